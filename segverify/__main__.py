@@ -1,0 +1,3 @@
+from segverify.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Z3 encoding: the only package that imports z3."""

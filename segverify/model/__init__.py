@@ -1,0 +1,1 @@
+"""Model stage: load, locate and validate YAML into an immutable IR."""

@@ -1,0 +1,112 @@
+"""Model stage: sets of integers as sorted, disjoint, inclusive intervals.
+
+Addresses (IPv4 and IPv6 in one integer space, see addresses.py) and protocol/port pairs
+(see ports.py) are both sets of integers; one exact algebra serves both, so the reference
+semantics and the encoder agree on what a reference means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+Interval = tuple[int, int]
+
+
+def _normalise(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    merged: list[Interval] = []
+    for lo, hi in sorted(i for i in intervals if i[0] <= i[1]):
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalSet:
+    """An immutable set of integers, kept as sorted disjoint inclusive intervals."""
+
+    intervals: tuple[Interval, ...] = ()
+
+    @staticmethod
+    def of(intervals: Iterable[Interval]) -> IntervalSet:
+        return IntervalSet(_normalise(intervals))
+
+    @staticmethod
+    def span(lo: int, hi: int) -> IntervalSet:
+        return IntervalSet(((lo, hi),) if lo <= hi else ())
+
+    def __bool__(self) -> bool:
+        return bool(self.intervals)
+
+    def __iter__(self) -> Iterator[Interval]:
+        return iter(self.intervals)
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int):
+            return False
+        for lo, hi in self.intervals:
+            if lo <= value <= hi:
+                return True
+            if value < lo:
+                return False
+        return False
+
+    def size(self) -> int:
+        return sum(hi - lo + 1 for lo, hi in self.intervals)
+
+    def union(self, other: IntervalSet) -> IntervalSet:
+        return IntervalSet.of(self.intervals + other.intervals)
+
+    def intersection(self, other: IntervalSet) -> IntervalSet:
+        out: list[Interval] = []
+        a, b = self.intervals, other.intervals
+        i = j = 0
+        while i < len(a) and j < len(b):
+            lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+            if lo <= hi:
+                out.append((lo, hi))
+            if a[i][1] < b[j][1]:
+                i += 1
+            else:
+                j += 1
+        return IntervalSet(tuple(out))
+
+    def difference(self, other: IntervalSet) -> IntervalSet:
+        out: list[Interval] = []
+        cuts = other.intervals
+        j = 0
+        for lo, hi in self.intervals:
+            while j < len(cuts) and cuts[j][1] < lo:
+                j += 1
+            k, cur = j, lo
+            while k < len(cuts) and cuts[k][0] <= hi:
+                if cuts[k][0] > cur:
+                    out.append((cur, cuts[k][0] - 1))
+                cur = max(cur, cuts[k][1] + 1)
+                k += 1
+            if cur <= hi:
+                out.append((cur, hi))
+        return IntervalSet(tuple(out))
+
+    def intersects(self, other: IntervalSet) -> bool:
+        return bool(self.intersection(other))
+
+    def issubset(self, other: IntervalSet) -> bool:
+        return not self.difference(other)
+
+    def first(self) -> int:
+        """The smallest member; the set must not be empty."""
+        return self.intervals[0][0]
+
+    def boundaries(self) -> Iterator[int]:
+        """Points where membership changes: each interval's start and one past its end."""
+        for lo, hi in self.intervals:
+            yield lo
+            yield hi + 1
+
+
+def union_all(sets: Iterable[IntervalSet]) -> IntervalSet:
+    return IntervalSet.of(i for s in sets for i in s.intervals)

@@ -1,0 +1,56 @@
+"""Model stage: transitive group membership and what a credential opens."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from segverify.model.ir import Host, Model
+
+
+class Principals:
+    """Membership closure of one model. Only accounts have credentials; groups name sets of them."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    @cached_property
+    def groups_of(self) -> dict[str, frozenset[str]]:
+        """Every principal's transitive groups (cycles are rejected by validation, tolerated here)."""
+        out: dict[str, frozenset[str]] = {}
+        for name in self.model.principals:
+            seen: set[str] = set()
+            stack = list(self.model.principals[name].member_of)
+            while stack:
+                g = stack.pop()
+                if g not in seen:
+                    seen.add(g)
+                    p = self.model.principals.get(g)
+                    stack.extend(p.member_of if p else ())
+            out[name] = frozenset(seen)
+        return out
+
+    @cached_property
+    def accounts_in(self) -> dict[str, frozenset[str]]:
+        """Accounts a principal stands for: an account itself, a group all its transitive members."""
+        out: dict[str, set[str]] = {name: set() for name in self.model.principals}
+        for acc in self.model.accounts():
+            out[acc.name].add(acc.name)
+            for g in self.groups_of[acc.name]:
+                out.setdefault(g, set()).add(acc.name)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def may_log_in(self, account: str, host: Host) -> bool:
+        """The account, or a group it is in, is named in the host's `logins`."""
+        names = self.groups_of.get(account, frozenset()) | {account}
+        return any(p in names for p in host.logins)
+
+    def login_accounts(self, host: Host) -> frozenset[str]:
+        return frozenset(a for p in host.logins for a in self.accounts_in.get(p, ()))
+
+    def session_accounts(self, host: Host) -> frozenset[str]:
+        """Credentials a controlling attacker harvests: a group hands over all its members'."""
+        return frozenset(a for p in host.sessions for a in self.accounts_in.get(p, ()))
+
+    def has_mfa(self, account: str) -> bool:
+        p = self.model.principals.get(account)
+        return bool(p and p.mfa)

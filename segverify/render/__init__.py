@@ -1,0 +1,1 @@
+"""Renderers: Report -> text, JSON, SARIF, JUnit, DOT; images.py runs the renderer."""

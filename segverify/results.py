@@ -1,0 +1,224 @@
+"""Results stage: verdicts, witnesses and certificates, and the exit code of a report.
+
+These are plain values. The engine produces them, semantics/verify.py checks them without
+z3, and render/ turns them into text, JSON, SARIF, JUnit and diagrams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+from segverify.diagnostics import Span
+from segverify.model.ir import PolicyKind, Severity, Waiver
+
+
+class Status(str, Enum):
+    PROVED = "proved"
+    VIOLATED = "violated"
+    WAIVED = "waived"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """The rule (or default) that decided a packet. Defaults are `default:intra_zone|inter_zone`."""
+
+    name: str
+    action: Literal["allow", "deny"]
+    index: int | None = None  # position in the merged flow list; None for defaults
+    span: Span | None = None
+    description: str = ""
+    owner: str = ""
+    ticket: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return self.index is None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Packet:
+    """A concrete packet: addresses in the 129-bit space (addresses.py), svc = proto*65536+port."""
+
+    src: int
+    dst: int
+    svc: int
+
+
+# ---- witnesses -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PacketWitness:
+    """reachable: a denied packet; no_flow: an allowed packet; with the deciding rule."""
+
+    packet: Packet
+    rule: RuleRef
+
+
+@dataclass(frozen=True, slots=True)
+class PairWitness:
+    source: str  # zone
+    destination: str  # zone
+    packet: Packet
+    rule: RuleRef
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixWitness:
+    pairs: tuple[PairWitness, ...]  # every failing ordered pair, sorted
+
+
+Move = Literal["foothold", "login", "exploit", "manage", "harvest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of an attack path, in the order the attacker takes them.
+
+    foothold: `to` (a host) or `at` (a reference the attacker sends from), `address`, and
+              `credential` for an account foothold.
+    login/exploit: `source` host (or foothold reference), `to`, `service`, `packet`, `rule`,
+              and for login the `credential` used.
+    manage:   `source` manages `to`.
+    harvest:  `at` (the host) hands over `credential`.
+    """
+
+    move: Move
+    to: str | None = None
+    source: str | None = None
+    at: str | None = None
+    service: str | None = None
+    packet: Packet | None = None
+    rule: RuleRef | None = None
+    credential: str | None = None
+    address: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathWitness:
+    """isolated / only_via: the attack path to `target`, shortest first."""
+
+    target: str
+    path: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsWitness:
+    """separate_accounts: a principal that spans two zones and the two hosts that show it."""
+
+    principal: str
+    hosts: tuple[str, str]
+    zones: tuple[str, str]
+    reason: Literal["login", "session"]  # login in both, or session in one and login in the other
+
+
+@dataclass(frozen=True, slots=True)
+class ControlledHost:
+    host: str
+    path: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BlastWitness:
+    hosts: tuple[ControlledHost, ...]  # every controlled host, sorted by distance then name
+    max_hosts: int
+
+
+Witness = PacketWitness | MatrixWitness | PathWitness | AccountsWitness | BlastWitness
+
+
+# ---- certificates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegionCertificate:
+    """reachable / no_flow / matrix proved: the region queried and the rules deciding it.
+
+    Checked by re-deriving, over the exact cells of the region, that every packet gets the
+    required decision and that exactly these rules (or defaults) decide it.
+    """
+
+    deciding: tuple[RuleRef, ...]
+    queries: int  # how many (source, destination, services) regions were proved
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """Why one move out of the closed set does not happen."""
+
+    move: Literal["login", "exploit"]
+    to: str
+    service: str
+    reason: Literal["no-allowed-packet", "no-usable-credential", "mfa"]
+    rules: tuple[RuleRef, ...] = ()  # for no-allowed-packet: the rules/defaults that deny it
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedSetCertificate:
+    """isolated / only_via / blast_radius proved: the attacker's closed set and its boundary.
+
+    `hosts` and `credentials` contain the foothold and are closed under all four moves; the
+    targets lie outside. `senders` are the foothold references the attacker sends from.
+    """
+
+    hosts: tuple[str, ...]
+    credentials: tuple[str, ...]
+    senders: tuple[str, ...]
+    boundary: tuple[Blocked, ...]
+    excluded: tuple[str, ...] = ()  # only_via: the via hosts, unusable by assumption
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsCertificate:
+    """separate_accounts proved: per zone, the accounts that may log in or leave sessions there."""
+
+    zones: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+Certificate = RegionCertificate | ClosedSetCertificate | AccountsCertificate
+
+
+# ---- results and report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    id: str
+    kind: PolicyKind
+    status: Status
+    title: str = ""
+    severity: Severity = "high"
+    source: Span | None = None
+    witness: Witness | None = None
+    certificate: Certificate | None = None
+    waiver: Waiver | None = None
+    reason: str = ""  # for unknown: the solver's reason
+    stale_waiver: Waiver | None = None  # a waiver for a policy that now holds
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    results: tuple[PolicyResult, ...]
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> dict[str, int]:
+        return {s.value: self.count(s) for s in Status}
+
+
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+
+
+def exit_code(report: Report) -> int:
+    """0 all proved or waived; 1 any violated; 3 any unknown and none violated (spec)."""
+    if report.count(Status.VIOLATED):
+        return EXIT_VIOLATED
+    if report.count(Status.UNKNOWN):
+        return EXIT_UNKNOWN
+    return EXIT_OK
