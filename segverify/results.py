@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Literal
 
 from segverify.diagnostics import Span
-from segverify.model.ir import PolicyKind, Severity, Waiver
+from segverify.model.ir import Defaults, Flow, PolicyKind, Severity, Waiver
 
 
 class Status(str, Enum):
@@ -222,3 +222,23 @@ def exit_code(report: Report) -> int:
     if report.count(Status.UNKNOWN):
         return EXIT_UNKNOWN
     return EXIT_OK
+
+
+def rule_ref(flow: Flow) -> RuleRef:
+    """How a report cites a flow rule: name, action, position, file:line and its metadata."""
+    return RuleRef(
+        name=flow.name,
+        action=flow.action,
+        index=flow.index,
+        span=flow.span,
+        description=flow.description,
+        owner=flow.owner,
+        ticket=flow.ticket,
+    )
+
+
+def default_ref(defaults: Defaults, intra: bool) -> RuleRef:
+    """A packet no rule matches: `default:intra_zone` when both ends share a zone."""
+    if intra:
+        return RuleRef(name="default:intra_zone", action=defaults.intra_zone)
+    return RuleRef(name="default:inter_zone", action=defaults.inter_zone)

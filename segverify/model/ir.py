@@ -208,7 +208,13 @@ class BlastRadiusSpec:
 
 
 PolicySpec = (
-    IsolatedSpec | OnlyViaSpec | ReachableSpec | NoFlowSpec | MatrixSpec | SeparateAccountsSpec | BlastRadiusSpec
+    IsolatedSpec
+    | OnlyViaSpec
+    | ReachableSpec
+    | NoFlowSpec
+    | MatrixSpec
+    | SeparateAccountsSpec
+    | BlastRadiusSpec
 )
 
 

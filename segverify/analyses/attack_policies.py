@@ -1,0 +1,131 @@
+"""Analyses stage: isolated, only_via and blast_radius, by the Horn encoding of lateral movement."""
+
+from __future__ import annotations
+
+from segverify.analyses.base import Verdict, proved, unknown, violated
+from segverify.encode.attack import ClosedSet, avoid_targets, within_radius
+from segverify.encode.edges import AttackGraph, Context, Door, build_graph, door_region, doors_of
+from segverify.encode.packets import RegionSolver
+from segverify.encode.solve import Outcome
+from segverify.encode.witness import PathWriter, least_fixpoint, steps_to
+from segverify.errors import InternalError
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
+from segverify.results import (
+    BlastWitness,
+    Blocked,
+    ClosedSetCertificate,
+    ControlledHost,
+    PathWitness,
+    RuleRef,
+)
+
+
+def check_isolated(ctx: Context, policy: Policy) -> Verdict:
+    spec = policy.spec
+    assert isinstance(spec, IsolatedSpec)
+    return _isolation(ctx, policy, spec.footholds, ctx.resolver.hosts_of(spec.to), frozenset())
+
+
+def check_only_via(ctx: Context, policy: Policy) -> Verdict:
+    spec = policy.spec
+    assert isinstance(spec, OnlyViaSpec)
+    via = ctx.resolver.hosts_of(spec.via)
+    # The via hosts are unusable (neither controlled nor sent from); a path that ends at one
+    # passes through it, so via hosts are no targets.
+    return _isolation(ctx, policy, spec.footholds, ctx.resolver.hosts_of(spec.to) - via, via)
+
+
+def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
+    spec = policy.spec
+    assert isinstance(spec, BlastRadiusSpec)
+    graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
+    if isinstance(graph, Outcome):
+        return unknown(graph)
+    answer = within_radius(graph, spec.max_hosts, ctx.budget)
+    if isinstance(answer, Outcome):
+        return unknown(answer)
+    if answer is not None:
+        return proved(certificate(ctx, graph, _least(graph, answer, policy)))
+    fp = least_fixpoint(graph)
+    writer = PathWriter(ctx, graph, fp, spec.footholds)
+    order = sorted(fp.hosts, key=lambda h: (fp.hosts[h].round, h))
+    hosts = tuple(ControlledHost(h, writer.hops(steps_to(fp, graph, ("host", h)))) for h in order)
+    if len(hosts) <= spec.max_hosts:
+        raise InternalError(f"{policy.id}: solver found the blast radius exceeded, the fixpoint did not")
+    return violated(BlastWitness(hosts, spec.max_hosts))
+
+
+def _isolation(
+    ctx: Context,
+    policy: Policy,
+    footholds: tuple[Foothold, ...],
+    targets: frozenset[str],
+    via: frozenset[str],
+) -> Verdict:
+    graph = build_graph(ctx, footholds, ctx.model.attacker_for(policy), via)
+    if isinstance(graph, Outcome):
+        return unknown(graph)
+    answer = avoid_targets(graph, targets, ctx.budget)
+    if isinstance(answer, Outcome):
+        return unknown(answer)
+    if answer is not None:
+        return proved(certificate(ctx, graph, _least(graph, answer, policy)))
+    fp = least_fixpoint(graph)
+    reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
+    if not reached:
+        raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
+    target = reached[0][1]
+    hops = PathWriter(ctx, graph, fp, footholds).hops(steps_to(fp, graph, ("host", target)))
+    return violated(PathWitness(target, hops))
+
+
+def _least(graph: AttackGraph, model: ClosedSet, policy: Policy) -> ClosedSet:
+    """The least closed set, which every model of the clauses contains: the most readable certificate.
+
+    Z3's model may hold more than the attacker can reach; the worklist fixpoint over the same
+    edges must lie inside it, or the two disagree and that is our bug.
+    """
+    fp = least_fixpoint(graph)
+    least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
+    if not (least.hosts <= model.hosts and least.credentials <= model.credentials):
+        raise InternalError(f"{policy.id}: the least fixpoint leaves the solver's closed set")
+    return least
+
+
+def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:
+    """The closed set and, for every door out of it, the reason the attacker cannot pass."""
+    m = ctx.model
+    senders = union_all([u.addresses for u in graph.senders] + [m.hosts[h].addresses for h in closed.hosts])
+    doors = [
+        d for h in graph.hosts if h not in closed.hosts for d in doors_of(ctx, m.hosts[h], graph.profile)
+    ]
+    return ClosedSetCertificate(
+        hosts=tuple(sorted(closed.hosts)),
+        credentials=tuple(sorted(closed.credentials)),
+        senders=tuple(u.name for u in graph.senders),
+        boundary=tuple(_blocked(ctx, graph, closed, senders, d) for d in sorted(doors)),
+        excluded=tuple(sorted(graph.excluded)),
+    )
+
+
+def _blocked(
+    ctx: Context, graph: AttackGraph, closed: ClosedSet, senders: IntervalSet, door: Door
+) -> Blocked:
+    if door.move == "login" and not graph.login_credentials[door.host] & closed.credentials:
+        # Held credentials that are named in `logins` but unusable can only be MFA-blocked ones.
+        named = ctx.principals.login_accounts(ctx.model.hosts[door.host]) & closed.credentials
+        return Blocked(door.move, door.host, door.service, "mfa" if named else "no-usable-credential")
+    region = door_region(ctx, senders, door)
+    rules: list[RuleRef] | Outcome = []
+    if not region.is_empty():
+        rules = RegionSolver(ctx.sets, region, ctx.budget, ctx.pv).deciding(region)
+    # The listed rules explain the denial; the claim itself (no allowed packet) is what the
+    # reference semantics re-derive, so a budget exhausted here leaves the list empty.
+    return Blocked(
+        door.move,
+        door.host,
+        door.service,
+        "no-allowed-packet",
+        tuple(rules) if isinstance(rules, list) else (),
+    )

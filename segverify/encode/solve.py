@@ -1,0 +1,45 @@
+"""Encode stage: solver budgets and outcomes. The only place that sees z3.unknown.
+
+`unknown` is a value carrying the solver's reason, never a pass: callers turn it into the
+status `unknown` and exit 3. A wall-clock timeout serves users; `rlimit` (deterministic
+resource units) with a fixed seed makes tests reproducible whatever the machine's load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import z3
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    timeout_ms: int = 0  # 0: no wall-clock limit
+    rlimit: int = 0  # 0: no resource limit
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    verdict: Literal["sat", "unsat", "unknown"]
+    reason: str = ""
+
+
+def new_solver(ctx: z3.Context, budget: Budget) -> z3.Solver:
+    solver = z3.Solver(ctx=ctx)
+    solver.set("random_seed", budget.seed)
+    if budget.timeout_ms:
+        solver.set("timeout", budget.timeout_ms)
+    if budget.rlimit:
+        solver.set("rlimit", budget.rlimit)
+    return solver
+
+
+def solve(solver: z3.Solver, *assumptions: z3.BoolRef) -> Outcome:
+    answer = solver.check(*assumptions)
+    if answer == z3.sat:
+        return Outcome("sat")
+    if answer == z3.unsat:
+        return Outcome("unsat")
+    return Outcome("unknown", solver.reason_unknown() or "solver gave up")

@@ -1,0 +1,184 @@
+"""Encode stage: attack paths read back from the movement graph, with concrete packets.
+
+When the Horn clauses say a path exists, the least fixpoint of the engine's own edges is
+computed round by round (so every fact records the move that first gave it, and paths are
+shortest in rounds), then each login or exploit hop gets a concrete packet from the packet
+layer and the rule that allows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from segverify.encode.edges import AttackGraph, Context, Door, door_region
+from segverify.encode.packets import Found, RegionSolver
+from segverify.model.addresses import pick_address
+from segverify.model.ir import AccountFoothold, Foothold
+from segverify.results import Hop
+
+Fact = tuple[Literal["host", "cred"], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Gain:
+    """The move that first gave a host or credential."""
+
+    move: Literal["foothold", "login", "exploit", "manage", "harvest"]
+    round: int
+    source: str | None = None  # opener unit, managing host, or harvest host
+    door: Door | None = None
+    credential: str | None = None
+
+
+@dataclass
+class Fixpoint:
+    hosts: dict[str, Gain]
+    credentials: dict[str, Gain]
+
+
+def least_fixpoint(graph: AttackGraph) -> Fixpoint:
+    fp = Fixpoint(
+        hosts={h: Gain("foothold", 0) for h in sorted(graph.foothold_hosts)},
+        credentials={a: Gain("foothold", 0) for a in sorted(graph.foothold_credentials)},
+    )
+    by_host: dict[str, list[tuple[Door, tuple[str, ...]]]] = {}
+    for door, names in sorted(graph.openers.items()):
+        by_host.setdefault(door.host, []).append((door, names))
+    r = 0
+    while True:
+        r += 1
+        new_hosts = {
+            h: g for h in graph.hosts if h not in fp.hosts and (g := _host_gain(graph, fp, by_host, h, r))
+        }
+        new_creds = _harvests(graph, fp, r)
+        if not new_hosts and not new_creds:
+            return fp
+        fp.hosts.update(new_hosts)
+        fp.credentials.update(new_creds)
+
+
+def _active(graph: AttackGraph, fp: Fixpoint, name: str) -> bool:
+    return not graph.units[name].is_host or name in fp.hosts
+
+
+def _host_gain(
+    graph: AttackGraph,
+    fp: Fixpoint,
+    by_host: dict[str, list[tuple[Door, tuple[str, ...]]]],
+    host: str,
+    r: int,
+) -> Gain | None:
+    for manager in sorted(fp.hosts):
+        if host in graph.manages.get(manager, ()):
+            return Gain("manage", r, source=manager)
+    creds = sorted(a for a in graph.login_credentials[host] if a in fp.credentials)
+    for door, names in by_host.get(host, ()):
+        opener = next((n for n in names if _active(graph, fp, n)), None)
+        if opener is None or (door.move == "login" and not creds):
+            continue
+        return Gain(
+            door.move, r, source=opener, door=door, credential=creds[0] if door.move == "login" else None
+        )
+    return None
+
+
+def _harvests(graph: AttackGraph, fp: Fixpoint, r: int) -> dict[str, Gain]:
+    out: dict[str, Gain] = {}
+    for h in sorted(fp.hosts):
+        for a in sorted(graph.sessions.get(h, ())):
+            if a not in fp.credentials and a not in out:
+                out[a] = Gain("harvest", r, source=h)
+    return out
+
+
+def steps_to(fp: Fixpoint, graph: AttackGraph, fact: Fact) -> list[Fact]:
+    """The facts needed for `fact`, each after the facts it needs, without repeats."""
+    out: list[Fact] = []
+    _collect(fp, graph, fact, out)
+    return out
+
+
+def _collect(fp: Fixpoint, graph: AttackGraph, fact: Fact, out: list[Fact]) -> None:
+    if fact in out:
+        return
+    kind, name = fact
+    gain = fp.hosts[name] if kind == "host" else fp.credentials[name]
+    if gain.source is not None and (
+        kind == "cred" or gain.move == "manage" or graph.units[gain.source].is_host
+    ):
+        _collect(fp, graph, ("host", gain.source), out)
+    if gain.credential is not None:
+        _collect(fp, graph, ("cred", gain.credential), out)
+    out.append(fact)
+
+
+class PathWriter:
+    """Turns a list of facts into hops with concrete packets and foothold hops first."""
+
+    def __init__(
+        self, ctx: Context, graph: AttackGraph, fp: Fixpoint, footholds: tuple[Foothold, ...]
+    ) -> None:
+        self.ctx, self.graph, self.fp = ctx, graph, fp
+        self.account_at = {f.account: f.at.text for f in footholds if isinstance(f, AccountFoothold)}
+        self._packets: dict[tuple[str, Door], Found] = {}
+
+    def hops(self, facts: list[Fact]) -> tuple[Hop, ...]:
+        moves: list[Hop] = []
+        sent_from: dict[str, int] = {}
+        for kind, name in facts:
+            hop = self._hop(kind, name)
+            if hop is None:
+                continue
+            if hop.packet is not None and hop.source is not None:
+                sent_from.setdefault(hop.source, hop.packet.src)
+            moves.append(hop)
+        return self._footholds(facts, sent_from) + tuple(moves)
+
+    def _hop(self, kind: str, name: str) -> Hop | None:
+        gain = self.fp.hosts[name] if kind == "host" else self.fp.credentials[name]
+        if gain.move == "foothold":
+            return None
+        if gain.move == "harvest":
+            return Hop(move="harvest", at=gain.source, credential=name)
+        if gain.move == "manage":
+            return Hop(move="manage", source=gain.source, to=name)
+        assert gain.door is not None and gain.source is not None
+        found = self._packet(gain.source, gain.door)
+        return Hop(
+            move=gain.move,
+            source=gain.source,
+            to=name,
+            service=gain.door.service,
+            packet=found.packet,
+            rule=found.rule,
+            credential=gain.credential,
+        )
+
+    def _packet(self, source: str, door: Door) -> Found:
+        # One packet per edge, so every path of a witness shows the same packet for a hop.
+        if (source, door) not in self._packets:
+            self._packets[source, door] = self._query(source, door)
+        return self._packets[source, door]
+
+    def _query(self, source: str, door: Door) -> Found:
+        region = door_region(self.ctx, self.graph.units[source].addresses, door)
+        answer = RegionSolver(self.ctx.sets, region, self.ctx.budget, self.ctx.pv).find(region, "allow")
+        if not isinstance(answer, Found):
+            # The edge was found allowed a moment ago on a superset; anything else is our bug.
+            raise RuntimeError(f"edge {source} -> {door} has no allowed packet on re-query: {answer}")
+        return answer
+
+    def _footholds(self, facts: list[Fact], sent_from: dict[str, int]) -> tuple[Hop, ...]:
+        hops: list[Hop] = []
+        for kind, name in facts:
+            if kind == "host" and self.fp.hosts[name].move == "foothold":
+                address = sent_from.get(name, pick_address(self.ctx.model.hosts[name].addresses))
+                hops.append(Hop(move="foothold", to=name, address=address))
+            elif kind == "cred" and self.fp.credentials[name].move == "foothold":
+                at = self.account_at[name]
+                hops.append(Hop(move="foothold", at=at, credential=name, address=sent_from.pop(at, None)))
+        for unit in self.graph.senders:
+            if unit.name in sent_from:
+                hops.append(Hop(move="foothold", at=unit.name, address=sent_from[unit.name]))
+        return tuple(hops)
