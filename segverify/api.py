@@ -1,0 +1,86 @@
+"""Orchestration: load, check and paths as values. Never prints; the CLI renders and exits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from segverify.analyses.base import Verdict
+from segverify.analyses.registry import analysis_for
+from segverify.analyses.waivers import apply_waivers
+from segverify.encode.context import new_packet_vars
+from segverify.encode.edges import Context
+from segverify.encode.flows import FlowSets
+from segverify.encode.solve import Budget
+from segverify.errors import InternalError
+from segverify.model.ir import Model, Policy
+from segverify.model.principals import Principals
+from segverify.model.refs import Resolver
+from segverify.results import PolicyResult, Report, Status
+from segverify.semantics.verify import check_certificate, check_witness
+
+Progress = Callable[[int, int, Policy], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    budget: Budget = Budget()
+    today: date = date(1970, 1, 1)  # the CLI passes the real date; waivers compare against it
+    use_waivers: bool = True
+    verify_certificates: bool = True  # re-derive proofs; witness replay is never switched off
+    progress: Progress | None = None
+
+
+def new_context(model: Model, budget: Budget) -> Context:
+    resolver = Resolver(model)
+    return Context(model, resolver, Principals(model), FlowSets(model, resolver), budget, new_packet_vars())
+
+
+def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
+    ctx = new_context(model, options.budget)
+    policies = sorted(model.policies, key=lambda p: p.id)
+    results = []
+    for i, policy in enumerate(policies):
+        if options.progress is not None:
+            options.progress(i, len(policies), policy)
+        verdict = analysis_for(policy.kind)(ctx, policy)
+        self_check(model, policy, verdict, options.verify_certificates)
+        results.append(to_result(policy, verdict))
+    final = tuple(results)
+    if options.use_waivers:
+        final = apply_waivers(final, model.waivers, options.today)
+    return Report(results=final, files=model.files)
+
+
+def self_check(model: Model, policy: Policy, verdict: Verdict, certificates: bool) -> None:
+    """Nothing is printed that the reference semantics (no z3) cannot confirm."""
+    problems: Sequence[str] = ()
+    if verdict.status == Status.VIOLATED:
+        if verdict.witness is None:
+            problems = ["a violation without a witness"]
+        else:
+            problems = check_witness(model, policy, verdict.witness)
+    elif verdict.status == Status.PROVED:
+        if verdict.certificate is None:
+            problems = ["a proof without a certificate"]
+        elif certificates:
+            problems = check_certificate(model, policy, verdict.certificate)
+    if problems:
+        raise InternalError(
+            f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)
+        )
+
+
+def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
+    return PolicyResult(
+        id=policy.id,
+        kind=policy.kind,
+        status=verdict.status,
+        title=policy.title,
+        severity=policy.severity,
+        source=policy.span,
+        witness=verdict.witness,
+        certificate=verdict.certificate,
+        reason=verdict.reason,
+    )

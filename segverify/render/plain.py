@@ -1,0 +1,167 @@
+"""Render stage: results as plain JSON-ready data, in the documented shape of the spec.
+
+Fields may be added, never renamed (scripts rely on them). Empty and absent values are
+left out, so the output stays short and stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, assert_never
+
+from segverify.model.addresses import format_address
+from segverify.model.ir import Waiver
+from segverify.model.ports import split_svc
+from segverify.results import (
+    AccountsCertificate,
+    AccountsWitness,
+    BlastWitness,
+    Blocked,
+    Certificate,
+    ClosedSetCertificate,
+    Hop,
+    MatrixWitness,
+    Packet,
+    PacketWitness,
+    PathWitness,
+    PolicyResult,
+    RegionCertificate,
+    Report,
+    RuleRef,
+    Witness,
+)
+
+Json = dict[str, Any]
+
+
+def _compact(d: Json) -> Json:
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def packet_json(p: Packet) -> Json:
+    proto, port = split_svc(p.svc)
+    return {"src": format_address(p.src), "dst": format_address(p.dst), "proto": proto, "port": port}
+
+
+def rule_json(r: RuleRef) -> Json:
+    return _compact(
+        {
+            "name": r.name,
+            "action": r.action,
+            "file": r.span.file if r.span else None,
+            "line": r.span.line if r.span else None,
+            "description": r.description,
+            "owner": r.owner,
+            "ticket": r.ticket,
+        }
+    )
+
+
+def hop_json(h: Hop) -> Json:
+    return _compact(
+        {
+            "move": h.move,
+            "from": h.source,
+            "to": h.to,
+            "at": h.at,
+            "address": format_address(h.address) if h.address is not None else None,
+            "service": h.service,
+            "packet": packet_json(h.packet) if h.packet else None,
+            "rule": rule_json(h.rule) if h.rule else None,
+            "credential": h.credential,
+        }
+    )
+
+
+def witness_json(w: Witness) -> Json:
+    if isinstance(w, PathWitness):
+        return {"target": w.target, "path": [hop_json(h) for h in w.path]}
+    if isinstance(w, PacketWitness):
+        return {"packet": packet_json(w.packet), "rule": rule_json(w.rule)}
+    if isinstance(w, MatrixWitness):
+        return {
+            "pairs": [
+                {
+                    "from": p.source,
+                    "to": p.destination,
+                    "packet": packet_json(p.packet),
+                    "rule": rule_json(p.rule),
+                }
+                for p in w.pairs
+            ]
+        }
+    if isinstance(w, AccountsWitness):
+        return {"principal": w.principal, "hosts": list(w.hosts), "zones": list(w.zones), "reason": w.reason}
+    if isinstance(w, BlastWitness):
+        hosts = [{"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.hosts]
+        return {"hosts": hosts, "count": len(w.hosts), "max_hosts": w.max_hosts}
+    assert_never(w)
+
+
+def blocked_json(b: Blocked) -> Json:
+    return _compact(
+        {
+            "move": b.move,
+            "to": b.to,
+            "service": b.service,
+            "reason": b.reason,
+            "rules": [rule_json(r) for r in b.rules],
+        }
+    )
+
+
+def certificate_json(c: Certificate) -> Json:
+    if isinstance(c, RegionCertificate):
+        return {"deciding": [rule_json(r) for r in c.deciding], "queries": c.queries}
+    if isinstance(c, ClosedSetCertificate):
+        out: Json = {"hosts": list(c.hosts), "credentials": list(c.credentials), "senders": list(c.senders)}
+        if c.excluded:
+            out["excluded"] = list(c.excluded)
+        out["boundary"] = [blocked_json(b) for b in c.boundary]
+        return out
+    if isinstance(c, AccountsCertificate):
+        return {"zones": {z: list(accounts) for z, accounts in c.zones}}
+    assert_never(c)
+
+
+def waiver_json(w: Waiver) -> Json:
+    return _compact(
+        {
+            "policy": w.policy,
+            "reason": w.reason,
+            "expires": w.expires.isoformat(),
+            "owner": w.owner,
+            "file": w.span.file,
+            "line": w.span.line,
+        }
+    )
+
+
+def result_json(r: PolicyResult) -> Json:
+    out: Json = {
+        "id": r.id,
+        "title": r.title,
+        "kind": r.kind,
+        "severity": r.severity,
+        "status": r.status.value,
+    }
+    if r.source is not None:
+        out["source"] = {"file": r.source.file, "line": r.source.line}
+    if r.witness is not None:
+        out["witness"] = witness_json(r.witness)
+    if r.certificate is not None:
+        out["certificate"] = certificate_json(r.certificate)
+    if r.waiver is not None:
+        out["waiver"] = waiver_json(r.waiver)
+    if r.stale_waiver is not None:
+        out["stale_waiver"] = waiver_json(r.stale_waiver)
+    if r.reason:
+        out["reason"] = r.reason
+    return out
+
+
+def report_json(report: Report) -> Json:
+    return {
+        "segverify": "1",
+        "summary": report.summary(),
+        "results": [result_json(r) for r in report.results],
+    }

@@ -1,0 +1,142 @@
+"""Render stage: the human-readable report (`--format text`): verdicts first, then why."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from segverify.model.addresses import format_address
+from segverify.render.plain import packet_json
+from segverify.results import (
+    AccountsCertificate,
+    AccountsWitness,
+    BlastWitness,
+    Certificate,
+    ClosedSetCertificate,
+    Hop,
+    MatrixWitness,
+    Packet,
+    PacketWitness,
+    PathWitness,
+    PolicyResult,
+    RegionCertificate,
+    Report,
+    RuleRef,
+    Status,
+    Witness,
+)
+
+MARK = {
+    Status.PROVED: "PROVED  ",
+    Status.VIOLATED: "VIOLATED",
+    Status.WAIVED: "WAIVED  ",
+    Status.UNKNOWN: "UNKNOWN ",
+}
+
+
+def rule_text(r: RuleRef) -> str:
+    where = f" ({r.span})" if r.span is not None and r.span.line else ""
+    return f"{r.action} by {r.name}{where}"
+
+
+def packet_text(p: Packet) -> str:
+    j = packet_json(p)
+    return f"{j['src']} -> {j['dst']} {j['proto']}/{j['port']}"
+
+
+def hop_lines(path: tuple[Hop, ...]) -> list[str]:
+    """Foothold hops unnumbered; moves numbered 1..n as in diagrams and SARIF code flows."""
+    lines, n = [], 0
+    for h in path:
+        if h.move == "foothold":
+            lines.append("   foothold: " + _foothold(h))
+            continue
+        n += 1
+        lines.append(f"{n:>3}. " + _move(h))
+    return lines
+
+
+def _foothold(h: Hop) -> str:
+    where = h.to if h.to is not None else f"any address of {h.at}"
+    text = f"controls {h.to}" if h.to is not None else f"sends from {where}"
+    if h.credential:
+        text = f"holds {h.credential}'s credentials, " + text
+    if h.address is not None:
+        text += f" (e.g. {format_address(h.address)})"
+    return text
+
+
+def _move(h: Hop) -> str:
+    if h.move == "harvest":
+        return f"harvest {h.credential}'s credentials from a session on {h.at}"
+    if h.move == "manage":
+        return f"{h.source} manages {h.to}: control passes"
+    text = f"{h.move} {h.source} -> {h.to} on {h.service}"
+    if h.credential:
+        text += f" as {h.credential}"
+    if h.packet is not None:
+        text += f"\n       packet {packet_text(h.packet)}"
+    if h.rule is not None:
+        text += f", {rule_text(h.rule)}"
+    return text
+
+
+def witness_lines(w: Witness) -> list[str]:
+    if isinstance(w, PathWitness):
+        return [f"  attack path to {w.target}:", *hop_lines(w.path)]
+    if isinstance(w, PacketWitness):
+        return [f"  packet {packet_text(w.packet)}, {rule_text(w.rule)}"]
+    if isinstance(w, MatrixWitness):
+        return [
+            f"  {p.source} -> {p.destination}: {packet_text(p.packet)}, {rule_text(p.rule)}" for p in w.pairs
+        ]
+    if isinstance(w, AccountsWitness):
+        how = "may log in on" if w.reason == "login" else "leaves a session on / may log in on"
+        return [f"  {w.principal} {how} {w.hosts[0]} ({w.zones[0]}) and {w.hosts[1]} ({w.zones[1]})"]
+    if isinstance(w, BlastWitness):
+        names = ", ".join(c.host for c in w.hosts)
+        return [f"  controls {len(w.hosts)} hosts (at most {w.max_hosts} allowed): {names}"]
+    assert_never(w)
+
+
+def certificate_lines(c: Certificate) -> list[str]:
+    if isinstance(c, RegionCertificate):
+        rules = ", ".join(r.name for r in c.deciding) or "nothing (empty region)"
+        return [f"  every packet in scope is decided by: {rules}"]
+    if isinstance(c, ClosedSetCertificate):
+        hosts = ", ".join(c.hosts) or "none"
+        creds = ", ".join(c.credentials) or "none"
+        return [
+            f"  the attacker's closed set: hosts {hosts}; credentials {creds}",
+            f"  {len(c.boundary)} move(s) out of it blocked",
+        ]
+    if isinstance(c, AccountsCertificate):
+        return ["  " + "; ".join(f"{z}: {len(a)} account(s)" for z, a in c.zones)]
+    assert_never(c)
+
+
+def result_lines(r: PolicyResult) -> list[str]:
+    where = f"  ({r.source})" if r.source is not None and r.source.line else ""
+    lines = [f"{MARK[r.status]} {r.id} [{r.severity}] {r.title or r.kind}{where}"]
+    if r.status in (Status.VIOLATED, Status.WAIVED) and r.witness is not None:
+        lines += witness_lines(r.witness)
+    if r.status == Status.PROVED and r.certificate is not None:
+        lines += certificate_lines(r.certificate)
+    if r.waiver is not None:
+        lines.append(f"  waiver: {r.waiver.reason} (expires {r.waiver.expires.isoformat()}, {r.waiver.span})")
+    if r.stale_waiver is not None:
+        lines.append(f"  stale waiver: the policy holds; remove the waiver at {r.stale_waiver.span}")
+    if r.reason:
+        lines.append(f"  reason: {r.reason}")
+    return lines
+
+
+def render_text(report: Report) -> str:
+    lines: list[str] = []
+    for r in report.results:
+        lines += result_lines(r)
+    s = report.summary()
+    lines.append(
+        f"\n{len(report.results)} policies: {s['proved']} proved, {s['violated']} violated, "
+        f"{s['waived']} waived, {s['unknown']} unknown"
+    )
+    return "\n".join(lines) + "\n"
