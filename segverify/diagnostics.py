@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "host-outside-zone": "a host's address is not inside its zone",
     "vulnerable-not-offered": "`vulnerable` names a service the host does not offer",
     "bad-date": "a date that is not YYYY-MM-DD",
+    "bad-encoding": "the file is not UTF-8 text or holds characters YAML does not allow",
 }
 
 

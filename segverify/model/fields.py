@@ -1,0 +1,249 @@
+"""Model stage: the one declarative table of sections and fields (read by the builder and schema.py).
+
+Every key a model file may hold is named here once, with its kind, whether it is required,
+its allowed values and a description. The reader checks user input against it and the JSON
+Schema is generated from it, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from segverify.model.ir import POLICY_KINDS, SEVERITIES
+
+# text: a string (numbers are taken as text); name: one string; list: a string or a list of strings;
+# flag: true/false; count: an integer >= 0; date: YYYY-MM-DD; choice: one of `choices`;
+# object: a mapping with `shape`; footholds: a reference, {account, at} or a list of them;
+# allow: matrix cells `"a -> b": [services]`; named: a mapping of name to `shape`;
+# items: a list of `shape`; version: the format version.
+Kind = Literal[
+    "text",
+    "name",
+    "list",
+    "flag",
+    "count",
+    "date",
+    "choice",
+    "object",
+    "footholds",
+    "allow",
+    "named",
+    "items",
+    "version",
+]
+
+ACTIONS = ("allow", "deny")
+EXPLOITS = ("declared", "exposed", "none")
+MATRIX_ARROW = "->"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    shape: Shape | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A mapping's fields; unknown keys are errors. `one_of`: exactly one of these keys is present."""
+
+    name: str
+    fields: tuple[Field, ...]
+    one_of: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _text(name: str, doc: str) -> Field:
+    return Field(name, "text", doc)
+
+
+DESCRIPTION = _text("description", "free text shown in reports")
+TAGS = Field("tags", "list", "labels that `tag:NAME` references select")
+
+ATTACKER = Shape(
+    "attacker",
+    (
+        Field(
+            "exploits",
+            "choice",
+            "which services count as exploitable: those in `vulnerable` (declared), "
+            "every offered service (exposed) or none",
+            choices=EXPLOITS,
+        ),
+        Field("mfa_bypass", "flag", "credentials of `mfa: true` accounts can be replayed"),
+        Field(
+            "credential_theft", "flag", "the harvest move is on (credentials are taken from controlled hosts)"
+        ),
+    ),
+)
+
+ZONE = Shape(
+    "zone",
+    (
+        Field("networks", "list", "CIDRs or addresses (IPv4 or IPv6) of the zone", required=True),
+        Field("external", "flag", "an outside zone: it gets only addresses that no internal zone holds"),
+        TAGS,
+        DESCRIPTION,
+    ),
+)
+
+SERVICE = Shape(
+    "service",
+    (
+        Field("ports", "list", "port specs: tcp/22, tcp/8000-8100, udp/53, icmp or any", required=True),
+        Field("login", "flag", "credential-based remote access (whoever may log in runs code)"),
+        DESCRIPTION,
+    ),
+)
+
+HOST = Shape(
+    "host",
+    (
+        Field("zone", "name", "the zone the host is in", required=True),
+        Field("address", "name", "one IP, or a CIDR for a fleet of identical hosts", required=True),
+        Field("services", "list", "services offered: names or inline port specs"),
+        Field("logins", "list", "principals that may log in through a login service"),
+        Field("sessions", "list", "principals whose credentials an attacker controlling the host takes"),
+        Field("manages", "list", "references to hosts or zones this host controls (no network flow needed)"),
+        Field("vulnerable", "list", "offered services exploitable without credentials"),
+        TAGS,
+        DESCRIPTION,
+    ),
+)
+
+ACCOUNT = Shape(
+    "account",
+    (
+        Field("member_of", "list", "groups the account is in"),
+        Field("mfa", "flag", "its credentials cannot be replayed without mfa_bypass"),
+        DESCRIPTION,
+    ),
+)
+
+GROUP = Shape(
+    "group",
+    (
+        Field("member_of", "list", "groups this group is in"),
+        DESCRIPTION,
+    ),
+)
+
+FLOW = Shape(
+    "flow",
+    (
+        Field("name", "name", "the rule's name in reports (default rule-N)"),
+        Field("from", "list", "source references", required=True),
+        Field("to", "list", "destination references", required=True),
+        Field("services", "list", "service names, inline port specs or any", required=True),
+        Field("action", "choice", "allow (default) or deny", choices=ACTIONS),
+        DESCRIPTION,
+        _text("owner", "who owns the rule"),
+        _text("ticket", "the change ticket behind the rule"),
+    ),
+)
+
+DEFAULTS = Shape(
+    "defaults",
+    (
+        Field(
+            "intra_zone", "choice", "packets no rule matches inside one zone (default allow)", choices=ACTIONS
+        ),
+        Field(
+            "inter_zone", "choice", "packets no rule matches between zones (default deny)", choices=ACTIONS
+        ),
+        Field("attacker", "object", "the attacker profile of every policy", shape=ATTACKER),
+    ),
+)
+
+FOOTHOLD = Shape(
+    "account foothold",
+    (
+        Field("account", "name", "an account whose credentials the attacker holds", required=True),
+        Field("at", "name", "a reference: the addresses the attacker sends from", required=True),
+    ),
+)
+
+_FROM = Field("from", "footholds", "footholds: references and {account, at}", required=True)
+_TO = Field("to", "list", "target references", required=True)
+_SRC = Field("from", "list", "source references", required=True)
+_ZONES = Field("zones", "list", "zone names", required=True)
+
+KIND_SHAPES: dict[str, Shape] = {
+    "isolated": Shape("isolated", (_FROM, _TO)),
+    "only_via": Shape(
+        "only_via", (_FROM, _TO, Field("via", "list", "the only hosts a path may cross", required=True))
+    ),
+    "reachable": Shape(
+        "reachable", (_SRC, _TO, Field("services", "list", "services that must be open", required=True))
+    ),
+    "no_flow": Shape("no_flow", (_SRC, _TO, Field("except", "list", "services that may flow"))),
+    "matrix": Shape("matrix", (_ZONES, Field("allow", "allow", "`a -> b: [services]` cells that may flow"))),
+    "separate_accounts": Shape("separate_accounts", (_ZONES,)),
+    "blast_radius": Shape(
+        "blast_radius",
+        (
+            _FROM,
+            Field(
+                "max_hosts", "count", "most hosts the attacker may control, footholds included", required=True
+            ),
+        ),
+    ),
+}
+assert tuple(KIND_SHAPES) == POLICY_KINDS
+
+POLICY = Shape(
+    "policy",
+    (
+        Field("id", "name", "a stable identifier, e.g. SEG-001", required=True),
+        _text("title", "one line shown in reports"),
+        DESCRIPTION,
+        Field("severity", "choice", "critical, high (default), medium or low", choices=SEVERITIES),
+        Field("attacker", "object", "overrides keys of defaults.attacker for this policy", shape=ATTACKER),
+        *(Field(kind, "object", f"a {kind} policy", shape=shape) for kind, shape in KIND_SHAPES.items()),
+    ),
+    one_of=POLICY_KINDS,
+)
+
+WAIVER = Shape(
+    "waiver",
+    (
+        Field("policy", "name", "the id of the waived policy", required=True),
+        Field("reason", "text", "why the violation is accepted", required=True),
+        Field("expires", "date", "last day (inclusive) the waiver holds, YYYY-MM-DD", required=True),
+        _text("owner", "who answers for the waiver"),
+    ),
+)
+
+VERSION = "segverify"
+FILE = Shape(
+    "segverify model file",
+    (
+        Field(VERSION, "version", "the format version: 1", required=True),
+        Field("zones", "named", "zones by name", shape=ZONE),
+        Field("services", "named", "services by name (override built-ins of the same name)", shape=SERVICE),
+        Field("hosts", "named", "hosts and fleets by name", shape=HOST),
+        Field("accounts", "named", "accounts by name", shape=ACCOUNT),
+        Field(
+            "groups", "named", "groups by name (a group also exists once a member_of names it)", shape=GROUP
+        ),
+        Field("flows", "items", "ordered flow rules: the first match decides", shape=FLOW),
+        Field(
+            "defaults", "object", "what packets no rule matches get, and the attacker profile", shape=DEFAULTS
+        ),
+        Field("policies", "items", "what must hold", shape=POLICY),
+        Field("waivers", "items", "accepted violations, each until a date", shape=WAIVER),
+    ),
+)

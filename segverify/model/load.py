@@ -1,0 +1,64 @@
+"""Model stage: paths to a validated Model (read, parse, build, validate; fail once with every diagnostic)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from segverify.diagnostics import Diagnostic, Span
+from segverify.errors import ModelError, UsageError
+from segverify.model.build import build_model
+from segverify.model.ir import Model
+from segverify.model.validate import validate_model
+from segverify.model.yamlio import YNode, read_yaml_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def expand_paths(paths: Sequence[str], diags: list[Diagnostic]) -> list[str]:
+    """Files as given; a folder gives its *.yaml and *.yml files (not recursive) sorted by name."""
+    out: dict[str, str] = {}  # real path -> path as given: a file named twice is read once
+    for path in paths:
+        for file in _files_of(path, diags):
+            out.setdefault(os.path.realpath(file), file)
+    return list(out.values())
+
+
+def _files_of(path: str, diags: list[Diagnostic]) -> list[str]:
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path) if n.endswith(YAML_SUFFIXES))
+        files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
+        if not files:
+            diags.append(
+                Diagnostic(
+                    "file-not-found", f"the folder '{path}' holds no *.yaml or *.yml files", Span(path, 1, 1)
+                )
+            )
+        return files
+    if not os.path.isfile(path):
+        diags.append(Diagnostic("file-not-found", f"'{path}' does not exist", Span(path, 1, 1)))
+        return []
+    return [path]
+
+
+def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> list[tuple[str, YNode]]:
+    trees = []
+    for file in files:
+        try:
+            trees.append((file, read_yaml_file(file)))
+        except ModelError as exc:
+            diags.extend(exc.diagnostics)
+    return trees
+
+
+def load_model(model_paths: Sequence[str], policy_paths: Sequence[str] = ()) -> Model:
+    """Load model files and policy packs (same form) into one validated Model, or raise ModelError."""
+    if not model_paths:
+        raise UsageError("give at least one model file or folder")
+    diags: list[Diagnostic] = []
+    files = expand_paths([*model_paths, *policy_paths], diags)
+    model, ctx = build_model(parse_files(files, diags), diags)
+    diags.extend(validate_model(model, ctx.broken))
+    if diags:
+        raise ModelError(dict.fromkeys(diags))
+    return model

@@ -1,0 +1,252 @@
+"""Model stage: safe, bounded, located YAML (a tree of scalars, mappings and sequences with spans).
+
+PyYAML is used only to compose nodes; no constructor ever runs on a tag we did not allow, so
+`!!python/...` tags build nothing. Aliases are counted as expanded (memoised per node, so the
+count is linear even for a billion-laughs bomb) and refused beyond MAX_NODES.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from segverify.diagnostics import Diagnostic, Span
+from segverify.errors import ModelError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 2_000_000
+
+ScalarValue = str | int | float | bool | date | datetime | None
+
+_STD = "tag:yaml.org,2002:"
+# The tags a model may use, resolved implicitly or written out; everything else is refused.
+# `value` is PyYAML's implicit tag for a plain `=`, which is just text.
+_SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "value")}
+_SEQ_TAG = f"{_STD}seq"
+_MAP_TAG = f"{_STD}map"
+
+
+@dataclass(frozen=True, slots=True)
+class YScalar:
+    value: ScalarValue
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class YSeq:
+    items: tuple[YNode, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class YMap:
+    entries: tuple[tuple[YScalar, YNode], ...]
+    span: Span
+
+    def keys(self) -> Iterator[str]:
+        return (str(k.value) for k, _ in self.entries)
+
+    def get(self, key: str) -> YNode | None:
+        for k, v in self.entries:
+            if k.value == key:
+                return v
+        return None
+
+    def key_span(self, key: str) -> Span:
+        for k, _ in self.entries:
+            if k.value == key:
+                return k.span
+        return self.span
+
+
+YNode = YScalar | YSeq | YMap
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes only: the constructor half of SafeLoader is never asked to build a node."""
+
+
+def _span(file: str, node: Node) -> Span:
+    # PyYAML marks are 0-based; users and editors count from 1.
+    return Span(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _fail(code: str, message: str, span: Span, hint: str = "") -> ModelError:
+    return ModelError([Diagnostic(code, message, span, hint)])
+
+
+class _Converter:
+    """Turns composed nodes into the located tree, checking tags, size and duplicate keys."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.sizes: dict[int, int] = {}
+        self.active: set[int] = set()
+        self.done: dict[int, YNode] = {}
+        self.diags: list[Diagnostic] = []
+        self.scalars = SafeConstructor()
+
+    def expanded_size(self, node: Node) -> int:
+        """Nodes after alias expansion; memoised per node so shared subtrees cost once."""
+        key = id(node)
+        if key in self.sizes:
+            return self.sizes[key]
+        if key in self.active:
+            raise _fail(
+                "yaml-too-large",
+                "an alias refers to its own ancestor: the document is infinite",
+                _span(self.file, node),
+            )
+        self.active.add(key)
+        size = 1 + sum(self.expanded_size(child) for child in _children(node))
+        self.active.discard(key)
+        if size > MAX_NODES:
+            raise _fail(
+                "yaml-too-large",
+                f"this value expands to more than {MAX_NODES:,} nodes (through aliases)",
+                _span(self.file, node),
+                "remove the alias bomb or split the file",
+            )
+        self.sizes[key] = size
+        return size
+
+    def convert(self, node: Node) -> YNode:
+        key = id(node)
+        if key not in self.done:  # an alias shares the converted subtree (values are immutable)
+            self.done[key] = self._convert(node)
+        return self.done[key]
+
+    def _convert(self, node: Node) -> YNode:
+        span = _span(self.file, node)
+        if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
+            return YScalar(self._scalar(node), span)
+        if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:
+            return YSeq(tuple(self.convert(item) for item in node.value), span)
+        if isinstance(node, MappingNode) and node.tag == _MAP_TAG:
+            return self._mapping(node, span)
+        raise _fail(
+            "yaml-forbidden-tag",
+            f"the tag '{node.tag}' is not allowed",
+            span,
+            "a model uses plain YAML only: strings, numbers, booleans, dates, lists and mappings"
+            + ("; merge keys (<<) are not supported, write the keys out" if "merge" in node.tag else ""),
+        )
+
+    def _scalar(self, node: ScalarNode) -> ScalarValue:
+        tag = node.tag[len(_STD) :]
+        if tag in ("str", "value"):
+            return str(node.value)
+        method = getattr(self.scalars, f"construct_yaml_{tag}")
+        try:
+            value: ScalarValue = method(node)
+        except ValueError:  # e.g. a timestamp like 2027-13-45: keep the text, the reader says why
+            return str(node.value)
+        return value
+
+    def _mapping(self, node: MappingNode, span: Span) -> YMap:
+        entries: list[tuple[YScalar, YNode]] = []
+        seen: dict[object, Span] = {}
+        for key_node, value_node in node.value:
+            key = self.convert(key_node)
+            if not isinstance(key, YScalar):
+                self.diags.append(Diagnostic("wrong-type", "a mapping key must be a plain value", key.span))
+                continue
+            marker = (type(key.value).__name__, key.value)
+            if marker in seen:
+                self.diags.append(
+                    Diagnostic(
+                        "yaml-duplicate-key",
+                        f"the key '{key.value}' is given twice (YAML would silently keep the last)",
+                        key.span,
+                        related=seen[marker],
+                    )
+                )
+                continue
+            seen[marker] = key.span
+            entries.append((key, self.convert(value_node)))
+        return YMap(tuple(entries), span)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _position(text: str, index: int, file: str) -> Span:
+    line = text.count("\n", 0, index) + 1
+    return Span(file, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _compose(text: str, file: str) -> Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise _fail("yaml-syntax", problem or "invalid YAML", Span(file, line, col)) from None
+    except yaml.reader.ReaderError as exc:
+        raise _fail(
+            "bad-encoding",
+            f"the file holds a character YAML does not allow ({exc.reason})",
+            _position(text, exc.position, file),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise _fail("yaml-syntax", str(exc), Span(file, 1, 1)) from None
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, file: str) -> YNode:
+    """Parse one document into the located tree; raises ModelError with every problem found."""
+    try:
+        node = _compose(text, file)
+        if node is None:
+            raise _fail(
+                "empty-file",
+                "the file holds no YAML document",
+                Span(file, 1, 1),
+                "start the file with `segverify: 1`",
+            )
+        conv = _Converter(file)
+        conv.expanded_size(node)
+        tree = conv.convert(node)
+    except RecursionError:
+        raise _fail("yaml-too-large", "the document is nested too deeply", Span(file, 1, 1)) from None
+    if conv.diags:
+        raise ModelError(conv.diags)
+    return tree
+
+
+def read_yaml_file(path: str) -> YNode:
+    """Read and parse one file, refusing anything larger than MAX_FILE_BYTES before reading it all."""
+    start = Span(path, 1, 1)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _fail("file-not-found", f"cannot read '{path}': {exc.strerror}", start) from None
+    if len(data) > MAX_FILE_BYTES:
+        size = os.path.getsize(path)
+        raise _fail("file-too-large", f"the file has {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", start)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _fail(
+            "bad-encoding",
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            Span(path, line, col),
+        ) from None
+    return parse_yaml(text, path)
