@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify.cli import app
 from segverify.model.load import load_model
