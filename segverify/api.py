@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from segverify.analyses.base import Verdict
+from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
 from segverify.encode.context import new_packet_vars
-from segverify.encode.edges import Context
+from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
-from segverify.encode.solve import Budget
+from segverify.encode.solve import Budget, Outcome
 from segverify.errors import InternalError
-from segverify.model.ir import Model, Policy
+from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
-from segverify.results import PolicyResult, Report, Status
+from segverify.results import PathWitness, PolicyResult, Report, Status
 from segverify.semantics.verify import check_certificate, check_witness
 
 Progress = Callable[[int, int, Policy], None]
@@ -84,3 +85,20 @@ def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
         certificate=verdict.certificate,
         reason=verdict.reason,
     )
+
+
+def paths(
+    model: Model, footholds: tuple[Foothold, ...], to: tuple[Ref, ...], limit: int, budget: Budget = Budget()
+) -> tuple[PathWitness, ...] | Outcome:
+    """Up to `limit` distinct attack paths from the footholds to any host of `to`, each replayed."""
+    ctx = new_context(model, budget)
+    probe = Policy(id="paths", kind="isolated", spec=IsolatedSpec(footholds, to))
+    graph = build_graph(ctx, footholds, model.attacker_for(probe), frozenset())
+    if isinstance(graph, Outcome):
+        return graph
+    found = distinct_paths(ctx, graph, footholds, ctx.resolver.hosts_of(to), limit)
+    for witness in found:
+        problems = check_witness(model, probe, witness)
+        if problems:
+            raise InternalError(f"self-check failed for a path to {witness.target}: " + "; ".join(problems))
+    return tuple(found)

@@ -6,15 +6,24 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import ParamSpec
 
 import typer
 
+from segverify import api
+from segverify.api import CheckOptions
+from segverify.encode.solve import Budget, Outcome
 from segverify.errors import InternalError, ModelError, UsageError
-from segverify.model.ir import Model
+from segverify.model.ir import AccountFoothold, Model, Policy, Ref, RefFoothold
 from segverify.model.load import load_model
+from segverify.model.refs import Resolver
 from segverify.model.schema import json_schema
+from segverify.render.json import render_json
+from segverify.render.paths import certificates_json, render_paths_json, render_paths_text
+from segverify.render.text import render_text
+from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, exit_code
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
@@ -102,6 +111,123 @@ def schema() -> int:
     """Print the JSON Schema (draft-07) of model files, for editors and CI."""
     print(json.dumps(json_schema(), indent=2, sort_keys=True))
     return 0
+
+
+FORMATS = ("text", "json")
+
+
+def _today(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today takes a date as YYYY-MM-DD, not '{text}'") from None
+
+
+def _progress(index: int, total: int, policy: Policy) -> None:
+    # Progress goes to stderr and only to a terminal, so machine formats on stdout stay clean.
+    if sys.stderr.isatty() and total > 1:
+        print(
+            f"\r[{index + 1}/{total}] {policy.id} ({policy.kind})\x1b[K", end="", file=sys.stderr, flush=True
+        )
+
+
+def render_report(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(report)
+    return render_text(report)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def _check_options(
+    timeout: float | None, today: str | None, no_waivers: bool, no_verify: bool
+) -> CheckOptions:
+    if timeout is not None and timeout <= 0:
+        raise UsageError("--timeout takes a positive number of seconds")
+    budget = Budget(timeout_ms=int(timeout * 1000) if timeout else 0)
+    return CheckOptions(
+        budget=budget,
+        today=_today(today),
+        use_waivers=not no_waivers,
+        verify_certificates=not no_verify,
+        progress=_progress,
+    )
+
+
+@app.command()
+@exits
+def check(
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
+    certificate: Path | None = typer.Option(
+        None, "--certificate", help="Write every proof's certificate here."
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Seconds per solver query; past it: unknown."
+    ),
+    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help="Ignore every waiver (central CI)."),
+    no_verify: bool = typer.Option(
+        False, "--no-verify", help="Skip re-deriving proofs (witnesses are always replayed)."
+    ),
+) -> int:
+    """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    options = _check_options(timeout, today, no_waivers, no_verify)
+    report = api.check(load(models, policy), options)
+    if sys.stderr.isatty():
+        print("\r\x1b[K", end="", file=sys.stderr)
+    emit(render_report(report, fmt), output)
+    if certificate is not None:
+        emit(json.dumps(certificates_json(report), indent=2) + "\n", certificate)
+    return exit_code(report)
+
+
+def _ref(model: Model, text: str, option: str) -> Ref:
+    if not Resolver(model).is_known(text) or (text.startswith("tag:") and not Resolver(model).hosts(text)):
+        raise UsageError(
+            f"{option} '{text}' is not a zone, host, CIDR, `any` or a tag that matches something"
+        )
+    return Ref(text)
+
+
+@app.command()
+@exits
+def paths(
+    models: list[Path] = ModelArg,
+    source: str = typer.Option(..., "--from", help="Foothold: a zone, host, CIDR, `any` or tag:NAME."),
+    target: str = typer.Option(..., "--to", help="Target: a zone, host, CIDR, `any` or tag:NAME."),
+    account: str | None = typer.Option(
+        None, "--account", help="Start holding this account, sending from --from."
+    ),
+    limit: int = typer.Option(3, "--limit", "-k", min=1, help="At most this many distinct paths."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> int:
+    """List up to K distinct attack paths, shortest first; exit 1 when one exists, 0 when none."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    model = load(models, [])
+    at = _ref(model, source, "--from")
+    if account is not None and account not in {a.name for a in model.accounts()}:
+        raise UsageError(f"--account '{account}' is not an account of the model")
+    foothold = AccountFoothold(account, at) if account else RefFoothold(at)
+    found = api.paths(model, (foothold,), (_ref(model, target, "--to"),), limit)
+    if isinstance(found, Outcome):
+        err(f"unknown: {found.reason}")
+        return EXIT_UNKNOWN
+    emit(render_paths_json(found) if fmt == "json" else render_paths_text(found), None)
+    return EXIT_VIOLATED if found else EXIT_OK
 
 
 def main() -> None:

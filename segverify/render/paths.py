@@ -1,0 +1,35 @@
+"""Render stage: `segverify paths` output and the `--certificate` file."""
+
+from __future__ import annotations
+
+import json
+
+from segverify.render.plain import Json, certificate_json, witness_json
+from segverify.render.text import witness_lines
+from segverify.results import PathWitness, Report
+
+
+def render_paths_text(found: tuple[PathWitness, ...]) -> str:
+    if not found:
+        return "no attack path: the targets are isolated from the foothold\n"
+    lines: list[str] = []
+    for i, w in enumerate(found, 1):
+        lines.append(f"path {i} of {len(found)}:")
+        lines += witness_lines(w)
+    return "\n".join(lines) + "\n"
+
+
+def render_paths_json(found: tuple[PathWitness, ...]) -> str:
+    return json.dumps({"segverify": "1", "paths": [witness_json(w) for w in found]}, indent=2) + "\n"
+
+
+def certificates_json(report: Report) -> Json:
+    """Every proof's certificate, for auditors and for checking by other tools."""
+    return {
+        "segverify": "1",
+        "certificates": [
+            {"id": r.id, "kind": r.kind, "certificate": certificate_json(r.certificate)}
+            for r in report.results
+            if r.certificate is not None
+        ],
+    }
