@@ -79,7 +79,7 @@ def build_zones(ctx: Context, entries: list[Named]) -> dict[str, Zone]:
         check_entity_name(ctx, item, "zone")
         parsed = [network(ctx, i) for i in f.items("networks")]
         nets = [n for n in parsed if n is not None]
-        if len(nets) < len(parsed):
+        if len(nets) < len(parsed) or not f.has("networks"):
             ctx.broken.add(item.text)
         out[item.text] = Zone(
             name=item.text,

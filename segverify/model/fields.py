@@ -172,7 +172,7 @@ FOOTHOLD = Shape(
     "account foothold",
     (
         Field("account", "name", "an account whose credentials the attacker holds", required=True),
-        Field("at", "name", "a reference: the addresses the attacker sends from", required=True),
+        Field("at", "name", "a reference to the addresses the attacker sends from", required=True),
     ),
 )
 
@@ -181,26 +181,25 @@ _TO = Field("to", "list", "target references", required=True)
 _SRC = Field("from", "list", "source references", required=True)
 _ZONES = Field("zones", "list", "zone names", required=True)
 
+_VIA = Field("via", "list", "the only hosts a path may cross", required=True)
+_OPEN = Field("services", "list", "services that must be open", required=True)
+_EXCEPT = Field("except", "list", "services that may flow")
+_ALLOW = Field("allow", "allow", "`a -> b: [services]` cells that may flow")
+_MAX = Field("max_hosts", "count", "most hosts the attacker may control, footholds included", required=True)
+
+
+def _kind(name: str, *fields: Field) -> Shape:
+    return Shape(f"`{name}` policy", fields)
+
+
 KIND_SHAPES: dict[str, Shape] = {
-    "isolated": Shape("isolated", (_FROM, _TO)),
-    "only_via": Shape(
-        "only_via", (_FROM, _TO, Field("via", "list", "the only hosts a path may cross", required=True))
-    ),
-    "reachable": Shape(
-        "reachable", (_SRC, _TO, Field("services", "list", "services that must be open", required=True))
-    ),
-    "no_flow": Shape("no_flow", (_SRC, _TO, Field("except", "list", "services that may flow"))),
-    "matrix": Shape("matrix", (_ZONES, Field("allow", "allow", "`a -> b: [services]` cells that may flow"))),
-    "separate_accounts": Shape("separate_accounts", (_ZONES,)),
-    "blast_radius": Shape(
-        "blast_radius",
-        (
-            _FROM,
-            Field(
-                "max_hosts", "count", "most hosts the attacker may control, footholds included", required=True
-            ),
-        ),
-    ),
+    "isolated": _kind("isolated", _FROM, _TO),
+    "only_via": _kind("only_via", _FROM, _TO, _VIA),
+    "reachable": _kind("reachable", _SRC, _TO, _OPEN),
+    "no_flow": _kind("no_flow", _SRC, _TO, _EXCEPT),
+    "matrix": _kind("matrix", _ZONES, _ALLOW),
+    "separate_accounts": _kind("separate_accounts", _ZONES),
+    "blast_radius": _kind("blast_radius", _FROM, _MAX),
 }
 assert tuple(KIND_SHAPES) == POLICY_KINDS
 

@@ -38,6 +38,12 @@ class _Invalid:
 INVALID = _Invalid()
 
 
+def article(noun: str) -> str:
+    """`a zone`, `an account foothold`, `an `isolated` policy`."""
+    first = noun.lstrip("`")[:1]
+    return ("an " if first in "aeiou" else "a ") + noun
+
+
 def _describe(node: YNode) -> str:
     if isinstance(node, YMap):
         return "a mapping"
@@ -142,7 +148,9 @@ class Reader:
     def mapping(self, node: YNode, shape: Shape, owner: Span) -> Fields | None:
         """Read a mapping; `owner` is where a missing field is reported (the entity's key)."""
         if not isinstance(node, YMap):
-            self.error("wrong-type", f"a {shape.name} must be a mapping, found {_describe(node)}", node.span)
+            self.error(
+                "wrong-type", f"{article(shape.name)} must be a mapping, found {_describe(node)}", node.span
+            )
             return None
         out = Fields(shape, owner)
         for key, value in node.entries:
@@ -162,7 +170,7 @@ class Reader:
         hint = f"did you mean `{close[0]}`? " if close else ""
         self.error(
             "unknown-key",
-            f"a {shape.name} has no key `{key.value}`",
+            f"{article(shape.name)} has no key `{key.value}`",
             key.span,
             hint + "allowed keys: " + ", ".join(shape.names()),
         )
@@ -171,16 +179,18 @@ class Reader:
         written = set(node.keys())
         for f in shape.fields:
             if f.required and f.name not in written:
-                self.error("missing-field", f"a {shape.name} needs `{f.name}` ({f.doc})", out.span)
+                self.error("missing-field", f"{article(shape.name)} needs `{f.name}`: {f.doc}", out.span)
         present = [name for name in shape.one_of if name in written]
         if shape.one_of and not present:
             self.error(
-                "missing-field", f"a {shape.name} needs exactly one of: " + ", ".join(shape.one_of), out.span
+                "missing-field",
+                f"{article(shape.name)} needs exactly one of: " + ", ".join(shape.one_of),
+                out.span,
             )
         for extra in present[1:]:
             self.error(
                 "bad-value",
-                f"a {shape.name} takes exactly one of {', '.join(shape.one_of)}; "
+                f"{article(shape.name)} takes exactly one of {', '.join(shape.one_of)}; "
                 f"`{present[0]}` is already given",
                 node.key_span(extra),
                 "write a separate policy",
@@ -203,9 +213,19 @@ class Reader:
         return self.wrong(node, f, "a name (a string)")
 
     def _list(self, node: YNode, f: Field) -> object:
-        nodes = node.items if isinstance(node, YSeq) else (node,)
-        out = [self._name(n, f) for n in nodes]
+        if isinstance(node, YScalar):
+            return tuple(i for i in (self._name(node, f),) if isinstance(i, Item))
+        if not isinstance(node, YSeq):
+            return self.wrong(node, f, "a name or a list of names")
+        out = [self._list_item(n, f) for n in node.items]
         return tuple(i for i in out if isinstance(i, Item))
+
+    def _list_item(self, node: YNode, f: Field) -> object:
+        if isinstance(node, YScalar) and isinstance(node.value, str) and node.value:
+            return Item(node.value, node.span)
+        return self.error(
+            "wrong-type", f"`{f.name}` lists names (strings), found {_describe(node)}", node.span
+        )
 
     def _flag(self, node: YNode, f: Field) -> object:
         if isinstance(node, YScalar) and isinstance(node.value, bool):
@@ -292,9 +312,9 @@ class Reader:
                 self.wrong(key, f, f"keyed by {f.shape.name} names (strings)")
                 continue
             body = YMap((), value.span) if isinstance(value, YScalar) and value.value is None else value
-            fields = self.mapping(body, f.shape, key.span)
-            if fields is not None:
-                out.append((Item(key.value, key.span), fields))
+            # A malformed entry still defines its name, so references to it do not cascade.
+            fields = self.mapping(body, f.shape, key.span) or Fields(f.shape, key.span)
+            out.append((Item(key.value, key.span), fields))
         return tuple(out)
 
     def _items(self, node: YNode, f: Field) -> object:

@@ -151,15 +151,16 @@ def _zone_hint(model: Model, zone: str) -> str:
 
 def check_membership_cycles(model: Model) -> Iterator[Diagnostic]:
     groups_of = Principals(model).groups_of
+    accounts = {a.name for a in model.accounts()}
     cycles: set[frozenset[str]] = set()
     for name, groups in groups_of.items():
-        if name in groups:
+        if name in groups and not groups & accounts:  # through an account: member-of-account says so
             cycles.add(frozenset(g for g in groups if name in groups_of.get(g, ())))
     for members in sorted(cycles, key=sorted):
         spans = sorted(model.principals[m].span for m in members if m in model.principals)
         yield Diagnostic(
             "membership-cycle",
-            "groups are members of each other in a cycle: " + " -> ".join(sorted(members)),
+            "groups are members of each other in a cycle: " + ", ".join(sorted(members)),
             spans[0],
             "remove one `member_of` of the cycle",
         )

@@ -187,8 +187,9 @@ def _position(text: str, index: int, file: str) -> Span:
 
 
 def _compose(text: str, file: str) -> Node | None:
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # checks every character first: may raise ReaderError
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -204,7 +205,8 @@ def _compose(text: str, file: str) -> Node | None:
     except yaml.YAMLError as exc:
         raise _fail("yaml-syntax", str(exc), Span(file, 1, 1)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_yaml(text: str, file: str) -> YNode:
