@@ -148,11 +148,11 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def _check_options(
-    timeout: float | None, today: str | None, no_waivers: bool, no_verify: bool
+    timeout: float | None, rlimit: int, today: str | None, no_waivers: bool, no_verify: bool
 ) -> CheckOptions:
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
-    budget = Budget(timeout_ms=int(timeout * 1000) if timeout else 0)
+    budget = Budget(timeout_ms=int(timeout * 1000) if timeout else 0, rlimit=rlimit)
     return CheckOptions(
         budget=budget,
         today=_today(today),
@@ -175,6 +175,9 @@ def check(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Seconds per solver query; past it: unknown."
     ),
+    rlimit: int = typer.Option(
+        0, "--rlimit", min=0, help="Solver resource units per query (deterministic, for CI); 0: none."
+    ),
     today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
     no_waivers: bool = typer.Option(False, "--no-waivers", help="Ignore every waiver (central CI)."),
     no_verify: bool = typer.Option(
@@ -184,7 +187,7 @@ def check(
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
-    options = _check_options(timeout, today, no_waivers, no_verify)
+    options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
     report = api.check(load(models, policy), options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)

@@ -124,6 +124,8 @@ def _senders(res: Resolver, footholds: tuple[Foothold, ...], banned: IntervalSet
     out: dict[str, IntervalSet] = {}
     for f in footholds:
         ref = f.ref if isinstance(f, RefFoothold) else f.at
+        if isinstance(f, RefFoothold) and ref.text in res.model.hosts:
+            continue  # a controlled foothold host sends from its own addresses already
         out[ref.text] = out.get(ref.text, IntervalSet()).union(res.addresses(ref).difference(banned))
     return tuple(Unit(name, addrs, False) for name, addrs in sorted(out.items()) if addrs)
 

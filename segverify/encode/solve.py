@@ -42,4 +42,7 @@ def solve(solver: z3.Solver, *assumptions: z3.BoolRef) -> Outcome:
         return Outcome("sat")
     if answer == z3.unsat:
         return Outcome("unsat")
-    return Outcome("unknown", solver.reason_unknown() or "solver gave up")
+    reason = solver.reason_unknown() or "no reason given"
+    if reason in ("canceled", "timeout", "max. resource limit exceeded"):
+        reason = f"the solver's budget ran out ({reason}): raise --timeout or --rlimit"
+    return Outcome("unknown", f"solver gave up: {reason}")
