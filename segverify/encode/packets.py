@@ -16,6 +16,7 @@ from segverify.encode.context import PacketVars, new_packet_vars
 from segverify.encode.flows import FlowSets, Region, build_chain
 from segverify.encode.sets import addr_member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
+from segverify.model.addresses import cidr_set
 from segverify.results import Packet, RuleRef, default_ref, rule_ref
 
 Want = Literal["allow", "deny"]
@@ -81,7 +82,15 @@ class RegionSolver:
             byte = [z3.BitVecVal(v, 8, ctx) for v in (0, 255)]
             return z3.And(low != byte[0], low != byte[1], high != byte[0])
 
-        for wish in (z3.And(tcp, plain(pv.src), plain(pv.dst)), z3.And(plain(pv.src), plain(pv.dst)), tcp):
+        # 203.0.113.0/24 (TEST-NET-3) reads as "somewhere on the internet" where a source may be anywhere.
+        documentation = addr_member(pv.src, cidr_set("203.0.113.0/24"))
+        wishes = (
+            z3.And(tcp, documentation, plain(pv.src), plain(pv.dst)),
+            z3.And(tcp, plain(pv.src), plain(pv.dst)),
+            z3.And(plain(pv.src), plain(pv.dst)),
+            tcp,
+        )
+        for wish in wishes:
             if solve(self.solver, query, self._guard(wish)).verdict == "sat":
                 return self._decode()
         return None

@@ -134,9 +134,8 @@ def render_text(report: Report) -> str:
     lines: list[str] = []
     for r in report.results:
         lines += result_lines(r)
-    s = report.summary()
-    lines.append(
-        f"\n{len(report.results)} policies: {s['proved']} proved, {s['violated']} violated, "
-        f"{s['waived']} waived, {s['unknown']} unknown"
-    )
+    s, n = report.summary(), len(report.results)
+    noun = "policy" if n == 1 else "policies"
+    counts = ", ".join(f"{s[k]} {k}" for k in ("proved", "violated", "waived", "unknown"))
+    lines.append(f"\n{n} {noun}: {counts}")
     return "\n".join(lines) + "\n"
