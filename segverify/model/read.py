@@ -168,6 +168,8 @@ class Reader:
     def _unknown(self, key: YScalar, shape: Shape) -> None:
         close = difflib.get_close_matches(str(key.value), shape.names(), n=1)
         hint = f"did you mean `{close[0]}`? " if close else ""
+        if " " in str(key.value):  # `{description: a, b}` makes `b` a key: the usual cause
+            hint = "a comma inside `{...}` ends the value before it: quote text that holds a comma; " + hint
         self.error(
             "unknown-key",
             f"{article(shape.name)} has no key `{key.value}`",

@@ -1,0 +1,132 @@
+"""Safe, bounded, located YAML: bombs, object tags, sizes, encodings and 1-based spans."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from segverify.diagnostics import Span
+from segverify.errors import ModelError
+from segverify.model import yamlio
+from segverify.model.load import load_model
+from segverify.model.yamlio import YMap, YScalar, YSeq, parse_yaml, read_yaml_file
+
+
+def bomb(levels: int) -> str:
+    """The billion-laughs document: 9**levels strings from a few hundred bytes."""
+    names = "abcdefghijk"[:levels]
+    lines = ["a: &a [" + ",".join(["lol"] * 9) + "]"]
+    lines += [f"{n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]" for p, n in zip(names, names[1:], strict=False)]
+    return "\n".join(lines) + "\n"
+
+
+def codes(exc: pytest.ExceptionInfo[ModelError]) -> list[str]:
+    return [d.code for d in exc.value.diagnostics]
+
+
+def test_alias_bomb_is_refused_fast() -> None:
+    text = bomb(9)  # 9**9 = 387 million leaves
+    assert len(text) < 330
+    start = time.perf_counter()
+    with pytest.raises(ModelError) as exc:
+        parse_yaml(text, "bomb.yaml")
+    elapsed = time.perf_counter() - start
+    assert codes(exc) == ["yaml-too-large"]
+    assert elapsed < 1.0, f"alias bomb took {elapsed:.3f} s"
+
+
+def test_aliases_below_the_limit_are_expanded_and_shared() -> None:
+    tree = parse_yaml(bomb(3), "ok.yaml")  # 729 leaves: fine
+    assert isinstance(tree, YMap)
+    top = tree.get("c")
+    assert isinstance(top, YSeq) and len(top.items) == 9
+    assert top.items[0] is top.items[1]  # one converted subtree per anchor, not a copy per alias
+
+
+def test_python_object_tag_runs_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f'segverify: 1\nzones: !!python/object/apply:os.system ["touch {target}"]\n')
+    with pytest.raises(ModelError) as exc:
+        load_model([str(path)])
+    assert codes(exc) == ["yaml-forbidden-tag"]
+    assert exc.value.diagnostics[0].span == Span(str(path), 2, 8)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "tag", ["!!binary aGk=", "!!set {a, b}", "!!omap [a: 1]", "!!python/name:os.system ''"]
+)
+def test_non_standard_tags_are_refused(tag: str) -> None:
+    with pytest.raises(ModelError) as exc:
+        parse_yaml(f"x: {tag}\n", "t.yaml")
+    assert codes(exc) == ["yaml-forbidden-tag"]
+
+
+def test_explicit_standard_tags_are_read() -> None:
+    tree = parse_yaml("a: !!str 22\nb: !!int '7'\nc: 2027-03-31\nd: ~\n", "t.yaml")
+    assert isinstance(tree, YMap)
+    values = [v.value for _, v in tree.entries if isinstance(v, YScalar)]
+    assert values[:2] == ["22", 7]
+    assert str(values[2]) == "2027-03-31" and values[3] is None
+
+
+def test_spans_are_one_based() -> None:
+    tree = parse_yaml("a:\n  - x\n  - {k: v}\n", "t.yaml")
+    assert isinstance(tree, YMap)
+    seq = tree.get("a")
+    assert isinstance(seq, YSeq)
+    assert seq.items[0].span == Span("t.yaml", 2, 5)
+    assert seq.items[1].span == Span("t.yaml", 3, 5)
+    assert tree.key_span("a") == Span("t.yaml", 1, 1)
+
+
+def test_syntax_error_is_one_based() -> None:
+    with pytest.raises(ModelError) as exc:
+        parse_yaml("a: 1\nb: [1, 2\n", "t.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "yaml-syntax"
+    assert diag.span.line == 3 and diag.span.column == 1  # PyYAML says line 2, column 0 (0-based)
+
+
+def test_duplicate_keys_cite_both_places() -> None:
+    with pytest.raises(ModelError) as exc:
+        parse_yaml("a: 1\nb: 2\na: 3\n", "t.yaml")
+    (diag,) = exc.value.diagnostics
+    assert (diag.code, diag.span, diag.related) == (
+        "yaml-duplicate-key",
+        Span("t.yaml", 3, 1),
+        Span("t.yaml", 1, 1),
+    )
+
+
+def test_deep_nesting_is_refused_not_crashed() -> None:
+    with pytest.raises(ModelError) as exc:
+        parse_yaml("[" * 2000 + "]" * 2000, "deep.yaml")
+    assert codes(exc) == ["yaml-too-large"]
+
+
+def test_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("segverify: 1\n" + "# padding\n" * 500_000)
+    assert os.path.getsize(path) > yamlio.MAX_FILE_BYTES
+    with pytest.raises(ModelError) as exc:
+        read_yaml_file(str(path))
+    assert codes(exc) == ["file-too-large"]
+
+
+def test_missing_paths_and_empty_folders(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as exc:
+        load_model([str(tmp_path / "nope.yaml"), str(tmp_path)])
+    assert codes(exc) == ["file-not-found", "file-not-found"]
+
+
+def test_random_bytes_are_a_diagnostic(tmp_path: Path) -> None:
+    path = tmp_path / "noise.yaml"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ModelError) as exc:
+        load_model([str(path)])
+    assert codes(exc) == ["bad-encoding"]
