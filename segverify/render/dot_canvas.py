@@ -1,0 +1,374 @@
+"""Render stage (diagrams): the shared drawing surface: zones, hosts, references, edges, legend.
+
+Views mark hosts with roles (foothold, target, ...) and add edges between endpoints; the canvas
+turns references into DOT endpoints through the layout (a collapsed zone stands for its hosts),
+records which styles were used, and emits everything in a fixed order so output is byte-stable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import graphviz
+
+from segverify.model.addresses import AddressError, cidr_set
+from segverify.model.ir import Host, Model, Zone
+from segverify.model.refs import TAG_PREFIX, Resolver
+from segverify.render import dot_layout as lay
+from segverify.render.dot_legend import emit_legend
+from segverify.render.dot_style import (
+    EDGE_STYLES,
+    FONT,
+    INK,
+    MUTED,
+    NODE_STYLES,
+    ZONE_EXTERNAL,
+    ZONE_INTERNAL,
+    Attrs,
+    dot_id,
+    plain,
+    span_text,
+    tip,
+    wrap,
+)
+
+ROLE_LINES = {"foothold": "foothold", "target": "target", "excluded": "via: assumed unusable"}
+ROLE_COUNT_LINES = {
+    "foothold": "foothold",
+    "target": "target",
+    "closed": "in closed set",
+    "reached": "controlled",
+    "excluded": "via (unusable)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """One end of an edge: a DOT node, the cluster to clip at (a whole zone), and its zone."""
+
+    node: str
+    cluster: str | None = None
+    zone: str | None = None
+
+
+class Canvas:
+    """A picture under construction. Views call mark/node/edge; source() emits the DOT."""
+
+    def __init__(
+        self,
+        model: Model,
+        graph_id: str,
+        title: str,
+        *,
+        pinned: frozenset[str] = frozenset(),
+        detail: bool = True,
+        threshold: int = lay.HOST_THRESHOLD,
+    ) -> None:
+        self.model, self.graph_id, self.title, self.detail = model, graph_id, title, detail
+        self.resolver = Resolver(model)
+        self.layout = lay.plan_layout(model, pinned, threshold)
+        self.used: list[str] = []
+        self.zone_kinds: set[str] = set()
+        self.notes: list[str] = []
+        self.marks: dict[str, list[str]] = {}
+        self.lines: dict[str, list[str]] = {}
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.extra: dict[str | None, list[tuple[str, Attrs]]] = {}
+        self.extra_names: set[str] = set()
+        self.edges: list[tuple[str, str, Attrs]] = []
+        self.open_anchors: set[str] = set()
+
+    # ---- styles and marks -------------------------------------------------------------------
+
+    def use(self, role: str) -> Attrs:
+        if role not in self.used:
+            self.used.append(role)
+        table = NODE_STYLES if role in NODE_STYLES else EDGE_STYLES
+        return dict(table[role][0])
+
+    def mark(self, host: str, role: str, line: str = "") -> None:
+        """Give a host a role (and an extra label line); a hidden host counts on its stand-in."""
+        if host not in self.model.hosts:
+            return
+        rep = lay.representative(self.model, self.layout, host)
+        if rep != lay.host_node(host):
+            self.counts[(rep, role)] += 1
+            self.use(role)
+            return
+        if role not in self.marks.setdefault(host, []):
+            self.marks[host].append(role)
+        if line and line not in self.lines.setdefault(host, []):
+            self.lines[host].append(line)
+
+    def note_host(self, host: str, line: str) -> None:
+        if host in self.model.hosts and lay.representative(self.model, self.layout, host) == lay.host_node(
+            host
+        ):
+            if line not in self.lines.setdefault(host, []):
+                self.lines[host].append(line)
+
+    # ---- endpoints ---------------------------------------------------------------------------
+
+    def host_end(self, host: str) -> End:
+        zone = self.model.hosts[host].zone
+        rep = lay.representative(self.model, self.layout, host)
+        return End(rep, None, zone)
+
+    def zone_end(self, zone: str) -> End:
+        if zone in self.layout.hosts:
+            return End(lay.zone_node(zone), lay.cluster_name(zone), zone)
+        if zone in self.layout.collapsed:
+            return End(lay.zone_node(zone), None, zone)
+        return End(lay.MORE_ZONES)
+
+    def ends(self, text: str) -> list[End]:
+        """Endpoints a reference draws to: hosts, zones, a tag's members, or a reference node."""
+        m = self.model
+        if text in m.hosts:
+            return [self.host_end(text)]
+        if text in m.zones:
+            return [self.zone_end(text)]
+        if text.startswith(TAG_PREFIX):
+            tag = text[len(TAG_PREFIX) :]
+            zones = [z for z in sorted(m.zones) if tag in m.zones[z].tags]
+            hosts = [h for h in sorted(m.hosts) if tag in m.hosts[h].tags and m.hosts[h].zone not in zones]
+            found = [self.zone_end(z) for z in zones] + [self.host_end(h) for h in hosts]
+            if found:
+                return list(dict.fromkeys(found))
+        return [self.reference(text)]
+
+    def zone_containing(self, text: str) -> str | None:
+        """The one zone all addresses of a reference belong to, if there is one."""
+        if text in self.model.zones:
+            return text
+        if text in self.model.hosts:
+            return self.model.hosts[text].zone
+        try:
+            addrs = cidr_set(text)
+        except AddressError:
+            return None
+        # Zone memberships are disjoint, so at most one zone holds the whole reference.
+        for zone, members in sorted(self.resolver.zone_sets.items()):
+            if addrs.issubset(members):
+                return zone
+        return None
+
+    def reference(self, text: str) -> End:
+        zone = self.zone_containing(text)
+        home = zone if zone in self.layout.hosts else None
+        name = dot_id("ref_", text)
+        label = "any address" if text == "any" else text
+        self.node(name, home, "reference", [label], tooltip=f"reference {text}", node_id=dot_id("ref-", text))
+        return End(name, None, zone)
+
+    # ---- nodes and edges ---------------------------------------------------------------------
+
+    def node(
+        self, name: str, zone: str | None, role: str, lines: list[str], tooltip: str = "", node_id: str = ""
+    ) -> None:
+        """An extra node (reference, foothold, harvest note, ...) inside a zone's cluster or on top."""
+        if name in self.extra_names:
+            return
+        self.extra_names.add(name)
+        attrs = self.use(role) | {"label": plain(*lines)}
+        if tooltip:
+            attrs["tooltip"] = tip(tooltip)
+        if node_id:
+            attrs["id"] = node_id
+        home = zone if zone in self.layout.hosts else None
+        self.extra.setdefault(home, []).append((name, attrs))
+
+    def edge(
+        self,
+        tail: End,
+        head: End,
+        role: str,
+        lines: list[str],
+        tooltip: str = "",
+        edge_id: str = "",
+        **extra: str,
+    ) -> None:
+        attrs = self.use(role)
+        if lines:
+            attrs["label"] = plain(*lines)
+        if tooltip:
+            attrs["tooltip"] = tip(tooltip)
+        if edge_id:
+            attrs["id"] = edge_id
+        self._clip(tail, head, attrs)
+        if self._external(head.zone) and not self._external(tail.zone):
+            attrs["constraint"] = "false"  # keep external zones at the edge of the picture
+        self.edges.append((tail.node, head.node, attrs | extra))
+
+    def _clip(self, tail: End, head: End, attrs: Attrs) -> None:
+        """Clip at a whole zone's cluster border, unless the other end sits inside that zone."""
+        if tail.cluster:
+            if tail.zone == head.zone:
+                self.open_anchors.add(tail.node)
+            else:
+                attrs["ltail"] = tail.cluster
+        if head.cluster:
+            if tail.zone == head.zone:
+                self.open_anchors.add(head.node)
+            else:
+                attrs["lhead"] = head.cluster
+
+    def _external(self, zone: str | None) -> bool:
+        return zone is not None and zone in self.model.zones and self.model.zones[zone].external
+
+    # ---- emission ----------------------------------------------------------------------------
+
+    def source(self, legend_notes: tuple[str, ...] = ()) -> str:
+        g = graphviz.Digraph(
+            name=self.graph_id,
+            graph_attr={
+                "id": self.graph_id,
+                "label": plain(self.title),
+                "labelloc": "t",
+                "fontname": FONT,
+                "fontsize": "16",
+                "rankdir": "LR",
+                "compound": "true",
+                "nodesep": "0.35",
+                "ranksep": "0.9",
+                "tooltip": plain(self.title),
+            },
+            node_attr={"fontname": FONT, "fontsize": "10", "color": INK},
+            edge_attr={"fontname": FONT, "fontsize": "9"},
+        )
+        for zone in self.layout.clusters:
+            self._emit_cluster(g, self.model.zones[zone])
+        for zone in self.layout.collapsed:
+            g.node(lay.zone_node(zone), **self._collapsed_attrs(self.model.zones[zone]))
+        if self.layout.hidden_zones:
+            n = len(self.layout.hidden_zones)
+            g.node(lay.MORE_ZONES, **(self.use("more") | {"label": plain(f"... {n} more zones")}))
+        for name, attrs in self.extra.get(None, []):
+            g.node(name, **attrs)
+        for tail, head, attrs in self.edges:
+            g.edge(tail, head, **attrs)
+        self._external_first(g)
+        emit_legend(g, self.used, sorted(self.zone_kinds), legend_notes)
+        return str(g.source)
+
+    def _external_first(self, g: graphviz.Digraph) -> None:
+        """Invisible edges from external zones to internal ones put the internet at the edge."""
+        shown = [z for z in (*self.layout.clusters, *self.layout.collapsed)]
+        external = [z for z in shown if self.model.zones[z].external]
+        internal = [z for z in shown if not self.model.zones[z].external]
+        for e in external:
+            for i in internal:
+                g.edge(lay.zone_node(e), lay.zone_node(i), style="invis")
+
+    def _emit_cluster(self, g: graphviz.Digraph, zone: Zone) -> None:
+        kind = "external" if zone.external else "internal"
+        self.zone_kinds.add(kind)
+        style = ZONE_EXTERNAL if zone.external else ZONE_INTERNAL
+        title = f"{zone.name} (external)" if zone.external else zone.name
+        attrs = style | {
+            "id": dot_id("zone-", zone.name),
+            "label": plain(title, *wrap(zone.networks, 2, 6)),
+            "tooltip": tip(zone_tooltip(zone)),
+            "fontsize": "12",
+            "labeljust": "l",
+        }
+        with g.subgraph(name=lay.cluster_name(zone.name), graph_attr=attrs) as sub:
+            sub.node(lay.zone_node(zone.name), **self._anchor_attrs(zone.name))
+            for host in self.layout.hosts[zone.name]:
+                sub.node(lay.host_node(host), **self._host_attrs(self.model.hosts[host]))
+            hidden = self.layout.hidden_hosts.get(zone.name, 0)
+            if hidden:
+                lines = [f"... {hidden} more hosts", *self._count_lines(lay.more_node(zone.name))]
+                sub.node(lay.more_node(zone.name), **(self.use("more") | {"label": plain(*lines)}))
+            for name, node_attrs in self.extra.get(zone.name, []):
+                sub.node(name, **node_attrs)
+
+    def _anchor_attrs(self, zone: str) -> Attrs:
+        """Invisible point to clip zone edges at; shown when an edge cannot be clipped."""
+        if lay.zone_node(zone) in self.open_anchors:
+            return {"shape": "plaintext", "label": plain(f"(all of {zone})"), "fontcolor": MUTED}
+        return {"shape": "point", "style": "invis", "width": "0.01", "height": "0.01", "label": ""}
+
+    def _collapsed_attrs(self, zone: Zone) -> Attrs:
+        n = sum(1 for h in self.model.hosts.values() if h.zone == zone.name)
+        lines = [
+            zone.name + (" (external)" if zone.external else ""),
+            f"{n} hosts",
+            *wrap(zone.networks, 2, 4),
+        ]
+        lines += self._count_lines(lay.zone_node(zone.name))
+        return self.use("zone-node") | {
+            "id": dot_id("zone-", zone.name),
+            "label": plain(*lines),
+            "tooltip": tip(zone_tooltip(zone)),
+        }
+
+    def _count_lines(self, rep: str) -> list[str]:
+        return [
+            f"{role_line}: {self.counts[(rep, role)]} hosts"
+            for role, role_line in ROLE_COUNT_LINES.items()
+            if self.counts[(rep, role)]
+        ]
+
+    def _host_attrs(self, host: Host) -> Attrs:
+        attrs = self.use("fleet" if host.fleet else "host")
+        roles = list(self.marks.get(host.name, []))
+        if self.detail and host.vulnerable:
+            roles.insert(0, "vulnerable")
+        for role in roles:
+            attrs |= self.use(role)
+        lines = [host.name, host.address]
+        if self.detail:
+            lines += host_detail_lines(host)
+        lines += [ROLE_LINES[r] for r in roles if r in ROLE_LINES]
+        lines += self.lines.get(host.name, [])
+        return attrs | {
+            "id": dot_id("host-", host.name),
+            "label": plain(*lines),
+            "tooltip": tip(host_tooltip(host)),
+        }
+
+
+def host_detail_lines(host: Host) -> list[str]:
+    lines = wrap(host.services, 3, 9)
+    if host.logins:
+        lines.append("login: " + ", ".join(host.logins))
+    if host.sessions:
+        lines.append("sessions: " + ", ".join(host.sessions))
+    if host.vulnerable:
+        lines.append("vulnerable: " + ", ".join(host.vulnerable))
+    return lines
+
+
+def host_tooltip(host: Host) -> str:
+    where = span_text(host.span)
+    parts = [
+        f"host {host.name}" + (f" ({where})" if where else ""),
+        f"zone {host.zone}",
+        f"address {host.address}",
+    ]
+    fields = (
+        ("services", host.services),
+        ("logins", host.logins),
+        ("sessions", host.sessions),
+        ("manages", tuple(r.text for r in host.manages)),
+        ("vulnerable", host.vulnerable),
+        ("tags", host.tags),
+    )
+    parts += [f"{key}: {', '.join(values)}" for key, values in fields if values]
+    if host.description:
+        parts.append(host.description)
+    return "\n".join(parts)
+
+
+def zone_tooltip(zone: Zone) -> str:
+    where = span_text(zone.span)
+    parts = [f"zone {zone.name}" + (f" ({where})" if where else ""), "networks: " + ", ".join(zone.networks)]
+    if zone.external:
+        parts.append("external: addresses in no other zone")
+    if zone.tags:
+        parts.append("tags: " + ", ".join(zone.tags))
+    if zone.description:
+        parts.append(zone.description)
+    return "\n".join(parts)
