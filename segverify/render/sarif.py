@@ -1,0 +1,367 @@
+"""Render stage: SARIF 2.1.0 that GitHub code scanning accepts (`--format sarif`).
+
+GitHub rejects a whole upload for one bad result, so every result carries a relative
+`uri` and a `startLine >= 1`, every run a `results` array. Proved policies are left out:
+GitHub turns every result into an alert whatever its `kind` (PSRule#955), and a rule
+that ran with no result is how it closes a fixed alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import PurePath
+from typing import Any, TypeGuard
+
+from segverify import __version__
+from segverify.diagnostics import Span
+from segverify.model.ir import PolicyKind, Severity
+from segverify.render.text import hop_lines, result_lines
+from segverify.report_policy import stale_waivers
+from segverify.results import (
+    AccountsWitness,
+    BlastWitness,
+    Hop,
+    MatrixWitness,
+    PacketWitness,
+    PathWitness,
+    PolicyResult,
+    Report,
+    Status,
+    Witness,
+)
+
+Json = dict[str, Any]
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/segverify/"
+MAX_RESULTS = 25_000  # GitHub rejects larger runs
+MAX_LOCATIONS = 1_000  # per result, GitHub's limit for relatedLocations and thread-flow locations
+FINGERPRINT_KEY = "segverify/v1"
+NETWORK_MOVES = ("login", "exploit")
+
+SECURITY_SEVERITY: dict[Severity, str] = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+# What each policy kind means and how to fix a violation: the rule's help in GitHub's alert view.
+KIND_HELP: dict[PolicyKind, tuple[str, str]] = {
+    "isolated": (
+        "No sequence of login, exploit, manage and harvest moves from the foothold controls a target host.",
+        "Break the attack path at its weakest hop: deny the flow rule that opens it, remove the login "
+        "or session that hands over the credential, or fix the vulnerable service.",
+    ),
+    "only_via": (
+        "With the `via` hosts unusable by the attacker, the targets are isolated from the foothold: "
+        "every path goes through a `via` host.",
+        "Deny the flow rule that lets the path bypass the `via` hosts, or route the access through them.",
+    ),
+    "reachable": (
+        "Every packet from the source to the destination on the listed services is allowed.",
+        "Add or reorder an allow rule above the rule or default that denies the packet.",
+    ),
+    "no_flow": (
+        "No packet from the source to the destination outside `except` is allowed.",
+        "Narrow or deny the rule that allows the packet, or move a deny rule above it.",
+    ),
+    "matrix": (
+        "Between each ordered pair of listed zones only the pair's `allow` services flow.",
+        "For each failing pair, narrow or deny the rule that allows the packet.",
+    ),
+    "separate_accounts": (
+        "No principal may log in, or leave sessions, in two of the listed zones.",
+        "Give each zone its own accounts: remove the principal from one zone's `logins` or `sessions`.",
+    ),
+    "blast_radius": (
+        "An attacker starting at the foothold controls at most `max_hosts` hosts.",
+        "Cut the paths to the hosts beyond the limit: deny flows, separate credentials, patch services.",
+    ),
+}
+
+
+def render_sarif(report: Report, model_root: str = ".") -> str:
+    """The SARIF log as JSON text; file paths relative to `model_root` (the repository root)."""
+    # Compact: the C encoder is 4x faster than indent=2, and GitHub caps uploads at 10 MB gzipped.
+    return json.dumps(sarif_log(report, model_root), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def sarif_log(report: Report, model_root: str = ".") -> Json:
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [_run(report, model_root)]}
+
+
+def _run(report: Report, root: str) -> Json:
+    rules = _rules(report)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    findings = [r for r in report.results if r.status != Status.PROVED]
+    results = [_result(r, index[r.id], report, root) for r in findings[:MAX_RESULTS]]
+    notes = _notifications(report, root, dropped=len(findings) - len(results))
+    return {
+        "tool": {"driver": _driver(rules)},
+        "automationDetails": {"id": automation_id(report)},
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+
+
+def automation_id(report: Report) -> str:
+    """`segverify/<first model file stem>/`: GitHub keys a category only on ids with `/`."""
+    stem = PurePath(report.files[0]).stem if report.files else "model"
+    return f"segverify/{stem}/"
+
+
+def _driver(rules: list[Json]) -> Json:
+    return {
+        "name": "segverify",
+        "informationUri": INFORMATION_URI,
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": rules,
+    }
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+
+def _rules(report: Report) -> list[Json]:
+    """One rule per policy id (every policy, proved ones too, so a fixed alert closes)."""
+    first: dict[str, PolicyResult] = {}
+    for r in report.results:
+        first.setdefault(r.id, r)
+    return [_rule(first[pid]) for pid in sorted(first)]
+
+
+def _rule(r: PolicyResult) -> Json:
+    meaning, fix = KIND_HELP[r.kind]
+    title = r.title or f"{r.kind} policy {r.id}"
+    return {
+        "id": r.id,
+        "name": _pascal(r.kind) + "Policy",
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": f"{title}. A `{r.kind}` policy holds when: {meaning}"},
+        "help": {
+            "text": f"{r.kind}: {meaning}\nHow to fix: {fix}",
+            "markdown": f"**{r.kind}**: {meaning}\n\n**How to fix**: {fix}",
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", "network-segmentation", r.kind],
+            "security-severity": SECURITY_SEVERITY[r.severity],
+            "precision": "very-high",  # a violation is a checked witness, never a heuristic
+            "problem.severity": "error",
+        },
+    }
+
+
+def _pascal(kind: str) -> str:
+    return "".join(part.capitalize() for part in kind.split("_"))
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+
+def _result(r: PolicyResult, rule_index: int, report: Report, root: str) -> Json:
+    policy = _policy_span(r, report)
+    flows = hop_flows(r.witness)
+    anchor = anchor_span(r, policy)
+    out: Json = {
+        "ruleId": r.id,
+        "ruleIndex": rule_index,
+        "level": "warning" if r.status == Status.UNKNOWN else "error",
+        "message": {"text": finding_message(r)},
+        "locations": [location(anchor, root)],
+        "partialFingerprints": _fingerprints(r),
+        "properties": {"status": r.status.value, "kind": r.kind, "severity": r.severity},
+    }
+    related = _related(flows, policy, anchor, root)
+    if related:
+        out["relatedLocations"] = related
+    if flows:
+        out["codeFlows"] = [_code_flow(host, hops, policy, root) for host, hops in flows[:MAX_LOCATIONS]]
+    if r.status == Status.WAIVED and r.waiver is not None:
+        out["suppressions"] = [_suppression(r)]
+    return out
+
+
+def finding_message(r: PolicyResult) -> str:
+    """`ID status: title`, then the text report's witness, waiver and reason lines."""
+    head = f"{r.id} {r.status.value}: {r.title or r.kind} [{r.severity}]"
+    return "\n".join([head, *(line.strip() for line in result_lines(r)[1:])])
+
+
+def _suppression(r: PolicyResult) -> Json:
+    assert r.waiver is not None
+    w = r.waiver
+    owner = f", owner {w.owner}" if w.owner else ""
+    return {
+        "kind": "external",
+        "status": "accepted",
+        "justification": f"{w.reason} (waiver expires {w.expires.isoformat()}{owner}, {w.span})",
+    }
+
+
+def _policy_span(r: PolicyResult, report: Report) -> Span:
+    """The policy's own place; a report with no usable span anchors at its first file's top."""
+    if r.source is not None and usable(r.source):
+        return r.source
+    return Span(report.files[0] if report.files else "model.yaml", 1, 1)
+
+
+def usable(span: Span | None) -> TypeGuard[Span]:
+    """A span that names a real file and line (built-ins and defaults have none)."""
+    return span is not None and span.line >= 1 and not span.file.startswith("<")
+
+
+def hop_flows(w: Witness | None) -> list[tuple[str, tuple[Hop, ...]]]:
+    """The attack paths of a witness: one for isolated/only_via, one per host for blast_radius."""
+    if isinstance(w, PathWitness):
+        return [(w.target, w.path)]
+    if isinstance(w, BlastWitness):
+        return [(c.host, c.path) for c in w.hosts if c.path]
+    return []
+
+
+def anchor_span(r: PolicyResult, policy: Span) -> Span:
+    """The flow rule that opens the first network hop (or decides the packet), else the policy."""
+    spans = _rule_spans(r.witness)
+    first = spans[0] if spans else None
+    return first if usable(first) else policy
+
+
+def _rule_spans(w: Witness | None) -> list[Span | None]:
+    if isinstance(w, PacketWitness):
+        return [w.rule.span]
+    if isinstance(w, MatrixWitness):
+        return [p.rule.span for p in w.pairs]
+    return [h.rule.span if h.rule else None for _, hops in hop_flows(w) for h in hops if _network(h)]
+
+
+def _network(h: Hop) -> bool:
+    return h.move in NETWORK_MOVES
+
+
+def location(span: Span, root: str, message: str | None = None, ident: int | None = None) -> Json:
+    loc: Json = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": relative_uri(span.file, root)},
+            "region": {"startLine": max(span.line, 1), "startColumn": max(span.column, 1)},
+        }
+    }
+    if ident is not None:
+        loc["id"] = ident
+    if message is not None:
+        loc["message"] = {"text": message}
+    return loc
+
+
+def relative_uri(file: str, root: str) -> str:
+    """A POSIX path relative to the repository root, as GitHub resolves result locations."""
+    return PurePath(os.path.relpath(os.path.abspath(file), os.path.abspath(root))).as_posix()
+
+
+def hop_messages(path: tuple[Hop, ...]) -> list[str]:
+    """One line per hop, numbered as render/text.py does: `foothold: ...`, `1: login ...`."""
+    out = []
+    for line in hop_lines(path):
+        text = ", ".join(part.strip() for part in line.split("\n"))
+        head, _, rest = text.partition(". ")
+        out.append(f"{head}: {rest}" if head.isdigit() else text)
+    return out
+
+
+def hop_span(h: Hop, policy: Span) -> Span:
+    """A hop decided by a rule points at the rule; defaults and moves without a rule at the policy."""
+    span = h.rule.span if h.rule is not None else None
+    return span if usable(span) else policy
+
+
+def _related(flows: list[tuple[str, tuple[Hop, ...]]], policy: Span, anchor: Span, root: str) -> list[Json]:
+    related = [] if anchor == policy else [location(policy, root, "the policy", 0)]
+    for host, hops in flows:
+        prefix = f"to {host}, " if len(flows) > 1 else ""
+        for h, text in zip(hops, hop_messages(hops), strict=True):
+            related.append(location(hop_span(h, policy), root, prefix + text, len(related)))
+    return _capped(related, "related locations")
+
+
+def _code_flow(host: str, hops: tuple[Hop, ...], policy: Span, root: str) -> Json:
+    steps = [
+        {"location": location(hop_span(h, policy), root, text)}
+        for h, text in zip(hops, hop_messages(hops), strict=True)
+    ]
+    return {
+        "message": {"text": f"attack path to {host}"},
+        "threadFlows": [{"locations": _capped(steps, "hops")}],
+    }
+
+
+def _capped(items: list[Json], what: str) -> list[Json]:
+    """Keep GitHub's 1,000-locations limit; the last kept entry says how many were cut."""
+    if len(items) <= MAX_LOCATIONS:
+        return items
+    kept = items[:MAX_LOCATIONS]
+    note = f" ({len(items) - MAX_LOCATIONS + 1} more {what} left out: see --format json)"
+    last = dict(kept[-1])
+    where = last["location"] if "location" in last else last
+    where["message"] = {"text": where.get("message", {}).get("text", "") + note}
+    kept[-1] = last
+    return kept
+
+
+# ---- fingerprints ----------------------------------------------------------------------------
+
+
+def _fingerprints(r: PolicyResult) -> dict[str, str]:
+    # The same value under GitHub's key keeps upload-sarif from computing a line-based one.
+    digest = fingerprint(r)
+    return {FINGERPRINT_KEY: digest, "primaryLocationLineHash": digest}
+
+
+def fingerprint(r: PolicyResult) -> str:
+    """A semantic hash: policy, foothold, target and ordered hops; never files or lines."""
+    data = {"policy": r.id, "finding": semantic_identity(r.witness)}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def semantic_identity(w: Witness | None) -> Json:
+    # Concrete packets are left out: the solver may pick another address after an unrelated edit.
+    if isinstance(w, PathWitness | BlastWitness):
+        return {"paths": [_path_identity(target, hops) for target, hops in hop_flows(w)]}
+    if isinstance(w, PacketWitness):
+        return {"rule": w.rule.name}
+    if isinstance(w, MatrixWitness):
+        return {"pairs": [[p.source, p.destination, p.rule.name] for p in w.pairs]}
+    if isinstance(w, AccountsWitness):
+        return {"principal": w.principal, "hosts": sorted(w.hosts), "reason": w.reason}
+    return {}
+
+
+def _path_identity(target: str, hops: tuple[Hop, ...]) -> Json:
+    foothold = [[h.to, h.at, h.credential] for h in hops if h.move == "foothold"]
+    moves = [[h.move, h.source or h.at, h.to, h.service, h.credential] for h in hops if h.move != "foothold"]
+    return {"foothold": foothold, "target": target, "hops": moves}
+
+
+# ---- run notifications -----------------------------------------------------------------------
+
+
+def _notifications(report: Report, root: str, dropped: int) -> list[Json]:
+    """Stale waivers, report notes and a truncation notice: reported, never alerts."""
+    notes = [_stale_note(r, root) for r in stale_waivers(report)]
+    notes += [{"level": "note", "message": {"text": text}} for text in report.notes]
+    if dropped:
+        text = f"{dropped} results left out: GitHub rejects runs with more than {MAX_RESULTS}"
+        notes.append({"level": "warning", "message": {"text": text}})
+    return notes
+
+
+def _stale_note(r: PolicyResult, root: str) -> Json:
+    assert r.stale_waiver is not None
+    w = r.stale_waiver
+    note: Json = {
+        "level": "note",
+        "message": {"text": f"stale waiver: {r.id} now holds; remove the waiver ({w.reason})"},
+    }
+    if usable(w.span):
+        note["locations"] = [location(w.span, root)]
+    return note
