@@ -31,6 +31,9 @@ class Item:
 Cell = tuple[Item, tuple[Item, ...]]
 
 
+_EMPTY_HINT = "a required list needs at least one entry (write `any` for every service or address)"
+
+
 class _Invalid:
     """Marks a value already reported; the field is then treated as absent."""
 
@@ -160,6 +163,8 @@ class Reader:
                 continue
             out.key_spans[f.name] = key.span
             read = self.kinds[f.kind](value, f)
+            if f.required and read == () and isinstance(value, YSeq) and not value.items:
+                read = self.error("bad-value", f"`{f.name}` is empty: {f.doc}", value.span, _EMPTY_HINT)
             if read is not INVALID:
                 out.values[f.name] = read
         self._required(node, shape, out)

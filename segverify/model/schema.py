@@ -11,6 +11,7 @@ JSON = dict[str, Any]
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 STRING: JSON = {"type": "string", "minLength": 1}
 STRINGS: JSON = {"anyOf": [STRING, {"type": "array", "items": STRING}]}
+SOME_STRINGS: JSON = {"anyOf": [STRING, {"type": "array", "items": STRING, "minItems": 1}]}
 MATRIX_KEY = r"^\s*[^\s]+\s*" + MATRIX_ARROW + r"\s*[^\s]+\s*$"
 
 
@@ -36,7 +37,7 @@ def shape_schema(shape: Shape) -> JSON:
 
 def _foothold() -> JSON:
     one = {"anyOf": [STRING, shape_schema(FOOTHOLD)]}
-    return {"anyOf": [one, {"type": "array", "items": one}]}
+    return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
 
 
 def _value_schema(f: Field) -> JSON:
@@ -49,7 +50,7 @@ def _value_schema(f: Field) -> JSON:
     simple: dict[str, JSON] = {
         "text": {"type": ["string", "number"]},
         "name": STRING,
-        "list": STRINGS,
+        "list": SOME_STRINGS if f.required else STRINGS,  # a required list must not be empty
         "flag": {"type": "boolean"},
         "count": {"type": "integer", "minimum": 0},
         "date": {"type": "string", "format": "date"},

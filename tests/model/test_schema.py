@@ -75,6 +75,9 @@ def test_schema_rejects_two_policy_kinds_and_bad_choices() -> None:
     doc["flows"][0]["action"] = "permit"
     assert not validator().is_valid(doc)
     doc = quickstart()
+    doc["flows"][0]["services"] = []
+    assert not validator().is_valid(doc)
+    doc = quickstart()
     del doc["segverify"]
     assert not validator().is_valid(doc)
 

@@ -103,10 +103,22 @@ def test_duplicate_keys_cite_both_places() -> None:
     )
 
 
-def test_deep_nesting_is_refused_not_crashed() -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, "- " * 100_000 + "x", "".join(" " * i + "k:\n" for i in range(500))],
+)
+def test_deep_nesting_is_refused_not_crashed(text: str) -> None:
+    start = time.perf_counter()
     with pytest.raises(ModelError) as exc:
-        parse_yaml("[" * 2000 + "]" * 2000, "deep.yaml")
+        parse_yaml(text, "deep.yaml")
     assert codes(exc) == ["yaml-too-large"]
+    assert time.perf_counter() - start < 1.0
+
+
+def test_nesting_a_model_needs_is_fine() -> None:
+    depth = yamlio.MAX_DEPTH - 1
+    tree = parse_yaml("[" * depth + "]" * depth, "ok.yaml")
+    assert isinstance(tree, YSeq)
 
 
 def test_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
