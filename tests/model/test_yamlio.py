@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from segverify.diagnostics import Span
 from segverify.errors import ModelError
@@ -142,3 +143,26 @@ def test_random_bytes_are_a_diagnostic(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as exc:
         load_model([str(path)])
     assert codes(exc) == ["bad-encoding"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        (bomb(9), "yaml-too-large", 7),  # g: 9**7 nodes, the first level over the limit
+        ('a: !!python/object/apply:os.system ["true"]\n', "yaml-forbidden-tag", 1),
+        ("a: 1\nb: [1, 2\n", "yaml-syntax", 3),
+        ("a: 1\na: 2\n", "yaml-duplicate-key", 2),
+        ("[" * 5000 + "]" * 5000, "yaml-too-large", 1),
+        ('a: "bell \x07"\n', "bad-encoding", 1),
+        ("# only a comment\n", "empty-file", 1),
+    ],
+)
+def test_pure_python_parser_gives_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch, text: str, code: str, line: int
+) -> None:
+    """Without libyaml the loader falls back to PyYAML's own parser: same codes, same lines."""
+    for loader in (yamlio._LOADER, yaml.SafeLoader):
+        monkeypatch.setattr(yamlio, "_LOADER", loader)
+        with pytest.raises(ModelError) as exc:
+            parse_yaml(text, "t.yaml")
+        assert [(d.code, d.span.line) for d in exc.value.diagnostics] == [(code, line)], loader
