@@ -1,0 +1,63 @@
+"""Semantics stage: separate_accounts, where each account may log in and leaves sessions among the zones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from segverify.model.ir import SeparateAccountsSpec
+from segverify.results import AccountsCertificate, AccountsWitness
+from segverify.semantics.context import Semantics
+
+Place = tuple[str, str]  # (zone, host)
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """One account's footprint in the listed zones, each list sorted by (zone, host)."""
+
+    logins: tuple[Place, ...]
+    sessions: tuple[Place, ...]
+
+
+def spreads(sem: Semantics, spec: SeparateAccountsSpec) -> dict[str, Spread]:
+    """Every account's login and session places on hosts of the listed zones (sorted by account)."""
+    zones = set(spec.zones)
+    hosts = [h for h in sem.model.hosts.values() if h.zone in zones]
+    out = {}
+    for acc in sorted(a.name for a in sem.model.accounts()):
+        logins = sorted((h.zone, h.name) for h in hosts if sem.principals.may_log_in(acc, h))
+        sessions = sorted((h.zone, h.name) for h in hosts if acc in sem.principals.session_accounts(h))
+        out[acc] = Spread(tuple(logins), tuple(sessions))
+    return out
+
+
+def account_witness(account: str, spread: Spread) -> AccountsWitness | None:
+    """Logins in two zones first; else a session in one zone with a login in another."""
+    first = spread.logins[0] if spread.logins else None
+    if first is not None:
+        other = next((p for p in spread.logins if p[0] != first[0]), None)
+        if other is not None:
+            return AccountsWitness(account, (first[1], other[1]), (first[0], other[0]), "login")
+    for s in spread.sessions:
+        login = next((p for p in spread.logins if p[0] != s[0]), None)
+        if login is not None:
+            return AccountsWitness(account, (s[1], login[1]), (s[0], login[0]), "session")
+    return None
+
+
+def violation(sem: Semantics, spec: SeparateAccountsSpec) -> AccountsWitness | None:
+    """The first account (by name) that spans two of the listed zones."""
+    for acc, spread in spreads(sem, spec).items():
+        found = account_witness(acc, spread)
+        if found is not None:
+            return found
+    return None
+
+
+def certificate(sem: Semantics, spec: SeparateAccountsSpec) -> AccountsCertificate:
+    """Per listed zone (sorted), the accounts that may log in or leave sessions there."""
+    per_zone: dict[str, set[str]] = {z: set() for z in spec.zones}
+    for acc, spread in spreads(sem, spec).items():
+        for zone, _ in spread.logins + spread.sessions:
+            per_zone[zone].add(acc)
+    return AccountsCertificate(tuple((z, tuple(sorted(per_zone[z]))) for z in sorted(per_zone)))

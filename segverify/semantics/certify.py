@@ -1,0 +1,139 @@
+"""Semantics stage: check a closed-set certificate: foothold inside, closed under every move, targets out."""
+
+from __future__ import annotations
+
+from segverify.model.ir import AccountFoothold, BlastRadiusSpec, Policy, RefFoothold
+from segverify.results import Blocked, ClosedSetCertificate
+from segverify.semantics.closure import (
+    Crossing,
+    crossings,
+    mfa_blocked,
+    open_moves,
+    senders_of,
+    usable_logins,
+)
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import (
+    Setup,
+    exploitable,
+    foothold_accounts,
+    foothold_text,
+    is_login,
+    setup_for,
+)
+from segverify.semantics.regions import sort_rules
+
+
+def check_closed_set(sem: Semantics, policy: Policy, cert: ClosedSetCertificate) -> list[str]:
+    setup = setup_for(sem.model, sem.resolver, policy)
+    errors = _shape_errors(sem, setup, cert)
+    if errors:
+        return errors  # unknown names: the closure cannot even be computed
+    hosts, creds = frozenset(cert.hosts), frozenset(cert.credentials)
+    errors += _foothold_errors(sem, setup, cert)
+    errors += _trust_errors(sem, setup, hosts, creds)
+    errors += _target_errors(setup, policy, hosts)
+    cross = crossings(sem, setup, hosts, senders_of(sem, setup, hosts, cert.senders))
+    errors += open_moves(sem, setup, creds, cross)
+    errors += _boundary_errors(sem, setup, hosts, creds, cert.boundary, cross)
+    return errors
+
+
+def _shape_errors(sem: Semantics, setup: Setup, cert: ClosedSetCertificate) -> list[str]:
+    errors = [f"{h} is not a host" for h in cert.hosts if h not in sem.model.hosts]
+    errors += [f"{r} is not a reference" for r in cert.senders if not _resolves(sem, r)]
+    if set(cert.excluded) != setup.via or len(cert.excluded) != len(setup.via):
+        errors.append(f"excluded hosts must be exactly the via hosts {sorted(setup.via)}")
+    errors += [f"via host {h} is inside the set" for h in sorted(set(cert.hosts) & setup.via)]
+    return errors
+
+
+def _resolves(sem: Semantics, text: str) -> bool:
+    try:
+        sem.resolver.addresses(text)
+    except KeyError:
+        return False
+    return True
+
+
+def _foothold_errors(sem: Semantics, setup: Setup, cert: ClosedSetCertificate) -> list[str]:
+    errors = []
+    for fh in setup.footholds:
+        text = foothold_text(fh)
+        if text not in cert.senders:
+            errors.append(f"foothold reference {text} is not among the senders")
+        if isinstance(fh, RefFoothold):
+            missing = sorted(sem.resolver.hosts(fh.ref) - setup.via - set(cert.hosts))
+            errors += [f"foothold host {h} is outside the set" for h in missing]
+        elif isinstance(fh, AccountFoothold):
+            missing = sorted(foothold_accounts(sem.principals, fh) - set(cert.credentials))
+            errors += [f"foothold credential {c} is outside the set" for c in missing]
+    return errors
+
+
+def _trust_errors(sem: Semantics, setup: Setup, hosts: frozenset[str], creds: frozenset[str]) -> list[str]:
+    """manage and harvest need no packet: the set must already hold what they give."""
+    errors = []
+    for name in sorted(hosts):
+        host = sem.model.hosts[name]
+        managed = sem.resolver.hosts_of(host.manages) - setup.via - hosts
+        errors += [f"{name} manages {b}, which is outside the set" for b in sorted(managed)]
+        if setup.profile.credential_theft:
+            taken = sem.principals.session_accounts(host) - creds
+            errors += [f"{name} holds a session of {c}, which is outside the set" for c in sorted(taken)]
+    return errors
+
+
+def _target_errors(setup: Setup, policy: Policy, hosts: frozenset[str]) -> list[str]:
+    errors = [f"target {t} is inside the set" for t in sorted(hosts & setup.targets)]
+    spec = policy.spec
+    if isinstance(spec, BlastRadiusSpec) and len(hosts) > spec.max_hosts:
+        errors.append(f"the set holds {len(hosts)} hosts, more than max_hosts {spec.max_hosts}")
+    return errors
+
+
+def _boundary_errors(
+    sem: Semantics,
+    setup: Setup,
+    hosts: frozenset[str],
+    creds: frozenset[str],
+    entries: tuple[Blocked, ...],
+    cross: list[Crossing],
+) -> list[str]:
+    """Each claimed reason must be true of the model, not merely consistent with closure."""
+    by_target = {(c.host, c.service): c for c in cross}
+    errors = []
+    if len(set(entries)) != len(entries):
+        errors.append("boundary entries repeat")
+    for b in entries:
+        cr = by_target.get((b.to, b.service))
+        if cr is None:
+            errors.append(f"{b.move} of {b.to} on {b.service}: no such move out of the set")
+        else:
+            errors += [
+                f"{b.move} of {b.to} on {b.service}: {e}" for e in _blocked_errors(sem, setup, creds, b, cr)
+            ]
+    return errors
+
+
+def _blocked_errors(
+    sem: Semantics, setup: Setup, creds: frozenset[str], b: Blocked, cr: Crossing
+) -> list[str]:
+    host = sem.model.hosts[b.to]
+    if b.move == "exploit" and not exploitable(setup.profile, host, b.service):
+        return ["the service is not exploitable"]
+    if b.move == "login" and not is_login(sem.model, b.service):
+        return ["the service is not a login service"]
+    if b.reason == "no-allowed-packet":
+        if cr.allowed is not None:
+            return ["a packet is allowed"]
+        if set(b.rules) != cr.rules or len(b.rules) != len(cr.rules):
+            return [f"the denying rules are {[r.name for r in sort_rules(cr.rules)]}"]
+        return []
+    if b.move != "login":
+        return [f"{b.reason} only blocks a login"]
+    if usable_logins(sem, setup, creds, b.to):
+        return ["a held, usable credential may log in"]
+    if b.reason == "mfa" and not mfa_blocked(sem, setup, creds, b.to):
+        return ["no held credential that may log in is stopped by mfa"]
+    return []

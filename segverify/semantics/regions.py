@@ -1,0 +1,237 @@
+"""Semantics stage: exact questions over a region of packets (sources x destinations x services).
+
+The region is cut into cells that no rule, zone or region boundary crosses, so first match
+decides each cell as a whole. Sources are cut first; each source class then cuts destinations
+only by the rules it can meet, and the services of a (source, destination) class are walked
+through those rules in order. Nothing is sampled: every answer holds for every packet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from segverify.model.addresses import pick_address
+from segverify.model.intervals import Interval, IntervalSet
+from segverify.model.ir import Model
+from segverify.model.ports import pick_svc
+from segverify.model.refs import Resolver
+from segverify.results import Packet, RuleRef, default_ref
+from segverify.semantics.packets import CompiledFlow, compile_flows, decide_compiled
+
+Want = Literal["allow", "deny"]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One class of a cut: addresses that every rule, zone and caller set treats alike."""
+
+    addrs: IntervalSet
+    flows: int  # bitmask over the sweep's active rules whose side contains these addresses
+    zone: str | None
+    tags: int  # bitmask over the caller's sets that contain these addresses
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A box of packets that one rule (or default) decides as a whole."""
+
+    src: IntervalSet
+    dst: IntervalSet
+    svc: IntervalSet
+    rule: RuleRef
+    src_tags: int = 0
+    dst_tags: int = 0
+
+    def packet(self) -> Packet:
+        """A readable member of the cell."""
+        return Packet(pick_address(self.src), pick_address(self.dst), pick_svc(self.svc))
+
+
+def bits(mask: int) -> Iterator[int]:
+    """The set bits of a mask, lowest first (rule masks: list order)."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _flip_points(events: dict[int, int], sets: Sequence[IntervalSet], shift: int) -> None:
+    for k, s in enumerate(sets):
+        bit = 1 << (shift + k)
+        for lo, hi in s:
+            events[lo] = events.get(lo, 0) ^ bit
+            events[hi + 1] = events.get(hi + 1, 0) ^ bit
+
+
+def _segments(region: IntervalSet, events: dict[int, int], width: int) -> dict[int, list[Interval]]:
+    """Walk the flip points in order; collect each in-region segment under its membership key."""
+    region_bit = 1 << width
+    _flip_points(events, (region,), width)
+    groups: dict[int, list[Interval]] = {}
+    points = sorted(events)
+    mask = 0
+    for here, nxt in zip(points, points[1:], strict=False):
+        mask ^= events[here]
+        if mask & region_bit:
+            groups.setdefault(mask ^ region_bit, []).append((here, nxt - 1))
+    return groups
+
+
+def cut(
+    region: IntervalSet,
+    flow_sets: Sequence[IntervalSet],
+    zones: Sequence[tuple[str, IntervalSet]],
+    tags: Sequence[IntervalSet] = (),
+) -> list[Part]:
+    """Partition `region` by membership in every flow set, zone and tag set (sorted by first address)."""
+    n, t = len(flow_sets), len(tags)
+    events: dict[int, int] = {}
+    _flip_points(events, [s.intersection(region) for s in flow_sets], 0)
+    _flip_points(events, [s.intersection(region) for s in tags], n)
+    _flip_points(events, [s.intersection(region) for _, s in zones], n + t)
+    parts = []
+    for key, intervals in _segments(region, events, n + t + len(zones)).items():
+        zone_bits = key >> (n + t)
+        zone = zones[zone_bits.bit_length() - 1][0] if zone_bits else None
+        parts.append(Part(IntervalSet.of(intervals), key & ((1 << n) - 1), zone, (key >> n) & ((1 << t) - 1)))
+    return sorted(parts, key=lambda p: p.addrs.first())
+
+
+class Sweep:
+    """One region cut into cells; optional tag sets let callers map cells back to hosts."""
+
+    def __init__(
+        self,
+        table: FlowTable,
+        region: tuple[IntervalSet, IntervalSet, IntervalSet],
+        src_tags: Sequence[IntervalSet] = (),
+        dst_tags: Sequence[IntervalSet] = (),
+    ) -> None:
+        self.table = table
+        self.src, self.dst, self.svc = region
+        self.src_tags, self.dst_tags = src_tags, dst_tags
+        self.empty = not (self.src and self.dst and self.svc)
+        self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in table.flows if self._meets(cf)]
+        self._dst_cuts: dict[int, list[Part]] = {}
+        self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
+
+    def _meets(self, cf: CompiledFlow) -> bool:
+        # A rule that cannot meet the region never decides any of it: slice it away first.
+        return (
+            cf.sources.intersects(self.src)
+            and cf.destinations.intersects(self.dst)
+            and cf.ports.intersects(self.svc)
+        )
+
+    def src_parts(self) -> list[Part]:
+        if self.empty:
+            return []
+        return cut(self.src, [cf.sources for cf in self.active], self.table.zones, self.src_tags)
+
+    def dst_parts(self, src_flows: int) -> list[Part]:
+        """The destination cut for a source class: only the rules that class meets can split it."""
+        if src_flows not in self._dst_cuts:
+            sets = [
+                cf.destinations if src_flows >> i & 1 else IntervalSet() for i, cf in enumerate(self.active)
+            ]
+            self._dst_cuts[src_flows] = cut(self.dst, sets, self.table.zones, self.dst_tags)
+        return self._dst_cuts[src_flows]
+
+    def walk(self, flows: int, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:
+        """The services of one (source, destination) class, split by first match in rule order."""
+        key = (flows, intra)
+        if key not in self._walks:
+            out, rest = [], self.svc
+            for i in bits(flows):
+                cf = self.active[i]
+                hit = rest.intersection(cf.ports)
+                if hit:
+                    out.append((hit, cf.rule))
+                    rest = rest.difference(cf.ports)
+                    if not rest:
+                        break
+            if rest:
+                out.append((rest, default_ref(self.table.model.defaults, intra)))
+            self._walks[key] = out
+        return self._walks[key]
+
+    def cells_of(self, part: Part) -> Iterator[Cell]:
+        for dpart in self.dst_parts(part.flows):
+            intra = part.zone is not None and part.zone == dpart.zone
+            for svc, rule in self.walk(part.flows & dpart.flows, intra):
+                yield Cell(part.addrs, dpart.addrs, svc, rule, part.tags, dpart.tags)
+
+    def cells(self) -> Iterator[Cell]:
+        for part in self.src_parts():
+            yield from self.cells_of(part)
+
+
+class FlowTable:
+    """The compiled rule list of one model; answers exact questions over regions."""
+
+    def __init__(self, model: Model, resolver: Resolver) -> None:
+        self.model = model
+        self.resolver = resolver
+        self.flows = compile_flows(model, resolver)
+        self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
+
+    def decide(self, packet: Packet) -> RuleRef:
+        return decide_compiled(self.model, self.resolver, self.flows, packet)
+
+    def sweep(
+        self,
+        src: IntervalSet,
+        dst: IntervalSet,
+        svc: IntervalSet,
+        src_tags: Sequence[IntervalSet] = (),
+        dst_tags: Sequence[IntervalSet] = (),
+    ) -> Sweep:
+        return Sweep(self, (src, dst, svc), src_tags, dst_tags)
+
+    def cells(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
+        return self.sweep(src, dst, svc).cells()
+
+    def find_packet(
+        self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet, want: Want
+    ) -> tuple[Packet, RuleRef] | None:
+        """A concrete packet of the region that first match decides `want`, with its rule; or None."""
+        for cell in self.cells(src, dst, svc):
+            if cell.rule.action == want:
+                return cell.packet(), cell.rule
+        return None
+
+    def deciding_rules(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> frozenset[RuleRef]:
+        """Exactly the rules and defaults that decide at least one packet of the region."""
+        return frozenset(cell.rule for cell in self.cells(src, dst, svc))
+
+    def allowed(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> bool:
+        """Every packet of the region is allowed (an empty region: vacuously)."""
+        return self.find_packet(src, dst, svc, "deny") is None
+
+
+def find_packet(
+    model: Model,
+    resolver: Resolver,
+    src: IntervalSet,
+    dst: IntervalSet,
+    svc: IntervalSet,
+    want: Want,
+) -> tuple[Packet, RuleRef] | None:
+    return FlowTable(model, resolver).find_packet(src, dst, svc, want)
+
+
+def deciding_rules(
+    model: Model, resolver: Resolver, src: IntervalSet, dst: IntervalSet, svc: IntervalSet
+) -> frozenset[RuleRef]:
+    return FlowTable(model, resolver).deciding_rules(src, dst, svc)
+
+
+def allowed(model: Model, resolver: Resolver, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> bool:
+    return FlowTable(model, resolver).allowed(src, dst, svc)
+
+
+def sort_rules(rules: frozenset[RuleRef] | set[RuleRef]) -> tuple[RuleRef, ...]:
+    """Rules in list order, then the defaults by name: the order reports cite them in."""
+    return tuple(sorted(rules, key=lambda r: (r.index is None, r.index or 0, r.name, r.action)))

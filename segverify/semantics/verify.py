@@ -1,0 +1,164 @@
+"""Semantics stage: check any engine's witness or certificate without z3, before anything is printed."""
+
+from __future__ import annotations
+
+from segverify.model.ir import BlastRadiusSpec, Model, Policy, SeparateAccountsSpec
+from segverify.results import (
+    AccountsCertificate,
+    AccountsWitness,
+    BlastWitness,
+    Certificate,
+    ClosedSetCertificate,
+    MatrixWitness,
+    Packet,
+    PacketWitness,
+    PathWitness,
+    RegionCertificate,
+    RuleRef,
+    Witness,
+)
+from segverify.semantics import accounts
+from segverify.semantics.certify import check_closed_set
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import setup_for
+from segverify.semantics.packets import format_packet
+from segverify.semantics.policies import Query, failing_pairs, queries
+from segverify.semantics.regions import sort_rules
+from segverify.semantics.replay import replay
+
+PACKET_KINDS = ("reachable", "no_flow")
+ATTACK_KINDS = ("isolated", "only_via")
+
+
+def check_witness(model: Model, policy: Policy, witness: Witness, sem: Semantics | None = None) -> list[str]:
+    """Every reason the witness does not show a violation of the policy (empty: it does)."""
+    sem = sem or Semantics(model)
+    if policy.kind in PACKET_KINDS and isinstance(witness, PacketWitness):
+        (q,) = queries(sem, policy)
+        return _packet_errors(sem, q, witness.packet, witness.rule)
+    if policy.kind == "matrix" and isinstance(witness, MatrixWitness):
+        return _matrix_errors(sem, policy, witness)
+    if isinstance(policy.spec, SeparateAccountsSpec) and isinstance(witness, AccountsWitness):
+        return _accounts_errors(sem, policy.spec, witness)
+    if policy.kind in ATTACK_KINDS and isinstance(witness, PathWitness):
+        return _path_errors(sem, policy, witness)
+    if isinstance(policy.spec, BlastRadiusSpec) and isinstance(witness, BlastWitness):
+        return _blast_errors(sem, policy, policy.spec, witness)
+    return [f"a {type(witness).__name__} is not a witness for a {policy.kind} policy"]
+
+
+def _packet_errors(sem: Semantics, q: Query, packet: Packet, rule: RuleRef) -> list[str]:
+    text, errors = format_packet(packet), []
+    if packet.src not in q.src or packet.dst not in q.dst or packet.svc not in q.svc:
+        errors.append(f"packet {text} lies outside the policy's region")
+    decided = sem.table.decide(packet)
+    if decided != rule:
+        errors.append(f"packet {text} is decided by {decided.name}, not by the claimed {rule.name}")
+    if decided.action != q.bad:
+        errors.append(f"packet {text} is {decided.action}ed, which does not violate the policy")
+    return errors
+
+
+def _matrix_errors(sem: Semantics, policy: Policy, witness: MatrixWitness) -> list[str]:
+    by_pair = {q.pair: q for q in queries(sem, policy)}
+    errors = []
+    claimed = [(p.source, p.destination) for p in witness.pairs]
+    if claimed != sorted(set(claimed)):
+        errors.append("pairs are not sorted by (from, to) or repeat")
+    for p in witness.pairs:
+        q = by_pair.get((p.source, p.destination))
+        if q is None:
+            errors.append(f"{p.source} -> {p.destination} is not a pair of distinct listed zones")
+            continue
+        errors += [f"{p.source} -> {p.destination}: {e}" for e in _packet_errors(sem, q, p.packet, p.rule)]
+    missing = sorted({(p.source, p.destination) for p in failing_pairs(sem, policy)} - set(claimed))
+    errors += [f"failing pair {a} -> {b} is not listed" for a, b in missing]
+    return errors
+
+
+def _accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitness) -> list[str]:
+    first, second = (sem.model.hosts.get(h) for h in w.hosts)
+    if w.principal not in sem.model.principals or first is None or second is None:
+        return [f"{w.principal} or one of {w.hosts} does not exist"]
+    errors = []
+    hosts = (first, second)
+    zones = (first.zone, second.zone)
+    if zones != w.zones or zones[0] == zones[1] or not set(zones) <= set(spec.zones):
+        errors.append(f"hosts {w.hosts} lie in zones {zones}, not in two distinct listed zones {w.zones}")
+    may = [sem.principals.may_log_in(w.principal, h) for h in hosts]
+    if w.reason == "login" and not all(may):
+        errors.append(f"{w.principal} may not log in on both {w.hosts[0]} and {w.hosts[1]}")
+    if w.reason == "session":
+        if w.principal not in sem.principals.session_accounts(hosts[0]):
+            errors.append(f"{w.hosts[0]} holds no session of {w.principal}")
+        if not may[1]:
+            errors.append(f"{w.principal} may not log in on {w.hosts[1]}")
+    return errors
+
+
+def _path_errors(sem: Semantics, policy: Policy, witness: PathWitness) -> list[str]:
+    setup = setup_for(sem.model, sem.resolver, policy)
+    errors = [] if witness.target in setup.targets else [f"{witness.target} is not a target of the policy"]
+    return errors + replay(sem, setup, witness.path, witness.target)
+
+
+def _blast_errors(sem: Semantics, policy: Policy, spec: BlastRadiusSpec, w: BlastWitness) -> list[str]:
+    setup = setup_for(sem.model, sem.resolver, policy)
+    names = [c.host for c in w.hosts]
+    errors = []
+    if w.max_hosts != spec.max_hosts:
+        errors.append(f"max_hosts is {spec.max_hosts}, not {w.max_hosts}")
+    if len(set(names)) != len(names) or not set(names) <= set(sem.model.hosts):
+        errors.append("the controlled hosts repeat or name unknown hosts")
+    if len(set(names)) <= spec.max_hosts:
+        errors.append(f"{len(set(names))} controlled hosts do not exceed max_hosts {spec.max_hosts}")
+    for c in w.hosts:
+        if c.host in sem.model.hosts:
+            errors += [f"{c.host}: {e}" for e in replay(sem, setup, c.path, c.host)]
+    return errors
+
+
+# ---- certificates --------------------------------------------------------------------------------
+
+
+def check_certificate(
+    model: Model, policy: Policy, certificate: Certificate, sem: Semantics | None = None
+) -> list[str]:
+    """Every reason the certificate does not prove the policy (empty: it does)."""
+    sem = sem or Semantics(model)
+    if policy.kind in (*PACKET_KINDS, "matrix") and isinstance(certificate, RegionCertificate):
+        return _region_errors(sem, policy, certificate)
+    if policy.kind in (*ATTACK_KINDS, "blast_radius") and isinstance(certificate, ClosedSetCertificate):
+        return check_closed_set(sem, policy, certificate)
+    if isinstance(policy.spec, SeparateAccountsSpec) and isinstance(certificate, AccountsCertificate):
+        return _accounts_cert_errors(sem, policy.spec, certificate)
+    return [f"a {type(certificate).__name__} is not a certificate for a {policy.kind} policy"]
+
+
+def _region_errors(sem: Semantics, policy: Policy, cert: RegionCertificate) -> list[str]:
+    qs = queries(sem, policy)
+    errors = [] if cert.queries == len(qs) else [f"the policy has {len(qs)} regions, not {cert.queries}"]
+    deciding: set[RuleRef] = set()
+    for q in qs:
+        found = sem.table.find_packet(q.src, q.dst, q.svc, q.bad)
+        if found is not None:
+            where = f" ({q.pair[0]} -> {q.pair[1]})" if q.pair else ""
+            errors.append(f"packet {format_packet(found[0])}{where} is {q.bad}ed by {found[1].name}")
+        deciding |= sem.table.deciding_rules(q.src, q.dst, q.svc)
+    if len(set(cert.deciding)) != len(cert.deciding):
+        errors.append("the deciding rules repeat")
+    if set(cert.deciding) != deciding:
+        errors.append(
+            f"the deciding rules are {[r.name for r in sort_rules(deciding)]}, not the claimed ones"
+        )
+    return errors
+
+
+def _accounts_cert_errors(sem: Semantics, spec: SeparateAccountsSpec, cert: AccountsCertificate) -> list[str]:
+    errors = []
+    found = accounts.violation(sem, spec)
+    if found is not None:
+        errors.append(f"{found.principal} spans {found.zones[0]} and {found.zones[1]} ({found.reason})")
+    if cert != accounts.certificate(sem, spec):
+        errors.append("the per-zone accounts differ from the model's logins and sessions")
+    return errors

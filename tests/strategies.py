@@ -1,0 +1,449 @@
+"""Test support: IR builders for hand-written models, and Hypothesis strategies for small random valid ones.
+
+Models are built as IR directly (no YAML), valid by construction: internal zones are disjoint
+/28s (and /29s) inside 10.0.0.0/8, hosts are disjoint blocks inside their zone, tags that are
+referenced exist, group membership is acyclic, `vulnerable` names offered services only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from hypothesis import strategies as st
+
+from segverify.model.addresses import network_set, parse_network
+from segverify.model.catalog import builtin_services
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.ir import (
+    AccountFoothold,
+    Action,
+    AttackerProfile,
+    BlastRadiusSpec,
+    Defaults,
+    Flow,
+    Foothold,
+    Host,
+    IsolatedSpec,
+    MatrixCell,
+    MatrixSpec,
+    Model,
+    NoFlowSpec,
+    OnlyViaSpec,
+    Policy,
+    PolicySpec,
+    Principal,
+    ReachableSpec,
+    Ref,
+    RefFoothold,
+    SeparateAccountsSpec,
+    Service,
+    Zone,
+)
+from segverify.model.ports import looks_like_port_spec, parse_port_spec
+
+# ---- builders ----------------------------------------------------------------------------------
+
+EXTRA_SERVICES = {
+    "relay": Service("relay", parse_port_spec("tcp/5938"), ("tcp/5938",)),
+    "jump": Service("jump", parse_port_spec("tcp/2222"), ("tcp/2222",), login=True),
+}
+
+
+def services_catalog(extra: Iterable[Service] = ()) -> dict[str, Service]:
+    out = builtin_services()
+    out.update(EXTRA_SERVICES)
+    out.update({s.name: s for s in extra})
+    return out
+
+
+def zone(name: str, *networks: str, external: bool = False, tags: Sequence[str] = ()) -> Zone:
+    nets = tuple(str(parse_network(n)) for n in networks)
+    addrs = union_all(IntervalSet.span(*_span(n)) for n in nets)
+    return Zone(name, nets, addrs, external=external, tags=tuple(tags))
+
+
+def _span(cidr: str) -> tuple[int, int]:
+    return network_set(parse_network(cidr)).intervals[0]
+
+
+def host(
+    name: str,
+    zone_name: str,
+    address: str,
+    services: Sequence[str] = (),
+    logins: Sequence[str] = (),
+    sessions: Sequence[str] = (),
+    manages: Sequence[str] = (),
+    vulnerable: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> Host:
+    net = parse_network(address)
+    fleet = net.num_addresses > 1
+    return Host(
+        name=name,
+        zone=zone_name,
+        address=str(net) if fleet else str(net.network_address),
+        addresses=IntervalSet.span(*_span(address)),
+        fleet=fleet,
+        services=tuple(services),
+        logins=tuple(logins),
+        sessions=tuple(sessions),
+        manages=tuple(Ref(m) for m in manages),
+        vulnerable=tuple(vulnerable),
+        tags=tuple(tags),
+    )
+
+
+def account(name: str, *groups: str, mfa: bool = False) -> Principal:
+    return Principal(name, "account", member_of=tuple(groups), mfa=mfa)
+
+
+def group(name: str, *groups: str) -> Principal:
+    return Principal(name, "group", member_of=tuple(groups))
+
+
+@dataclass(frozen=True, slots=True)
+class FlowDraft:
+    """A flow before the model numbers it and resolves its services."""
+
+    name: str
+    sources: tuple[str, ...]
+    destinations: tuple[str, ...]
+    services: tuple[str, ...]
+    action: Action = "allow"
+    description: str = ""
+
+
+def flow(
+    name: str,
+    sources: str | Sequence[str],
+    destinations: str | Sequence[str],
+    services: str | Sequence[str],
+    action: Action = "allow",
+) -> FlowDraft:
+    return FlowDraft(name, _tuple(sources), _tuple(destinations), _tuple(services), action)
+
+
+def _tuple(value: str | Sequence[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def ports_of(services: dict[str, Service], names: Iterable[str]) -> IntervalSet:
+    """Service names, inline port specs or `any` as svc integers."""
+    return union_all(parse_port_spec(n) if looks_like_port_spec(n) else services[n].ports for n in names)
+
+
+def make_model(
+    zones: Iterable[Zone],
+    hosts: Iterable[Host],
+    principals: Iterable[Principal] = (),
+    flows: Iterable[FlowDraft] = (),
+    defaults: Defaults = Defaults(),
+    extra_services: Iterable[Service] = (),
+) -> Model:
+    services = services_catalog(extra_services)
+    prins = {p.name: p for p in principals}
+    for p in list(prins.values()):
+        for g in p.member_of:
+            prins.setdefault(g, group(g))  # a group exists once some member_of names it
+    built = tuple(
+        Flow(
+            index=i,
+            name=f.name,
+            sources=tuple(Ref(r) for r in f.sources),
+            destinations=tuple(Ref(r) for r in f.destinations),
+            services=f.services,
+            ports=ports_of(services, f.services),
+            action=f.action,
+            description=f.description,
+        )
+        for i, f in enumerate(flows)
+    )
+    return Model(
+        zones=_sorted({z.name: z for z in zones}),
+        services=_sorted(services),
+        hosts=_sorted({h.name: h for h in hosts}),
+        principals=_sorted(prins),
+        flows=built,
+        defaults=defaults,
+    )
+
+
+def _sorted(d: dict[str, object]) -> dict[str, object]:
+    return {k: d[k] for k in sorted(d)}
+
+
+def at(account_name: str, ref: str) -> AccountFoothold:
+    return AccountFoothold(account_name, Ref(ref))
+
+
+def footholds(*items: str | AccountFoothold) -> tuple[Foothold, ...]:
+    return tuple(RefFoothold(Ref(i)) if isinstance(i, str) else i for i in items)
+
+
+def refs(*texts: str) -> tuple[Ref, ...]:
+    return tuple(Ref(t) for t in texts)
+
+
+def policy(spec: PolicySpec, pid: str = "P-1", attacker: AttackerProfile | None = None) -> Policy:
+    kinds = {
+        IsolatedSpec: "isolated",
+        OnlyViaSpec: "only_via",
+        ReachableSpec: "reachable",
+        NoFlowSpec: "no_flow",
+        MatrixSpec: "matrix",
+        SeparateAccountsSpec: "separate_accounts",
+        BlastRadiusSpec: "blast_radius",
+    }
+    return Policy(id=pid, kind=kinds[type(spec)], spec=spec, attacker=attacker)  # type: ignore[arg-type]
+
+
+def reachable(
+    model: Model, sources: Sequence[str], destinations: Sequence[str], services: Sequence[str]
+) -> Policy:
+    ports = ports_of(dict(model.services), services)
+    return policy(ReachableSpec(refs(*sources), refs(*destinations), tuple(services), ports))
+
+
+def no_flow(
+    model: Model, sources: Sequence[str], destinations: Sequence[str], except_: Sequence[str] = ()
+) -> Policy:
+    ports = ports_of(dict(model.services), except_)
+    return policy(NoFlowSpec(refs(*sources), refs(*destinations), tuple(except_), ports))
+
+
+def matrix(
+    model: Model, zones: Sequence[str], allow: dict[tuple[str, str], Sequence[str]] | None = None
+) -> Policy:
+    cells = tuple(
+        MatrixCell(a, b, tuple(s), ports_of(dict(model.services), s))
+        for (a, b), s in sorted((allow or {}).items())
+    )
+    return policy(MatrixSpec(tuple(zones), cells))
+
+
+# ---- strategies --------------------------------------------------------------------------------
+
+HOST_SERVICES = ("ssh", "rdp", "https", "postgres", "relay", "jump")
+FLOW_SERVICES = HOST_SERVICES + ("tcp/22", "tcp/20-25", "tcp/2200-2300", "any", "icmp", "udp/53", "tcp/443")
+TAGS = ("red", "blue", "green")
+PROFILES = st.builds(
+    AttackerProfile,
+    exploits=st.sampled_from(("declared", "exposed", "none")),
+    mfa_bypass=st.booleans(),
+    credential_theft=st.booleans(),
+)
+
+
+def _zone_nets(draw: st.DrawFn, i: int) -> tuple[str, ...]:
+    nets = [f"10.{i}.0.0/28"]
+    if draw(st.booleans()):
+        nets.append(f"10.{i}.1.0/29")
+    return tuple(nets)
+
+
+@st.composite
+def _zones(draw: st.DrawFn) -> list[Zone]:
+    n = draw(st.integers(2, 4))
+    tags = st.lists(st.sampled_from(TAGS), max_size=1, unique=True)
+    out = [zone(f"z{i}", *_zone_nets(draw, i), tags=draw(tags)) for i in range(n)]
+    if draw(st.booleans()):
+        out.append(zone("v6", "fd00::/124", tags=draw(tags)))
+    if draw(st.booleans()):
+        out.append(zone("internet", "0.0.0.0/0", "::/0", external=True, tags=draw(tags)))
+    return out
+
+
+def _host_address(draw: st.DrawFn, z: Zone, used: set[str]) -> str | None:
+    if z.external:
+        base = "203.0.113." if draw(st.booleans()) else None
+        cands = [f"203.0.113.{k}" for k in range(1, 8)] if base else ["2001:db8::5"]
+        free = [c for c in cands if c not in used]
+        return draw(st.sampled_from(free)) if free else None
+    net = ipaddress.ip_network(z.networks[draw(st.integers(0, len(z.networks) - 1))])
+    subnets = list(net.subnets(new_prefix=net.max_prefixlen - 2))  # /30 (v4) or /126 (v6) blocks
+    free = [s for s in subnets if str(s) not in used]
+    if not free:
+        return None
+    block = free[draw(st.integers(0, len(free) - 1))]
+    used.add(str(block))
+    if draw(st.integers(0, 2)) == 0:
+        return str(block)
+    return str(block.network_address + draw(st.integers(0, 3)))
+
+
+@st.composite
+def _principals(draw: st.DrawFn) -> list[Principal]:
+    groups = [f"g{i}" for i in range(draw(st.integers(0, 3)))]
+    out = []
+    for i, g in enumerate(groups):
+        parents = draw(st.lists(st.sampled_from(groups[i + 1 :]), max_size=1)) if groups[i + 1 :] else []
+        out.append(group(g, *parents))
+    for i in range(draw(st.integers(1, 4))):
+        member = draw(st.lists(st.sampled_from(groups), max_size=2, unique=True)) if groups else []
+        out.append(account(f"a{i}", *member, mfa=draw(st.integers(0, 3)) == 0))
+    return out
+
+
+def _subset(items: Sequence[str], max_size: int) -> st.SearchStrategy[list[str]]:
+    if not items:
+        return st.just([])
+    return st.lists(st.sampled_from(items), max_size=max_size, unique=True)
+
+
+SERVICE_SETS = _subset(HOST_SERVICES, 3)
+TAG_SETS = _subset(TAGS, 1)
+
+
+@st.composite
+def _hosts(draw: st.DrawFn, zones: list[Zone], principals: list[Principal]) -> list[Host]:
+    names = _subset([p.name for p in principals], 2)
+    pick_zone = st.sampled_from(zones)
+    used: set[str] = set()
+    out: list[Host] = []
+    for i in range(draw(st.integers(2, 12))):
+        z = draw(pick_zone)
+        address = _host_address(draw, z, used)
+        if address is None:
+            continue
+        used.add(address)
+        offered = draw(SERVICE_SETS)
+        out.append(
+            host(
+                f"h{i}",
+                z.name,
+                address,
+                services=offered,
+                logins=draw(names),
+                sessions=draw(names),
+                vulnerable=draw(_subset(offered, 1)),
+                tags=draw(TAG_SETS),
+            )
+        )
+    return _add_manages(draw, out, [z.name for z in zones])
+
+
+def _add_manages(draw: st.DrawFn, hosts: list[Host], zones: list[str]) -> list[Host]:
+    targets = [h.name for h in hosts] + zones
+    return [
+        replace(h, manages=tuple(Ref(t) for t in draw(st.lists(st.sampled_from(targets), max_size=1))))
+        if draw(st.integers(0, 3)) == 0
+        else h
+        for h in hosts
+    ]
+
+
+def ref_pool(zones: Iterable[Zone], hosts: Iterable[Host]) -> list[str]:
+    """Every kind of reference: zones, hosts, tags in use, CIDRs that cut zones and fleets, `any`."""
+    zones, hosts = list(zones), list(hosts)
+    tags = sorted({t for z in zones for t in z.tags} | {t for h in hosts for t in h.tags})
+    cidrs = ["10.0.0.0/8", "10.0.0.0/30", "10.1.0.4/31", "10.0.0.8/29", "10.2.0.6", "fd00::/126"]
+    return [z.name for z in zones] + [h.name for h in hosts] + [f"tag:{t}" for t in tags] + cidrs + ["any"]
+
+
+FLOW_SERVICE_SETS = st.lists(st.sampled_from(FLOW_SERVICES), min_size=1, max_size=2, unique=True)
+ACTIONS = st.sampled_from(("allow", "allow", "deny"))
+
+
+@st.composite
+def _flows(draw: st.DrawFn, pool: list[str]) -> list[FlowDraft]:
+    side = st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True)
+    return [
+        flow(f"f{i}", draw(side), draw(side), draw(FLOW_SERVICE_SETS), draw(ACTIONS))
+        for i in range(draw(st.integers(0, 12)))
+    ]
+
+
+@st.composite
+def models(draw: st.DrawFn) -> Model:
+    """A small random valid model: 2-4 zones, 2-12 hosts, 0-12 flows, accounts, groups, profiles."""
+    zones = draw(_zones())
+    principals = draw(_principals())
+    hosts = draw(_hosts(zones, principals))
+    defaults = Defaults(
+        intra_zone=draw(st.sampled_from(("allow", "deny"))),
+        inter_zone=draw(st.sampled_from(("deny", "allow"))),
+        attacker=draw(PROFILES),
+    )
+    return make_model(zones, hosts, principals, draw(_flows(ref_pool(zones, hosts))), defaults)
+
+
+# ---- policies ----------------------------------------------------------------------------------
+
+
+def _pool(model: Model) -> list[str]:
+    return ref_pool(model.zones.values(), model.hosts.values())
+
+
+def _footholds(model: Model) -> st.SearchStrategy[tuple[Foothold, ...]]:
+    pool = _pool(model)
+    accounts = [p.name for p in model.accounts()]
+    ref_fh = st.sampled_from(pool).map(lambda t: RefFoothold(Ref(t)))
+    options: list[st.SearchStrategy[Foothold]] = [ref_fh]
+    if accounts:
+        options.append(st.builds(AccountFoothold, st.sampled_from(accounts), st.sampled_from(pool).map(Ref)))
+    return st.lists(st.one_of(options), min_size=1, max_size=2).map(tuple)
+
+
+def _refs(model: Model, max_size: int = 2) -> st.SearchStrategy[tuple[Ref, ...]]:
+    return st.lists(st.sampled_from(_pool(model)), min_size=1, max_size=max_size, unique=True).map(refs_of)
+
+
+def refs_of(texts: Iterable[str]) -> tuple[Ref, ...]:
+    return tuple(Ref(t) for t in texts)
+
+
+def _services(model: Model, min_size: int) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.lists(st.sampled_from(FLOW_SERVICES), min_size=min_size, max_size=2, unique=True).map(tuple)
+
+
+@st.composite
+def _packet_spec(draw: st.DrawFn, model: Model) -> PolicySpec:
+    svc = dict(model.services)
+    if draw(st.booleans()):
+        names = draw(_services(model, 1))
+        return ReachableSpec(draw(_refs(model)), draw(_refs(model)), names, ports_of(svc, names))
+    names = draw(_services(model, 0))
+    return NoFlowSpec(draw(_refs(model)), draw(_refs(model)), names, ports_of(svc, names))
+
+
+@st.composite
+def _zone_spec(draw: st.DrawFn, model: Model) -> PolicySpec:
+    zones = draw(st.lists(st.sampled_from(sorted(model.zones)), min_size=2, max_size=4, unique=True))
+    if draw(st.booleans()):
+        return SeparateAccountsSpec(tuple(zones))
+    pairs = [(a, b) for a in zones for b in zones if a != b]
+    chosen = draw(st.lists(st.sampled_from(pairs), max_size=3, unique=True))
+    cells = []
+    for a, b in sorted(chosen):
+        names = draw(_services(model, 1))
+        cells.append(MatrixCell(a, b, names, ports_of(dict(model.services), names)))
+    return MatrixSpec(tuple(zones), tuple(cells))
+
+
+@st.composite
+def _attack_spec(draw: st.DrawFn, model: Model) -> PolicySpec:
+    kind = draw(st.sampled_from(("isolated", "only_via", "blast_radius")))
+    fh = draw(_footholds(model))
+    if kind == "isolated":
+        return IsolatedSpec(fh, draw(_refs(model)))
+    if kind == "only_via":
+        via = st.lists(st.sampled_from(sorted(model.hosts)), min_size=1, max_size=2, unique=True).map(refs_of)
+        return OnlyViaSpec(fh, draw(_refs(model)), draw(via))
+    return BlastRadiusSpec(fh, draw(st.integers(0, 6)))
+
+
+@st.composite
+def policies_for(draw: st.DrawFn, model: Model) -> Policy:
+    """A random policy of any kind over the model's own names, with or without its own attacker."""
+    spec = draw(st.one_of(_packet_spec(model), _zone_spec(model), _attack_spec(model)))
+    attacker = draw(st.none() | PROFILES)
+    return policy(spec, "P-rand", attacker)
+
+
+@st.composite
+def model_and_policy(draw: st.DrawFn) -> tuple[Model, Policy]:
+    model = draw(models())
+    return model, draw(policies_for(model))
