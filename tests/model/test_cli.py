@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_validate_prints_counts() -> None:
-    code, out, err = run("validate", "examples/quickstart")
+    code, out, err = run("validate", str(Path(__file__).resolve().parents[2] / "examples" / "quickstart"))
     assert code == 0, err
     assert out == "valid: 3 zones, 5 hosts (1 fleet), 3 accounts, 3 groups, 5 flows, 3 policies, 0 waivers\n"
 

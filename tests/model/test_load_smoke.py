@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from segverify.model.load import load_model
+
+QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
 
 
 def test_quickstart_loads() -> None:
-    model = load_model(["examples/quickstart"])
+    model = load_model([str(QUICKSTART)])
     assert list(model.zones) == ["internet", "office", "shop"]
     assert [h for h in model.hosts.values() if h.fleet] == [model.hosts["laptops"]]
     assert model.hosts["laptops"].span.line == 10
