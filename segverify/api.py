@@ -10,6 +10,7 @@ from segverify.analyses.base import Verdict
 from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
+from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import new_packet_vars
 from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
@@ -35,7 +36,9 @@ class CheckOptions:
 
 def new_context(model: Model, budget: Budget) -> Context:
     resolver = Resolver(model)
-    return Context(model, resolver, Principals(model), FlowSets(model, resolver), budget, new_packet_vars())
+    sets = FlowSets(model, resolver)
+    index = EdgeIndex(model, resolver, sets.src, sets.dst)
+    return Context(model, resolver, Principals(model), sets, budget, new_packet_vars(), index)
 
 
 def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
@@ -94,8 +97,6 @@ def paths(
     ctx = new_context(model, budget)
     probe = Policy(id="paths", kind="isolated", spec=IsolatedSpec(footholds, to))
     graph = build_graph(ctx, footholds, model.attacker_for(probe), frozenset())
-    if isinstance(graph, Outcome):
-        return graph
     found = distinct_paths(ctx, graph, footholds, ctx.resolver.hosts_of(to), limit)
     for witness in found:
         problems = check_witness(model, probe, witness)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
 from segverify.encode.attack import ClosedSet, avoid_targets, within_radius
-from segverify.encode.edges import AttackGraph, Context, Door, build_graph, door_region, doors_of
-from segverify.encode.packets import RegionSolver
+from segverify.encode.edges import AttackGraph, Context, Door, build_graph, doors_of
 from segverify.encode.solve import Outcome
 from segverify.encode.witness import PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
-from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
 from segverify.results import (
     BlastWitness,
@@ -17,7 +15,6 @@ from segverify.results import (
     ClosedSetCertificate,
     ControlledHost,
     PathWitness,
-    RuleRef,
 )
 
 
@@ -40,8 +37,6 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, BlastRadiusSpec)
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
-    if isinstance(graph, Outcome):
-        return unknown(graph)
     answer = within_radius(graph, spec.max_hosts, ctx.budget)
     if isinstance(answer, Outcome):
         return unknown(answer)
@@ -64,8 +59,6 @@ def _isolation(
     via: frozenset[str],
 ) -> Verdict:
     graph = build_graph(ctx, footholds, ctx.model.attacker_for(policy), via)
-    if isinstance(graph, Outcome):
-        return unknown(graph)
     answer = avoid_targets(graph, targets, ctx.budget)
     if isinstance(answer, Outcome):
         return unknown(answer)
@@ -96,36 +89,26 @@ def _least(graph: AttackGraph, model: ClosedSet, policy: Policy) -> ClosedSet:
 def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:
     """The closed set and, for every door out of it, the reason the attacker cannot pass."""
     m = ctx.model
-    senders = union_all([u.addresses for u in graph.senders] + [m.hosts[h].addresses for h in closed.hosts])
+    senders = 0
+    for name in [u.name for u in graph.senders] + sorted(closed.hosts):
+        senders |= graph.unit_atoms[name]
     doors = [
         d for h in graph.hosts if h not in closed.hosts for d in doors_of(ctx, m.hosts[h], graph.profile)
     ]
     return ClosedSetCertificate(
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
-        senders=tuple(u.name for u in graph.senders),
+        senders=graph.foothold_refs,
         boundary=tuple(_blocked(ctx, graph, closed, senders, d) for d in sorted(doors)),
         excluded=tuple(sorted(graph.excluded)),
     )
 
 
-def _blocked(
-    ctx: Context, graph: AttackGraph, closed: ClosedSet, senders: IntervalSet, door: Door
-) -> Blocked:
+def _blocked(ctx: Context, graph: AttackGraph, closed: ClosedSet, senders: int, door: Door) -> Blocked:
     if door.move == "login" and not graph.login_credentials[door.host] & closed.credentials:
         # Held credentials that are named in `logins` but unusable can only be MFA-blocked ones.
         named = ctx.principals.login_accounts(ctx.model.hosts[door.host]) & closed.credentials
         return Blocked(door.move, door.host, door.service, "mfa" if named else "no-usable-credential")
-    region = door_region(ctx, senders, door)
-    rules: list[RuleRef] | Outcome = []
-    if not region.is_empty():
-        rules = RegionSolver(ctx.sets, region, ctx.budget, ctx.pv).deciding(region)
-    # The listed rules explain the denial; the claim itself (no allowed packet) is what the
-    # reference semantics re-derive, so a budget exhausted here leaves the list empty.
-    return Blocked(
-        door.move,
-        door.host,
-        door.service,
-        "no-allowed-packet",
-        tuple(rules) if isinstance(rules, list) else (),
-    )
+    dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
+    rules = tuple(ctx.index.deciding(dst, svc, senders))
+    return Blocked(door.move, door.host, door.service, "no-allowed-packet", rules)

@@ -31,11 +31,13 @@ def hop_edge(hop: Hop) -> Edge | None:
 
 def without(graph: AttackGraph, banned: frozenset[Edge]) -> AttackGraph:
     """The graph minus the banned edges (network edges, manage edges and sessions)."""
-    openers: dict[Door, tuple[str, ...]] = {}
-    for door, names in graph.openers.items():
-        kept = tuple(n for n in names if (door.move, n, door.host, door.service) not in banned)
-        if kept:
-            openers[door] = kept
+    openers: dict[Door, int] = {}
+    for door, mask in graph.openers.items():
+        for n in graph.openers_of(door):
+            if (door.move, n, door.host, door.service) in banned:
+                mask &= ~graph.unit_atoms[n]  # units sharing an atom are banned with it
+        if mask:
+            openers[door] = mask
     manages = {
         h: frozenset(b for b in bs if ("manage", h, b, "") not in banned) for h, bs in graph.manages.items()
     }

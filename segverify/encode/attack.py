@@ -2,12 +2,14 @@
 
 Variables: controls(h) per host and holds(a) per account. Clauses, one per move:
   foothold                                   -> controls(h) / holds(a)
-  sender(u) & cred_ok(b)                      -> controls(b)   (login door of b opened by u)
+  controls(u)                                 -> active(x)     (u sends from source atom x)
+  active(x)                                   -> reach(M)      (x is in the opener set M of a door)
+  reach(M) & cred_ok(b)                       -> controls(b)   (login door of b, opener set M)
   holds(a)                                    -> cred_ok(b)    (a may log in on b, usable)
-  sender(u)                                   -> controls(b)   (exploit door of b opened by u)
+  reach(M)                                    -> controls(b)   (exploit door of b, opener set M)
   controls(a)                                 -> controls(b)   (a manages b)
   controls(a)                                 -> holds(p)      (harvest: p has a session on a)
-where sender(u) is controls(u) for a host and true for a foothold reference. With the goal
+where a foothold reference activates its atoms unconditionally (atoms.py explains atoms). With the goal
 negated (no target controlled, or at most N hosts), SAT means the model is a set closed under
 every move that contains the foothold and avoids the goal: a certificate. UNSAT means every
 closed set reaches the goal, so the least one does: an attack path exists. No depth bound is
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 import z3
 
+from segverify.encode.atoms import bits
 from segverify.encode.edges import AttackGraph
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
 
@@ -45,21 +48,54 @@ def encode_moves(graph: AttackGraph, budget: Budget) -> HornEncoding:
     for group in (graph.login_credentials, graph.sessions):
         accounts.update(a for v in group.values() for a in v)
     k = {a: z3.Bool(f"holds:{a}", ctx) for a in sorted(accounts)}
-    true = z3.BoolVal(True, ctx)
     clauses: list[z3.BoolRef] = [c[h] for h in sorted(graph.foothold_hosts)]
     clauses += [k[a] for a in sorted(graph.foothold_credentials)]
-    cred_ok = {h: z3.Bool(f"cred_ok:{h}", ctx) for h in graph.hosts}
-    for h in graph.hosts:
-        clauses += [z3.Implies(k[a], cred_ok[h]) for a in sorted(graph.login_credentials[h])]
-        clauses += [z3.Implies(c[h], c[b]) for b in sorted(graph.manages[h])]
-        clauses += [z3.Implies(c[h], k[a]) for a in sorted(graph.sessions[h])]
-    for door, names in sorted(graph.openers.items()):
-        premise = cred_ok[door.host] if door.move == "login" else true
-        for name in names:
-            sender = c[name] if graph.units[name].is_host else true
-            clauses.append(z3.Implies(z3.And(sender, premise), c[door.host]))
+    clauses += _moves_without_network(graph, c, k, ctx)
+    clauses += _network_moves(graph, c, k, ctx)
     solver.add(*clauses)
     return HornEncoding(solver, c, k)
+
+
+def _moves_without_network(
+    graph: AttackGraph, c: dict[str, z3.BoolRef], k: dict[str, z3.BoolRef], ctx: z3.Context
+) -> list[z3.BoolRef]:
+    clauses: list[z3.BoolRef] = []
+    for h in graph.hosts:
+        clauses += [z3.Implies(c[h], c[b]) for b in sorted(graph.manages[h])]
+        clauses += [z3.Implies(c[h], k[a]) for a in sorted(graph.sessions[h])]
+    return clauses
+
+
+def _network_moves(
+    graph: AttackGraph, c: dict[str, z3.BoolRef], k: dict[str, z3.BoolRef], ctx: z3.Context
+) -> list[z3.BoolRef]:
+    """Senders activate source atoms; a door opens from any active atom of its opener set.
+
+    Doors with the same opener set share one `reach` variable, so the clauses grow with the
+    distinct opener sets, not with host pairs.
+    """
+    act: dict[int, z3.BoolRef] = {}
+    clauses: list[z3.BoolRef] = []
+    for name in sorted(graph.units):
+        for atom in bits(graph.unit_atoms[name]):
+            var = act.setdefault(atom, z3.Bool(f"active:{atom}", ctx))
+            clauses.append(z3.Implies(c[name], var) if graph.units[name].is_host else var)
+    cred_ok: dict[str, z3.BoolRef] = {}
+    reach: dict[int, z3.BoolRef] = {}
+    for door, mask in sorted(graph.openers.items()):
+        if mask not in reach:
+            reach[mask] = z3.Bool(f"reach:{len(reach)}", ctx)
+            clauses += [z3.Implies(act[a], reach[mask]) for a in bits(mask) if a in act]
+        premise = reach[mask]
+        if door.move == "login":
+            if door.host not in cred_ok:
+                cred_ok[door.host] = z3.Bool(f"cred_ok:{door.host}", ctx)
+                clauses += [
+                    z3.Implies(k[a], cred_ok[door.host]) for a in sorted(graph.login_credentials[door.host])
+                ]
+            premise = z3.And(premise, cred_ok[door.host])
+        clauses.append(z3.Implies(premise, c[door.host]))
+    return clauses
 
 
 def _closed_set(enc: HornEncoding) -> ClosedSet:

@@ -1,11 +1,10 @@
-"""Encode stage: the movement graph, with every network edge decided by the Z3 packet layer.
+"""Encode stage: the movement graph: hosts, credentials, and which senders open which door.
 
 A *door* is one way into a host: a service it offers that a login or an exploit can use.
 A *unit* is something the attacker sends from: a host (once controlled) or a foothold
-reference (always). For each door we ask which source addresses the first-match flows let
-through. Sources are grouped into classes that no sliced rule and no zone tells apart, so
-one solver query per class replaces one per host pair (10,000 hosts must not mean 10^8
-queries).
+reference (always). Which source addresses open a door is decided by first match over
+address atoms (atoms.py); `allowed_sources_z3` answers the same question with the Z3 packet
+layer, one query per source class, and serves as its cross-check in the tests.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import PacketVars
 from segverify.encode.flows import FlowSets, Region
 from segverify.encode.packets import Found, RegionSolver
@@ -46,14 +46,22 @@ class AttackGraph:
     hosts: tuple[str, ...]  # hosts the attacker may come to control (via hosts removed)
     foothold_hosts: frozenset[str]
     foothold_credentials: frozenset[str]
-    senders: tuple[Unit, ...]  # foothold references the attacker sends from
+    senders: tuple[Unit, ...]  # foothold references the attacker sends from (hosts aside)
+    foothold_refs: tuple[str, ...]  # every foothold reference as written, for certificates
     units: dict[str, Unit]
-    openers: dict[Door, tuple[str, ...]]  # unit names that can open each door
+    unit_atoms: dict[str, int]  # the source atoms each unit sends from (a bit set)
+    openers: dict[Door, int]  # the source atoms (of some unit) from which each door opens
     login_credentials: dict[str, frozenset[str]]  # usable accounts per host
     manages: dict[str, frozenset[str]]
     sessions: dict[str, frozenset[str]]  # empty when credential_theft is off
     profile: AttackerProfile
     excluded: frozenset[str] = field(default_factory=frozenset)
+
+    def openers_of(self, door: Door) -> tuple[str, ...]:
+        """The units that can open a door (sorted: foothold senders first, then hosts)."""
+        mask = self.openers.get(door, 0)
+        names = [n for n, atoms in self.unit_atoms.items() if atoms & mask and n != door.host]
+        return tuple(sorted(names, key=lambda n: (self.units[n].is_host, n)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,7 @@ class Context:
     sets: FlowSets
     budget: Budget
     pv: PacketVars
+    index: EdgeIndex
 
 
 def exploitable(host: Host, service: str, profile: AttackerProfile) -> bool:
@@ -92,16 +101,24 @@ def usable_credentials(ctx: Context, host: Host, profile: AttackerProfile) -> fr
 
 def build_graph(
     ctx: Context, footholds: tuple[Foothold, ...], profile: AttackerProfile, excluded: frozenset[str]
-) -> AttackGraph | Outcome:
+) -> AttackGraph:
     m, res = ctx.model, ctx.resolver
     banned = union_all(m.hosts[h].addresses for h in excluded)
     hosts = tuple(h for h in m.hosts if h not in excluded)
     senders = _senders(res, footholds, banned)
     units = {u.name: u for u in senders}
     units.update({h: Unit(h, m.hosts[h].addresses, True) for h in hosts})
-    openers = _openers(ctx, hosts, list(units.values()), profile)
-    if isinstance(openers, Outcome):
-        return openers
+    unit_atoms = {name: ctx.index.src.mask(u.addresses) for name, u in units.items()}
+    reachable_atoms = 0
+    for atoms in unit_atoms.values():
+        reachable_atoms |= atoms
+    openers = {}
+    for h in hosts:
+        for door in doors_of(ctx, m.hosts[h], profile):
+            svc = m.services[door.service].ports
+            mask = ctx.index.allowed(m.hosts[h].addresses, svc, reachable_atoms)
+            if mask:
+                openers[door] = mask
     theft = profile.credential_theft
     return AttackGraph(
         hosts=hosts,
@@ -110,7 +127,11 @@ def build_graph(
         ),
         foothold_credentials=frozenset(f.account for f in footholds if isinstance(f, AccountFoothold)),
         senders=senders,
+        foothold_refs=tuple(
+            sorted({f.ref.text if isinstance(f, RefFoothold) else f.at.text for f in footholds})
+        ),
         units=units,
+        unit_atoms=unit_atoms,
         openers=openers,
         login_credentials={h: usable_credentials(ctx, m.hosts[h], profile) for h in hosts},
         manages={h: res.hosts_of(m.hosts[h].manages) - excluded for h in hosts},
@@ -130,33 +151,17 @@ def _senders(res: Resolver, footholds: tuple[Foothold, ...], banned: IntervalSet
     return tuple(Unit(name, addrs, False) for name, addrs in sorted(out.items()) if addrs)
 
 
-def _openers(
-    ctx: Context, hosts: tuple[str, ...], units: list[Unit], profile: AttackerProfile
-) -> dict[Door, tuple[str, ...]] | Outcome:
-    universe = union_all(u.addresses for u in units)
-    openers: dict[Door, tuple[str, ...]] = {}
-    allowed_cache: dict[tuple[str, str], IntervalSet] = {}
-    for h in hosts:
-        for door in doors_of(ctx, ctx.model.hosts[h], profile):
-            key = (door.host, door.service)
-            if key not in allowed_cache:
-                allowed = allowed_sources(ctx, universe, door)
-                if isinstance(allowed, Outcome):
-                    return allowed
-                allowed_cache[key] = allowed
-            names = tuple(u.name for u in units if u.name != h and u.addresses.intersects(allowed_cache[key]))
-            if names:
-                openers[door] = names
-    return openers
-
-
 def door_region(ctx: Context, src: IntervalSet, door: Door) -> Region:
     host = ctx.model.hosts[door.host]
     return Region(src, host.addresses, ctx.model.services[door.service].ports)
 
 
-def allowed_sources(ctx: Context, universe: IntervalSet, door: Door) -> IntervalSet | Outcome:
-    """The source addresses from which some packet to the door is allowed."""
+def allowed_sources_z3(ctx: Context, universe: IntervalSet, door: Door) -> IntervalSet | Outcome:
+    """The source addresses of `universe` that open the door, by the Z3 packet layer.
+
+    One query per source class (addresses no sliced rule and no zone tells apart); slower than
+    EdgeIndex.allowed by orders of magnitude, and the independent check of it.
+    """
     region = door_region(ctx, universe, door)
     if region.is_empty():
         return IntervalSet()

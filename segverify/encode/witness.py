@@ -8,11 +8,13 @@ layer and the rule that allows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from segverify.encode.atoms import bits
 from segverify.encode.edges import AttackGraph, Context, Door, door_region
 from segverify.encode.packets import Found, RegionSolver
+from segverify.errors import InternalError
 from segverify.model.addresses import pick_address
 from segverify.model.ir import AccountFoothold, Foothold
 from segverify.results import Hop
@@ -35,6 +37,13 @@ class Gain:
 class Fixpoint:
     hosts: dict[str, Gain]
     credentials: dict[str, Gain]
+    active: int = 0  # source atoms the attacker sends from
+    activator: dict[int, str] = field(default_factory=dict)  # atom -> the unit that first sent from it
+
+    def activate(self, graph: AttackGraph, unit: str) -> None:
+        for atom in bits(graph.unit_atoms.get(unit, 0) & ~self.active):
+            self.activator[atom] = unit
+        self.active |= graph.unit_atoms.get(unit, 0)
 
 
 def least_fixpoint(graph: AttackGraph) -> Fixpoint:
@@ -42,41 +51,47 @@ def least_fixpoint(graph: AttackGraph) -> Fixpoint:
         hosts={h: Gain("foothold", 0) for h in sorted(graph.foothold_hosts)},
         credentials={a: Gain("foothold", 0) for a in sorted(graph.foothold_credentials)},
     )
-    by_host: dict[str, list[tuple[Door, tuple[str, ...]]]] = {}
-    for door, names in sorted(graph.openers.items()):
-        by_host.setdefault(door.host, []).append((door, names))
+    for unit in [u.name for u in graph.senders] + sorted(graph.foothold_hosts):
+        fp.activate(graph, unit)
+    doors: dict[str, list[Door]] = {}
+    for door in sorted(graph.openers):
+        doors.setdefault(door.host, []).append(door)
+    managers: dict[str, list[str]] = {}
+    for manager in sorted(graph.manages):
+        for managed in graph.manages[manager]:
+            managers.setdefault(managed, []).append(manager)
     r = 0
     while True:
         r += 1
-        new_hosts = {
-            h: g for h in graph.hosts if h not in fp.hosts and (g := _host_gain(graph, fp, by_host, h, r))
-        }
+        new_hosts = {}
+        for h in graph.hosts:
+            if h not in fp.hosts and (
+                gain := _host_gain(graph, fp, doors.get(h, []), managers.get(h, []), h, r)
+            ):
+                new_hosts[h] = gain
         new_creds = _harvests(graph, fp, r)
         if not new_hosts and not new_creds:
             return fp
         fp.hosts.update(new_hosts)
         fp.credentials.update(new_creds)
-
-
-def _active(graph: AttackGraph, fp: Fixpoint, name: str) -> bool:
-    return not graph.units[name].is_host or name in fp.hosts
+        for h in sorted(new_hosts):
+            fp.activate(graph, h)
 
 
 def _host_gain(
-    graph: AttackGraph,
-    fp: Fixpoint,
-    by_host: dict[str, list[tuple[Door, tuple[str, ...]]]],
-    host: str,
-    r: int,
+    graph: AttackGraph, fp: Fixpoint, doors: list[Door], managers: list[str], host: str, r: int
 ) -> Gain | None:
-    for manager in sorted(fp.hosts):
-        if host in graph.manages.get(manager, ()):
+    for manager in managers:
+        if manager in fp.hosts:
             return Gain("manage", r, source=manager)
+    if not doors:
+        return None
     creds = sorted(a for a in graph.login_credentials[host] if a in fp.credentials)
-    for door, names in by_host.get(host, ()):
-        opener = next((n for n in names if _active(graph, fp, n)), None)
-        if opener is None or (door.move == "login" and not creds):
+    for door in doors:
+        open_from = graph.openers[door] & fp.active
+        if not open_from or (door.move == "login" and not creds):
             continue
+        opener = fp.activator[(open_from & -open_from).bit_length() - 1]
         return Gain(
             door.move, r, source=opener, door=door, credential=creds[0] if door.move == "login" else None
         )
@@ -165,8 +180,10 @@ class PathWriter:
         region = door_region(self.ctx, self.graph.units[source].addresses, door)
         answer = RegionSolver(self.ctx.sets, region, self.ctx.budget, self.ctx.pv).find(region, "allow")
         if not isinstance(answer, Found):
-            # The edge was found allowed a moment ago on a superset; anything else is our bug.
-            raise RuntimeError(f"edge {source} -> {door} has no allowed packet on re-query: {answer}")
+            # The atom index said this edge is open; the Z3 packet layer must find its packet.
+            raise InternalError(
+                f"edge {source} -> {door} has no allowed packet in the packet layer: {answer}"
+            )
         return answer
 
     def _footholds(self, facts: list[Fact], sent_from: dict[str, int]) -> tuple[Hop, ...]:
