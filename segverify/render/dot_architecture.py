@@ -50,6 +50,8 @@ def flow_tooltip(flows: list[Flow]) -> str:
 
 def draw_flows(canvas: Canvas, role: str = "flow", labels: bool = True) -> None:
     for (tail, head), flows in flow_groups(canvas).items():
+        if canvas.pointless_loop(tail, head):
+            continue
         services = unique(s for f in flows for s in f.services)
         lines = wrap(services, 3, 9) if labels else []
         edge_id = dot_id("flow-", f"{tail.node}-{head.node}")
@@ -67,8 +69,10 @@ def draw_manages(canvas: Canvas) -> None:
                 text = f"{name} manages {ref.text}" + (f" ({where})" if where else "")
                 groups.setdefault((canvas.host_end(name), head), []).append(text)
     for (tail, head), texts in groups.items():
+        if canvas.pointless_loop(tail, head):
+            continue
         edge_id = dot_id("manage-", f"{tail.node}-{head.node}")
-        canvas.edge(tail, head, "manage", ["manages"], "\n".join(unique(texts)), edge_id)
+        canvas.edge(tail, head, "manage", [], "\n".join(unique(texts)), edge_id)
 
 
 def defaults_notes(model: Model) -> list[str]:

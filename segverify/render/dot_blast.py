@@ -14,7 +14,7 @@ from segverify.model.ir import Model, RefFoothold
 from segverify.model.refs import Resolver
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_paths import find_policy, result_title
-from segverify.render.dot_style import EDGE_STYLES, FONT, INK, NODE_STYLES, Attrs, dot_id, plain, tip
+from segverify.render.dot_style import EDGE_STYLES, FONT, INK, NODE_STYLES, Attrs, dot_id, plain, plural, tip
 from segverify.results import BlastWitness, ClosedSetCertificate, ControlledHost, Hop, PolicyResult
 
 CONTROL_MOVES = ("login", "exploit", "manage")
@@ -164,10 +164,24 @@ class BlastDrawing:
         return attrs | {"id": dot_id("host-", name), "label": plain(*lines), "tooltip": tip(tooltip)}
 
     def title(self) -> str:
-        w = self.result.witness
-        count = len(w.hosts) if isinstance(w, BlastWitness) else sum(len(c) for c in self.columns.values())
-        limit = f", max_hosts {w.max_hosts}" if isinstance(w, BlastWitness) else ""
-        return f"{result_title(self.result)} ({count} hosts controlled{limit})"
+        w, cert = self.result.witness, self.result.certificate
+        policy = find_policy(self.model, self.result.id)
+        count = (
+            len(w.hosts)
+            if isinstance(w, BlastWitness)
+            else len(cert.hosts)
+            if isinstance(cert, ClosedSetCertificate)
+            else 0
+        )
+        limit = (
+            w.max_hosts
+            if isinstance(w, BlastWitness)
+            else getattr(policy.spec, "max_hosts", None)
+            if policy
+            else None
+        )
+        tail = f", max_hosts {limit}" if limit is not None else ""
+        return f"{result_title(self.result)} ({plural(count, 'host')} controlled{tail})"
 
     def notes(self, certificate: bool) -> tuple[str, ...]:
         if certificate:

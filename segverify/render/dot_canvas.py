@@ -28,6 +28,7 @@ from segverify.render.dot_style import (
     Attrs,
     dot_id,
     plain,
+    plural,
     span_text,
     tip,
     wrap,
@@ -93,8 +94,7 @@ class Canvas:
             return
         rep = lay.representative(self.model, self.layout, host)
         if rep != lay.host_node(host):
-            self.counts[(rep, role)] += 1
-            self.use(role)
+            self.counts[(rep, role)] += 1  # a count line on the stand-in, not its style
             return
         if role not in self.marks.setdefault(host, []):
             self.marks[host].append(role)
@@ -214,6 +214,18 @@ class Canvas:
             else:
                 attrs["lhead"] = head.cluster
 
+    def pointless_loop(self, tail: End, head: End) -> bool:
+        """A loop on one host or on a stand-in says nothing; on a fleet it is lateral traffic."""
+        if tail != head:
+            return False
+        single = {lay.host_node(h.name) for h in self.model.hosts.values() if not h.fleet}
+        return tail.node in single or self.stand_in(tail.node)
+
+    def stand_in(self, node: str) -> bool:
+        """Whether a node stands for several hosts (a collapsed zone or a "more" node)."""
+        collapsed = {lay.zone_node(z) for z in self.layout.collapsed}
+        return node in collapsed or node == lay.MORE_ZONES or node.startswith("more_")
+
     def _external(self, zone: str | None) -> bool:
         return zone is not None and zone in self.model.zones and self.model.zones[zone].external
 
@@ -279,7 +291,7 @@ class Canvas:
                 sub.node(lay.host_node(host), **self._host_attrs(self.model.hosts[host]))
             hidden = self.layout.hidden_hosts.get(zone.name, 0)
             if hidden:
-                lines = [f"... {hidden} more hosts", *self._count_lines(lay.more_node(zone.name))]
+                lines = [f"... {plural(hidden, 'more host')}", *self._count_lines(lay.more_node(zone.name))]
                 sub.node(lay.more_node(zone.name), **(self.use("more") | {"label": plain(*lines)}))
             for name, node_attrs in self.extra.get(zone.name, []):
                 sub.node(name, **node_attrs)
@@ -292,11 +304,9 @@ class Canvas:
 
     def _collapsed_attrs(self, zone: Zone) -> Attrs:
         n = sum(1 for h in self.model.hosts.values() if h.zone == zone.name)
-        lines = [
-            zone.name + (" (external)" if zone.external else ""),
-            f"{n} hosts",
-            *wrap(zone.networks, 2, 4),
-        ]
+        lines = [zone.name + (" (external)" if zone.external else "")]
+        lines += [plural(n, "host")] if n else []
+        lines += wrap(zone.networks, 2, 4)
         lines += self._count_lines(lay.zone_node(zone.name))
         return self.use("zone-node") | {
             "id": dot_id("zone-", zone.name),
@@ -306,7 +316,7 @@ class Canvas:
 
     def _count_lines(self, rep: str) -> list[str]:
         return [
-            f"{role_line}: {self.counts[(rep, role)]} hosts"
+            f"{role_line}: {plural(self.counts[(rep, role)], 'host')}"
             for role, role_line in ROLE_COUNT_LINES.items()
             if self.counts[(rep, role)]
         ]

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from segverify.model.ir import Model
 from segverify.render.dot_style import dot_id
 
-HOST_THRESHOLD = 60  # more hosts than this: collapse zones that no shown path crosses
+HOST_THRESHOLD = 60  # architecture: more hosts than this, collapse every zone to one node
+PATHS_THRESHOLD = 20  # paths: more hosts than this, collapse the zones the drawing does not touch
 MAX_HOSTS_PER_ZONE = 40  # in an expanded zone, beyond the pinned hosts
 MAX_ZONES = 80
 MAX_PINNED = 150  # hosts a shown path or closed set may force into the picture
@@ -47,10 +48,14 @@ def plan_layout(
     max_hosts_per_zone: int = MAX_HOSTS_PER_ZONE,
     max_zones: int = MAX_ZONES,
 ) -> Layout:
-    """Expand every zone of a small model; of a large one, only the zones of pinned hosts."""
+    """Expand every zone of a small model; of a large one, only pinned zones and those of pinned hosts.
+
+    `pinned` holds host and zone names (they share one namespace).
+    """
     members = hosts_by_zone(model)
+    zones_named = {z for z in pinned if z in model.zones}
     pinned = frozenset(sorted(h for h in pinned if h in model.hosts)[:MAX_PINNED])
-    pinned_zones = {model.hosts[h].zone for h in pinned}
+    pinned_zones = {model.hosts[h].zone for h in pinned} | zones_named
     order = zone_order(model)
     keep = [z for z in order if z in pinned_zones]
     keep += [z for z in order if z not in pinned_zones][: max(0, max_zones - len(keep))]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from segverify.model.addresses import format_address
 from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
+from segverify.model.refs import Resolver
 from segverify.render.dot_architecture import draw_flows
 from segverify.render.dot_canvas import Canvas, End
-from segverify.render.dot_layout import HOST_THRESHOLD
-from segverify.render.dot_style import dot_id, packet_text, rule_text, svc_text
+from segverify.render.dot_layout import PATHS_THRESHOLD, host_node
+from segverify.render.dot_style import dot_id, packet_text, plural, rule_text, svc_text
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
@@ -57,14 +58,14 @@ def result_title(result: PolicyResult) -> str:
     return f"{head}: {result.title}" if result.title else head
 
 
-def render_paths(model: Model, result: PolicyResult, *, threshold: int = HOST_THRESHOLD) -> str:
+def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_THRESHOLD) -> str:
     """A violated policy's witness, or a proved one's closed set and boundary, on the architecture."""
     policy = find_policy(model, result.id)
     canvas = Canvas(
         model,
         dot_id("paths-", result.id),
         result_title(result),
-        pinned=pinned_hosts(model, result),
+        pinned=pinned_names(model, result),
         detail=False,
         threshold=threshold,
     )
@@ -99,19 +100,20 @@ def draw_result(canvas: Canvas, result: PolicyResult) -> list[str]:
     return [f"{result.status.value}{reason}", "(nothing to draw for this result)"]
 
 
-def pinned_hosts(model: Model, result: PolicyResult) -> frozenset[str]:
-    """Hosts a drawing must show even in a collapsed picture: those on the path or in the set."""
+def pinned_names(model: Model, result: PolicyResult) -> frozenset[str]:
+    """Hosts and zones a drawing must expand even when it collapses the rest of a large model."""
     w, cert = result.witness, result.certificate
     names: set[str] = set()
     if isinstance(w, PathWitness):
         names |= {w.target} | {n for h in w.path for n in (h.to, h.source, h.at) if n}
     if isinstance(cert, ClosedSetCertificate):
-        names |= set(cert.hosts) | set(cert.excluded)
-    if isinstance(w, PacketWitness):
-        names |= {n for a in (w.packet.src, w.packet.dst) if (n := host_at(model, a))}
-    if isinstance(w, MatrixWitness):
-        names |= {n for p in w.pairs for a in (p.packet.src, p.packet.dst) if (n := host_at(model, a))}
-    return frozenset(n for n in names if n in model.hosts)
+        names |= set(cert.hosts) | set(cert.excluded) | set(cert.senders)
+    packets = [w.packet] if isinstance(w, PacketWitness) else []
+    packets += [p.packet for p in w.pairs] if isinstance(w, MatrixWitness) else []
+    res = Resolver(model)
+    for a in (a for p in packets for a in (p.src, p.dst)):
+        names |= {n for n in (host_at(model, a), res.zone_of(a)) if n}
+    return frozenset(n for n in names if n in model.hosts or n in model.zones)
 
 
 def mark_policy(canvas: Canvas, policy: Policy) -> None:
@@ -258,7 +260,7 @@ def draw_closed_set(canvas: Canvas, cert: ClosedSetCertificate) -> None:
         if not canvas.resolver.hosts(sender):
             foothold_end(canvas, sender)
     creds = ", ".join(cert.credentials) or "none"
-    lines = ["attacker's closed set", f"{len(cert.hosts)} hosts (shaded)", f"credentials: {creds}"]
+    lines = ["attacker's closed set", f"{plural(len(cert.hosts), 'host')} (shaded)", f"credentials: {creds}"]
     canvas.node("attacker", None, "attacker", lines, tooltip="\n".join(lines), node_id="attacker")
     draw_boundary(canvas, cert.boundary)
 
@@ -274,7 +276,9 @@ def draw_boundary(canvas: Canvas, boundary: tuple[Blocked, ...]) -> None:
     attacker = End("attacker")
     for end in order[:MAX_BLOCKED_EDGES]:
         moves = groups[end]
-        lines = list(dict.fromkeys(blocked_line(b) for b in moves))
+        # A collapsed zone stands for several hosts: name the host in each line.
+        named = end.node != host_node(moves[0].to)
+        lines = list(dict.fromkeys((f"{b.to} " if named else "") + blocked_line(b) for b in moves))
         tooltip = "\n".join(dict.fromkeys(blocked_tooltip(b) for b in moves))
         canvas.edge(attacker, end, "blocked", lines[:6], tooltip, dot_id("blocked-", end.node))
     if len(order) > MAX_BLOCKED_EDGES:

@@ -165,6 +165,10 @@ def wrap(items: Iterable[str], per_line: int = 3, max_items: int = 12) -> list[s
     return lines
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats (labels keep rule order, not alphabetical)."""
     return list(dict.fromkeys(items))

@@ -35,7 +35,8 @@ def policy_picture(model: Model, result: PolicyResult) -> str | None:
     if result.kind in ("isolated", "only_via"):
         return render_paths(model, result)
     if result.kind == "blast_radius":
-        return render_blast(model, result)
+        # A proof carries no distances; its closed set and boundary say more on the architecture.
+        return render_blast(model, result) if result.witness is not None else render_paths(model, result)
     if result.kind == "matrix":
         policy = find_policy(model, result.id)
         return render_matrix(model, policy, result) if policy is not None else None
