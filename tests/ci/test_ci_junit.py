@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from ci_fixtures import MODEL, POLICIES, full_report, policy, report_of
+from junit_schema import XSD, structural_errors, xsd_elements
 
 from segverify.diagnostics import Span
 from segverify.render.junit import render_junit
 from segverify.results import Report, Status
-
-XSD = Path(__file__).with_name("junit.xsd")
-XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
 def two_files() -> Report:
@@ -30,53 +27,6 @@ def two_files() -> Report:
 
 def parse(report: Report) -> ET.Element:
     return ET.fromstring(render_junit(report))
-
-
-# ---- the schema, read from the XSD itself so the hand check and the schema cannot drift ----------
-
-
-def xsd_elements() -> dict[str, tuple[set[str], set[str], list[str]]]:
-    """element name -> (allowed attributes, required attributes, allowed child elements)."""
-    tree = ET.parse(XSD).getroot()
-    types = {t.get("name"): t for t in tree.iter(f"{XS}complexType") if t.get("name")}
-    out: dict[str, tuple[set[str], set[str], list[str]]] = {}
-    for element in tree.iter(f"{XS}element"):
-        name = element.get("name")
-        if name is None:
-            continue
-        body = element.find(f"{XS}complexType")
-        if body is None and element.get("type") in types:
-            body = types[element.get("type")]
-        attrs = body.findall(f"{XS}attribute") if body is not None else []
-        children = (
-            [c.get("name") or c.get("ref") for c in body.iter(f"{XS}element")] if body is not None else []
-        )
-        out[name] = (
-            {a.get("name", "") for a in attrs},
-            {a.get("name", "") for a in attrs if a.get("use") == "required"},
-            [c for c in children if c],
-        )
-    return out
-
-
-def structural_errors(
-    element: ET.Element, schema: dict[str, tuple[set[str], set[str], list[str]]]
-) -> list[str]:
-    """The XSD's attribute and nesting rules, checked by hand (no XSD library installed)."""
-    allowed, required, children = schema[element.tag]
-    errors = [f"{element.tag}: unexpected attribute {a}" for a in set(element.attrib) - allowed]
-    errors += [f"{element.tag}: missing attribute {a}" for a in required - set(element.attrib)]
-    for child in element:
-        if child.tag not in children:
-            errors.append(f"{element.tag}: unexpected child {child.tag}")
-        else:
-            errors += structural_errors(child, schema)
-    if (
-        element.tag == "testcase"
-        and len([c for c in element if c.tag in ("failure", "error", "skipped")]) > 1
-    ):
-        errors.append(f"testcase {element.get('name')}: more than one outcome")
-    return errors
 
 
 @pytest.mark.parametrize("make", [full_report, two_files, lambda: Report(results=())])

@@ -74,13 +74,18 @@ def validate(binary: str, files: list[Path], out: Path) -> list[dict[str, Any]]:
     return findings
 
 
-def test_segverify_sarif_passes_the_multitool_with_github_rules(tmp_path: Path) -> None:
+def test_segverify_sarif_passes_the_multitool_with_github_rules(
+    tmp_path: Path, real_reports: dict[str, Report]
+) -> None:
+    """Hand-built edge cases and the real report of every golden case and example."""
     binary = multitool()
     files = []
     for name, report in golden_reports(tmp_path).items():
-        path = tmp_path / f"{name}.sarif"
-        path.write_text(render_sarif(report, str(tmp_path)), encoding="utf-8")
-        files.append(path)
+        files.append(tmp_path / f"{name}.sarif")
+        files[-1].write_text(render_sarif(report, str(tmp_path)), encoding="utf-8")
+    for name, report in real_reports.items():
+        files.append(tmp_path / (name.replace("/", "_") + ".sarif"))
+        files[-1].write_text(render_sarif(report, str(ROOT)), encoding="utf-8")
     findings = validate(binary, files, tmp_path / "validation.sarif")
     print(f"multitool: {len(files)} logs, {len(findings)} findings")
     for f in findings:

@@ -1,0 +1,172 @@
+"""The CI formats on real `check` output: every golden case and example, anchors and fingerprints."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PACKS, ROOT, check
+from junit_schema import structural_errors, xsd_elements
+from test_ci_github import LINE
+
+from segverify.render.github import render_github
+from segverify.render.junit import render_junit
+from segverify.render.sarif import NETWORK_MOVES, render_sarif
+from segverify.results import (
+    BlastWitness,
+    MatrixWitness,
+    PacketWitness,
+    PathWitness,
+    PolicyResult,
+    Report,
+    Status,
+)
+
+FLAWED = "examples/remote-access-vendor/flawed"
+
+
+def sarif_run(report: Report) -> dict[str, Any]:
+    run: dict[str, Any] = json.loads(render_sarif(report, str(ROOT)))["runs"][0]
+    return run
+
+
+def place(location: dict[str, Any]) -> tuple[str, int]:
+    physical = location["physicalLocation"]
+    return physical["artifactLocation"]["uri"], physical["region"]["startLine"]
+
+
+def expected_anchor(r: PolicyResult) -> tuple[str, int]:
+    """The rule of the first login/exploit hop, or that decides the packet; else the policy."""
+    assert r.source is not None
+    policy = (r.source.file, r.source.line)
+    w, span = r.witness, None
+    if isinstance(w, PathWitness):
+        hops = [h for h in w.path if h.move in NETWORK_MOVES]
+        span = hops[0].rule.span if hops and hops[0].rule is not None else None
+    elif isinstance(w, PacketWitness):
+        span = w.rule.span
+    elif isinstance(w, MatrixWitness):
+        span = w.pairs[0].rule.span
+    elif isinstance(w, BlastWitness):
+        hops = [h for c in w.hosts for h in c.path if h.move in NETWORK_MOVES]
+        span = hops[0].rule.span if hops and hops[0].rule is not None else None
+    return (span.file, span.line) if span is not None and span.line >= 1 else policy
+
+
+def test_reports_cover_every_status_but_unknown(real_reports: dict[str, Report]) -> None:
+    statuses = {r.status for report in real_reports.values() for r in report.results}
+    assert statuses >= {Status.PROVED, Status.VIOLATED, Status.WAIVED}
+    assert any(r.stale_waiver for report in real_reports.values() for r in report.results)
+
+
+def test_sarif_locations_exist_in_the_checkout(real_reports: dict[str, Report]) -> None:
+    for name, report in real_reports.items():
+        run = sarif_run(report)
+        findings = [r for r in report.results if r.status != Status.PROVED]
+        assert len(run["results"]) == len(findings), name
+        for result in run["results"]:
+            for location in result["locations"] + result.get("relatedLocations", []):
+                uri, line = place(location)
+                lines = (ROOT / uri).read_text(encoding="utf-8").splitlines()
+                assert 1 <= line <= len(lines), f"{name} {result['ruleId']}: {uri}:{line}"
+
+
+def test_sarif_anchors_at_the_rule_opening_the_first_hop(real_reports: dict[str, Report]) -> None:
+    anchored_at_rules = 0
+    for report in real_reports.values():
+        by_id = {r["ruleId"]: r for r in sarif_run(report)["results"]}
+        for r in report.results:
+            if r.id in by_id:
+                assert place(by_id[r.id]["locations"][0]) == expected_anchor(r), r.id
+                anchored_at_rules += expected_anchor(r)[0] != r.source.file  # type: ignore[union-attr]
+    assert anchored_at_rules >= 5  # the anchor rule is exercised, not only the policy fallback
+
+
+def test_sarif_code_flows_number_hops_one_to_n(real_reports: dict[str, Report]) -> None:
+    for r in sarif_run(real_reports[FLAWED])["results"]:
+        for flow in r.get("codeFlows", []):
+            steps = [s["location"]["message"]["text"] for s in flow["threadFlows"][0]["locations"]]
+            numbers = [int(m.split(":")[0]) for m in steps if not m.startswith("foothold")]
+            assert numbers == list(range(1, len(numbers) + 1)), steps
+
+
+def test_junit_is_valid_and_counts_match(real_reports: dict[str, Report]) -> None:
+    schema = xsd_elements()
+    for name, report in real_reports.items():
+        root = ET.fromstring(render_junit(report))
+        assert structural_errors(root, schema) == [], name
+        s = report.summary()
+        assert root.get("tests") == str(len(report.results))
+        assert (root.get("failures"), root.get("errors")) == (str(s["violated"]), str(s["unknown"]))
+        assert sum(int(x.get("skipped", "0")) for x in root.findall("testsuite")) == s["waived"]
+        names = [c.get("name") for c in root.iter("testcase")]
+        assert len(names) == len(set(names))
+
+
+def test_junit_suites_follow_policy_packs(real_reports: dict[str, Report]) -> None:
+    root = ET.fromstring(render_junit(real_reports[FLAWED]))
+    suites = sorted(s.get("name") for s in root.findall("testsuite"))
+    assert suites == [f"{FLAWED}/policies.yaml", "policies/baseline.yaml", "policies/three-plane.yaml"]
+
+
+def test_github_lines_parse_and_point_into_the_checkout(real_reports: dict[str, Report]) -> None:
+    for report in real_reports.values():
+        lines = render_github(report, str(ROOT)).splitlines()
+        assert all(LINE.match(line) for line in lines), lines
+        errors = [line for line in lines if line.startswith("::error ")]
+        assert len(errors) == report.count(Status.VIOLATED)
+        for line in errors:
+            file = re.search(r"file=([^,]*)", line)
+            assert file is not None and (ROOT / file.group(1)).is_file()
+
+
+# ---- fingerprints on a real model: line shifts keep them, a changed path changes them ---------------
+
+
+def copy_model(tmp_path: Path, edit: Any) -> tuple[list[str], list[str]]:
+    """The flawed example and its packs, copied and edited file by file."""
+    models, packs = tmp_path / "model", tmp_path / "packs"
+    shutil.copytree(ROOT / FLAWED, models)
+    packs.mkdir()
+    for pack in PACKS[FLAWED]:
+        shutil.copy(ROOT / pack, packs / Path(pack).name)
+    for file in [*models.glob("*.yaml"), *packs.glob("*.yaml")]:
+        file.write_text(edit(file.read_text(encoding="utf-8")), encoding="utf-8")
+    return [str(models)], [str(packs / Path(p).name) for p in PACKS[FLAWED]]
+
+
+def fingerprints(report: Report, root: str) -> dict[str, str]:
+    log = json.loads(render_sarif(report, root))
+    return {r["ruleId"]: r["partialFingerprints"]["segverify/v1"] for r in log["runs"][0]["results"]}
+
+
+def shift_lines(text: str) -> str:
+    first, rest = text.split("\n", 1)
+    return first + "\n# an unrelated edit\n# moves every line\n\n" + rest
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return check(*copy_model(tmp_path_factory.mktemp("original"), lambda text: text))
+
+
+def test_real_fingerprints_survive_line_shifts(original: Report, tmp_path: Path) -> None:
+    shifted = check(*copy_model(tmp_path, shift_lines))
+    before, after = fingerprints(original, "/"), fingerprints(shifted, "/")
+    assert before == after and len(before) >= 5
+    lines_before = {r["ruleId"]: place(r["locations"][0])[1] for r in sarif_run(original)["results"]}
+    lines_after = {r["ruleId"]: place(r["locations"][0])[1] for r in sarif_run(shifted)["results"]}
+    assert all(lines_after[k] == lines_before[k] + 3 for k in lines_before)
+
+
+def test_real_fingerprints_change_when_the_path_changes(original: Report, tmp_path: Path) -> None:
+    renamed = check(*copy_model(tmp_path, lambda t: re.sub(r"\bcorp-endpoint-mgmt\b", "corp-epm", t)))
+    before, after = fingerprints(original, "/"), fingerprints(renamed, "/")
+    paths = {r.id: json.dumps(str(r.witness)) for r in original.results}
+    through = {pid for pid, text in paths.items() if "corp-endpoint-mgmt" in text and pid in before}
+    assert through and {pid for pid in before if before[pid] != after.get(pid)} == through
