@@ -1,40 +1,13 @@
-"""Real `check` reports for the CI-gate tests: every golden case and example, as the READMEs run them."""
+"""Fixtures for the CI-gate tests: the real `check` reports, computed once per session."""
 
 from __future__ import annotations
 
 import os
-from datetime import date
-from pathlib import Path
 
 import pytest
+from ci_real import ROOT, check, real_inputs
 
-from segverify import api
-from segverify.model.load import load_model
 from segverify.results import Report
-
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = date(2026, 11, 23)
-
-# Examples the READMEs check with policy packs; every other example and case runs alone.
-PACKS = {
-    "examples/iec62443-plant/flat": ["policies/iec62443-template.yaml"],
-    "examples/iec62443-plant/zoned": ["policies/iec62443-template.yaml"],
-    "examples/pci-cde/flat": ["policies/pci-dss.yaml"],
-    "examples/pci-cde/segmented": ["policies/pci-dss.yaml"],
-    "examples/remote-access-vendor/flawed": ["policies/three-plane.yaml", "policies/baseline.yaml"],
-    "examples/remote-access-vendor/segregated": ["policies/three-plane.yaml", "policies/baseline.yaml"],
-}
-
-
-def real_inputs() -> list[tuple[str, list[str]]]:
-    cases = sorted(p for p in (ROOT / "tests" / "cases").iterdir() if p.is_dir())
-    examples = sorted({p.parent for p in (ROOT / "examples").rglob("*.yaml")})
-    folders = [str(p.relative_to(ROOT)) for p in (*cases, *examples)]
-    return [(folder, PACKS.get(folder, [])) for folder in folders]
-
-
-def check(models: list[str], policies: list[str]) -> Report:
-    return api.check(load_model(models, policies), api.CheckOptions(today=TODAY))
 
 
 @pytest.fixture(scope="session")

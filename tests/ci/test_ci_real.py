@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PACKS, ROOT, check
+from ci_real import PACKS, ROOT, check
 from junit_schema import structural_errors, xsd_elements
 from test_ci_github import LINE
 
