@@ -21,8 +21,19 @@ fi
 mkdir -p "$PREFIX"
 # Keep .tools/ out of git without touching the repository's .gitignore.
 printf '*\n' >"$ROOT/.tools/.gitignore"
-npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --no-package-lock \
-  --loglevel=error "@microsoft/sarif-multitool@$VERSION" >/dev/null
+# Quiet on success; npm's own output only when it fails.
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+if ! npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --no-package-lock \
+  --loglevel=error "@microsoft/sarif-multitool@$VERSION" >"$LOG" 2>&1; then
+  cat "$LOG" >&2
+  echo "install-sarif-multitool: npm install @microsoft/sarif-multitool@$VERSION failed" >&2
+  exit 1
+fi
+if [[ ! -f "$BIN" ]]; then
+  echo "install-sarif-multitool: no Linux binary at $BIN (this platform: $(uname -sm))" >&2
+  exit 1
+fi
 chmod +x "$BIN"
 echo "$VERSION" >"$STAMP"
 echo "$BIN"
