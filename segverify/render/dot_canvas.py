@@ -65,10 +65,11 @@ class Canvas:
         pinned: frozenset[str] = frozenset(),
         detail: bool = True,
         threshold: int = lay.HOST_THRESHOLD,
+        hosts_per_zone: int = lay.MAX_HOSTS_PER_ZONE,
     ) -> None:
         self.model, self.graph_id, self.title, self.detail = model, graph_id, title, detail
         self.resolver = Resolver(model)
-        self.layout = lay.plan_layout(model, pinned, threshold)
+        self.layout = lay.plan_layout(model, pinned, threshold, hosts_per_zone)
         self.used: list[str] = []
         self.zone_kinds: set[str] = set()
         self.notes: list[str] = []

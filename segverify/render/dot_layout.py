@@ -16,6 +16,7 @@ from segverify.render.dot_style import dot_id
 HOST_THRESHOLD = 60  # architecture: more hosts than this, collapse every zone to one node
 PATHS_THRESHOLD = 20  # paths: more hosts than this, collapse the zones the drawing does not touch
 MAX_HOSTS_PER_ZONE = 40  # in an expanded zone, beyond the pinned hosts
+PATHS_HOSTS_PER_ZONE = 12  # the same on a paths view, where the pinned hosts are the point
 MAX_ZONES = 80
 MAX_PINNED = 150  # hosts a shown path or closed set may force into the picture
 

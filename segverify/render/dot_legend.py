@@ -65,7 +65,7 @@ def emit_legend(
 
 def _same_rank(sub: graphviz.Digraph, names: list[str]) -> None:
     if len(names) > 1:
-        sub.body.append("\t\t{rank=same; " + " ".join(f'"{n}"' for n in names) + "}\n")
+        sub.body.append("\t{rank=same; " + " ".join(f'"{n}"' for n in names) + "}\n")
 
 
 def _node_sample(sub: graphviz.Digraph, role: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
 from segverify.model.refs import Resolver
 from segverify.render.dot_architecture import draw_flows
 from segverify.render.dot_canvas import Canvas, End
-from segverify.render.dot_layout import PATHS_THRESHOLD, host_node
+from segverify.render.dot_layout import PATHS_HOSTS_PER_ZONE, PATHS_THRESHOLD, host_node
 from segverify.render.dot_style import dot_id, packet_text, plural, rule_text, svc_text
 from segverify.results import (
     Blocked,
@@ -68,6 +68,7 @@ def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_T
         pinned=pinned_names(model, result),
         detail=False,
         threshold=threshold,
+        hosts_per_zone=PATHS_HOSTS_PER_ZONE,
     )
     draw_flows(canvas, role="flow-faint", labels=False)
     if policy is not None:

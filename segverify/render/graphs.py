@@ -99,7 +99,7 @@ def index_html(model: Model, report: Report, pictures: list[Picture], fmt: str) 
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8"><title>segverify diagrams</title>',
+            '<html lang="en"><head><meta charset="utf-8"/><title>segverify diagrams</title>',
             "<style>body{font-family:Helvetica,Arial,sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border:1px solid #c3ccd6;padding:4px 8px;text-align:left}</style></head><body>",
             "<h1>segverify diagrams</h1>",

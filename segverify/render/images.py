@@ -33,6 +33,12 @@ class RenderError(UsageError):
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    data: bytes
+    warnings: str  # what the renderer printed on stderr while succeeding
+
+
+@dataclass(frozen=True, slots=True)
 class Renderer:
     path: str
     origin: str  # how it was found: "--dot-binary", "SEGVERIFY_DOT", "PATH", "next to python"
@@ -87,11 +93,11 @@ def render_image(
         out.write_text(dot_text, encoding="utf-8")
         return out
     renderer = find_renderer(dot_binary, environ)
-    out.write_bytes(run_renderer(renderer, dot_text, chosen, timeout))
+    out.write_bytes(run_renderer(renderer, dot_text, chosen, timeout).data)
     return out
 
 
-def run_renderer(renderer: Renderer, dot_text: str, fmt: str, timeout: float) -> bytes:
+def run_renderer(renderer: Renderer, dot_text: str, fmt: str, timeout: float) -> Rendered:
     """Pipe DOT in, read the picture from stdout; every failure becomes a RenderError."""
     try:
         done = subprocess.run(
@@ -111,7 +117,7 @@ def run_renderer(renderer: Renderer, dot_text: str, fmt: str, timeout: float) ->
     stderr = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode != 0 or not done.stdout:
         raise RenderError(failure_message(renderer, fmt, done.returncode, stderr))
-    return done.stdout
+    return Rendered(done.stdout, stderr)
 
 
 _UNKNOWN_FORMAT = re.compile(r'Format: "([^"]*)" not recognized')

@@ -423,3 +423,61 @@ def renderers() -> list[tuple[str, str]]:
     if dot:
         found.append(("dot", dot))
     return found
+
+
+def big_model(zones: int, per_zone: int) -> Model:
+    """`zones` internal zones of `per_zone` hosts each, a chain of ssh rules between neighbours."""
+    services = builtin_services()
+    zs = {f"z{i:02d}": zone(f"z{i:02d}", (f"10.{i}.0.0/16",), i + 1) for i in range(zones)}
+    zs["internet"] = zone("internet", ("0.0.0.0/0",), 0, external=True)
+    hosts = {
+        f"z{i:02d}-h{j:03d}": host(
+            f"z{i:02d}-h{j:03d}",
+            f"z{i:02d}",
+            f"10.{i}.{j // 250}.{j % 250 + 1}",
+            100 + j,
+            services=("ssh",),
+            logins=("ops",),
+            sessions=("ops",),
+        )
+        for i in range(zones)
+        for j in range(per_zone)
+    }
+    rows = [
+        (f"r{i}", (f"z{i:02d}",), (f"z{i + 1:02d}",), ("ssh",), "allow", 500 + i) for i in range(zones - 1)
+    ]
+    rows.append(("web", ("internet",), ("z00-h000",), ("https",), "allow", 499))
+    return Model(
+        zones=dict(sorted(zs.items())),
+        services=services,
+        hosts=dict(sorted(hosts.items())),
+        principals={"ops": Principal("ops", "group"), "op": Principal("op", "account", ("ops",))},
+        flows=flows(services, rows),
+        policies=(Policy("BIG-1", "isolated", IsolatedSpec((RefFoothold(Ref("z00-h000")),), (Ref("z02"),))),),
+    )
+
+
+def big_path(model: Model) -> PolicyResult:
+    """z00-h000 -> z01-h005 -> z02-h007 by ssh."""
+    hops = (
+        Hop("foothold", to="z00-h000", address=addr("10.0.0.1")),
+        Hop(
+            "login",
+            to="z01-h005",
+            source="z00-h000",
+            service="ssh",
+            credential="op",
+            packet=Packet(addr("10.0.0.1"), addr("10.1.0.6"), svc("tcp/22")),
+            rule=rule(model, "r0"),
+        ),
+        Hop(
+            "login",
+            to="z02-h007",
+            source="z01-h005",
+            service="ssh",
+            credential="op",
+            packet=Packet(addr("10.1.0.6"), addr("10.2.0.8"), svc("tcp/22")),
+            rule=rule(model, "r1"),
+        ),
+    )
+    return PolicyResult("BIG-1", "isolated", Status.VIOLATED, witness=PathWitness("z02-h007", hops))
