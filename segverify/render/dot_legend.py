@@ -39,28 +39,28 @@ def emit_legend(
 ) -> None:
     """A `cluster_legend` with one sample per used style, in the palette's fixed order.
 
-    Node samples form one column and edge samples the next two (rank=same groups tied by one
-    invisible edge), so the legend reads as a table instead of a scatter.
+    Node samples fill two columns and edge samples the next two (rank=same groups tied by
+    invisible edges), so the legend reads as a compact table instead of a tall scatter.
     """
-    boxes: list[tuple[str, str]] = [("node", r) for r in NODE_STYLES if r in used]
-    boxes += [("zone", k) for k in zone_kinds]
+    nodes = [r for r in NODE_STYLES if r in used]
     lines = [r for r in EDGE_STYLES if r in used]
-    if not (boxes or lines or notes):
+    if not (nodes or lines or zone_kinds or notes):
         return
     attrs = {"id": "legend", "label": "Legend", "style": "rounded", "color": MUTED, "fontsize": "12"}
     with g.subgraph(name="cluster_legend", graph_attr=attrs) as sub:
-        left = [SAMPLES[kind](sub, name)[0] for kind, name in boxes if kind == "node"]
-        for kind, name in boxes:
-            if kind == "zone":
-                _zone_sample(sub, name)
-        pairs = [_edge_sample(sub, role) for role in lines]
+        names = [_node_sample(sub, role)[0] for role in nodes]
+        for kind in zone_kinds:
+            _zone_sample(sub, kind)
+        tails = [_edge_sample(sub, role)[0] for role in lines]
         if notes:
             sub.node("legend_notes", shape="plaintext", fontsize="9", label=plain(*notes))
-            left.append("legend_notes")
-        _same_rank(sub, left)
-        _same_rank(sub, [a for a, _ in pairs])
-        if left and pairs:
-            sub.edge(left[0], pairs[0][0], style="invis")
+            names.append("legend_notes")
+        half = (len(names) + 1) // 2
+        columns = [c for c in (names[:half], names[half:], tails) if c]
+        for column in columns:
+            _same_rank(sub, column)
+        for left, right in zip(columns, columns[1:], strict=False):
+            sub.edge(left[0], right[0], style="invis")
 
 
 def _same_rank(sub: graphviz.Digraph, names: list[str]) -> None:

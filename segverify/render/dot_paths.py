@@ -73,8 +73,7 @@ def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_T
     draw_flows(canvas, role="flow-faint", labels=False)
     if policy is not None:
         mark_policy(canvas, policy)
-        if isinstance(result.certificate, ClosedSetCertificate):
-            mark_footholds(canvas, policy)
+        mark_footholds(canvas, policy)
     notes = draw_result(canvas, result)
     return canvas.source(legend_notes=tuple(notes))
 
@@ -128,7 +127,7 @@ def mark_policy(canvas: Canvas, policy: Policy) -> None:
 
 
 def mark_footholds(canvas: Canvas, policy: Policy) -> None:
-    """A certificate names no foothold hops, so the policy's own footholds are drawn."""
+    """Every foothold of the policy: a witness names only those its path uses, a certificate none."""
     for f in getattr(policy.spec, "footholds", ()):
         if isinstance(f, RefFoothold):
             hosts = sorted(canvas.resolver.hosts(f.ref))

@@ -41,7 +41,7 @@ NODE_STYLES: dict[str, tuple[Attrs, str]] = {
         {"shape": "folder", "style": "filled", "fillcolor": "#e8edf3", "color": INK},
         "a zone drawn as one node (hosts collapsed)",
     ),
-    "more": ({"shape": "plaintext", "fontcolor": MUTED}, "hosts or zones left out to keep the picture small"),
+    "more": ({"shape": "plaintext", "fontcolor": MUTED}, "hosts or zones left out"),
     "reference": (
         {"shape": "cds", "style": "filled", "fillcolor": "#eef1f4", "color": MUTED},
         "an address reference (any, CIDR) used by a rule",
@@ -49,7 +49,7 @@ NODE_STYLES: dict[str, tuple[Attrs, str]] = {
     "vulnerable": ({"color": ORANGE, "penwidth": "2"}, "offers a service declared vulnerable"),
     "foothold": ({"color": RED, "peripheries": "2", "penwidth": "2"}, "foothold: where the attacker starts"),
     "target": ({"color": NAVY, "penwidth": "3"}, "target: a host the policy protects"),
-    "closed": ({"fillcolor": "#f8cfcf"}, "in the attacker's closed set (what it can control)"),
+    "closed": ({"fillcolor": "#f8cfcf"}, "in the attacker's closed set"),
     "excluded": (
         {"fillcolor": "#dcdcdc", "style": "dashed,filled"},
         "via host: assumed unusable by the attacker (only_via)",
@@ -57,7 +57,7 @@ NODE_STYLES: dict[str, tuple[Attrs, str]] = {
     "reached": ({"fillcolor": "#f8cfcf"}, "controlled by the attacker"),
     "foothold-ref": (
         {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": RED, "peripheries": "2"},
-        "foothold reference: the attacker sends from these addresses (and holds the credential named)",
+        "foothold reference: the attacker sends from its addresses",
     ),
     "harvest": (
         {"shape": "note", "style": "filled", "fillcolor": "#fde2e1", "color": RED, "fontcolor": RED},
@@ -78,7 +78,7 @@ EDGE_STYLES: dict[str, tuple[Attrs, str]] = {
     "flow-faint": ({"color": "#c3ccd6", "fontcolor": MUTED, "arrowsize": "0.6"}, "allow rule (context)"),
     "manage": (
         {"color": PURPLE, "fontcolor": PURPLE, "style": "dashed"},
-        "manages: controlling the tail controls the head (no packet needed)",
+        "manages: control passes, no packet needed",
     ),
     "hop": ({"color": RED, "fontcolor": RED, "penwidth": "2.5"}, "attack hop, numbered in path order"),
     "reach": (
@@ -88,7 +88,7 @@ EDGE_STYLES: dict[str, tuple[Attrs, str]] = {
     "harvest-tie": ({"color": RED, "style": "dotted", "arrowhead": "none"}, "where a harvest happens"),
     "blocked": (
         {"color": GREY, "fontcolor": "#555555", "style": "dashed"},
-        "a move out of the closed set that is blocked, with what blocks it",
+        "blocked move, labelled with what blocks it",
     ),
     "packet-allowed": (
         {"color": RED, "fontcolor": RED, "penwidth": "2.5"},
