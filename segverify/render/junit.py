@@ -7,11 +7,12 @@ made unique; violated is a <failure>, waived a <skipped>, unknown an <error>.
 from __future__ import annotations
 
 import re
+import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from segverify.render.sarif import finding_message
-from segverify.render.text import certificate_lines
+from segverify.render.text import certificate_lines, result_lines
 from segverify.results import PolicyResult, Report, Status
 
 NO_FILE = "segverify"  # the suite of policies without a source file (hand-built reports)
@@ -84,7 +85,8 @@ def unique_name(name: str, taken: set[str]) -> str:
 
 def _case(file: str, r: PolicyResult, name: str) -> ET.Element:
     case = ET.Element("testcase", classname=_clean(file), name=_clean(name))
-    body = _clean("\n".join(finding_message(r).split("\n")[1:]))
+    # The text report's lines, indentation kept: the numbered hops read as in --format text.
+    body = _clean(textwrap.dedent("\n".join(result_lines(r)[1:])))
     head = _clean(finding_message(r).split("\n")[0])
     if r.status == Status.VIOLATED:
         _child(case, "failure", body, message=head, type=r.kind)
