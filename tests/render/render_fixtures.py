@@ -422,6 +422,9 @@ def renderers() -> list[tuple[str, str]]:
     dot = shutil.which("dot")
     if dot:
         found.append(("dot", dot))
+    chosen = os.environ.get("SEGVERIFY_DOT")
+    if chosen and chosen not in (path for _, path in found):
+        found.append(("SEGVERIFY_DOT", chosen))  # e.g. a Graphviz 2.42 unpacked somewhere
     return found
 
 

@@ -174,3 +174,13 @@ def test_graphviz_pure_has_no_pdf_and_says_so(tmp_path: Path) -> None:
         assert "cannot write pdf" in str(exc) and "svg" in str(exc)
     else:  # a later graphviz-pure that writes PDF is welcome
         assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("name", "binary"),
+    [r for r in RENDERERS if r[0] != "graphviz-pure"]
+    or [pytest.param("", "", marks=pytest.mark.skip(reason="no system Graphviz installed"))],
+)
+def test_system_graphviz_writes_pdf(name: str, binary: str, model: Model, tmp_path: Path) -> None:
+    out = render_image(render_architecture(model), tmp_path / "a.pdf", dot_binary=binary)
+    assert out.read_bytes().startswith(b"%PDF")
