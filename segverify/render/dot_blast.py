@@ -14,7 +14,7 @@ from segverify.model.ir import Model, RefFoothold
 from segverify.model.refs import Resolver
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_paths import find_policy, result_title
-from segverify.render.dot_style import EDGE_STYLES, FONT, INK, NODE_STYLES, Attrs, dot_id, plain, plural, tip
+from segverify.render.dot_style import EDGE_STYLES, NODE_STYLES, Attrs, dot_id, new_graph, plain, plural, tip
 from segverify.results import BlastWitness, ClosedSetCertificate, ControlledHost, Hop, PolicyResult
 
 CONTROL_MOVES = ("login", "exploit", "manage")
@@ -113,21 +113,7 @@ class BlastDrawing:
     # ---- emission ----------------------------------------------------------------------------
 
     def source(self, certificate: bool) -> str:
-        g = graphviz.Digraph(
-            name=dot_id("blast-", self.result.id),
-            graph_attr={
-                "id": dot_id("blast-", self.result.id),
-                "label": plain(self.title()),
-                "labelloc": "t",
-                "fontname": FONT,
-                "fontsize": "16",
-                "rankdir": "LR",
-                "nodesep": "0.3",
-                "ranksep": "1.1",
-            },
-            node_attr={"fontname": FONT, "fontsize": "10", "color": INK},
-            edge_attr={"fontname": FONT, "fontsize": "9"},
-        )
+        g = new_graph(dot_id("blast-", self.result.id), self.title(), nodesep="0.3", ranksep="1.1")
         for name, attrs in self.extra:
             g.node(name, **attrs)
         previous = ""

@@ -16,20 +16,19 @@ from segverify.model.addresses import AddressError, cidr_set
 from segverify.model.ir import Host, Model, Zone
 from segverify.model.refs import TAG_PREFIX, Resolver
 from segverify.render import dot_layout as lay
+from segverify.render.dot_labels import host_detail_lines, host_tooltip, zone_tooltip
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_style import (
     EDGE_STYLES,
-    FONT,
-    INK,
     MUTED,
     NODE_STYLES,
     ZONE_EXTERNAL,
     ZONE_INTERNAL,
     Attrs,
     dot_id,
+    new_graph,
     plain,
     plural,
-    span_text,
     tip,
     wrap,
 )
@@ -233,23 +232,7 @@ class Canvas:
     # ---- emission ----------------------------------------------------------------------------
 
     def source(self, legend_notes: tuple[str, ...] = ()) -> str:
-        g = graphviz.Digraph(
-            name=self.graph_id,
-            graph_attr={
-                "id": self.graph_id,
-                "label": plain(self.title),
-                "labelloc": "t",
-                "fontname": FONT,
-                "fontsize": "16",
-                "rankdir": "LR",
-                "compound": "true",
-                "nodesep": "0.35",
-                "ranksep": "0.9",
-                "tooltip": plain(self.title),
-            },
-            node_attr={"fontname": FONT, "fontsize": "10", "color": INK},
-            edge_attr={"fontname": FONT, "fontsize": "9"},
-        )
+        g = new_graph(self.graph_id, self.title, compound="true", nodesep="0.35", ranksep="0.9")
         for zone in self.layout.clusters:
             self._emit_cluster(g, self.model.zones[zone])
         for zone in self.layout.collapsed:
@@ -339,47 +322,3 @@ class Canvas:
             "label": plain(*lines),
             "tooltip": tip(host_tooltip(host)),
         }
-
-
-def host_detail_lines(host: Host) -> list[str]:
-    lines = wrap(host.services, 3, 9)
-    if host.logins:
-        lines.append("login: " + ", ".join(host.logins))
-    if host.sessions:
-        lines.append("sessions: " + ", ".join(host.sessions))
-    if host.vulnerable:
-        lines.append("vulnerable: " + ", ".join(host.vulnerable))
-    return lines
-
-
-def host_tooltip(host: Host) -> str:
-    where = span_text(host.span)
-    parts = [
-        f"host {host.name}" + (f" ({where})" if where else ""),
-        f"zone {host.zone}",
-        f"address {host.address}",
-    ]
-    fields = (
-        ("services", host.services),
-        ("logins", host.logins),
-        ("sessions", host.sessions),
-        ("manages", tuple(r.text for r in host.manages)),
-        ("vulnerable", host.vulnerable),
-        ("tags", host.tags),
-    )
-    parts += [f"{key}: {', '.join(values)}" for key, values in fields if values]
-    if host.description:
-        parts.append(host.description)
-    return "\n".join(parts)
-
-
-def zone_tooltip(zone: Zone) -> str:
-    where = span_text(zone.span)
-    parts = [f"zone {zone.name}" + (f" ({where})" if where else ""), "networks: " + ", ".join(zone.networks)]
-    if zone.external:
-        parts.append("external: addresses in no other zone")
-    if zone.tags:
-        parts.append("tags: " + ", ".join(zone.tags))
-    if zone.description:
-        parts.append(zone.description)
-    return "\n".join(parts)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import graphviz
-
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import MatrixSpec, Model, Policy
 from segverify.model.ports import ALL_SERVICES, looks_like_port_spec, parse_port_spec
@@ -21,10 +19,9 @@ from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_paths import result_title
 from segverify.render.dot_style import (
     EDGE_STYLES,
-    FONT,
-    INK,
     NODE_STYLES,
     dot_id,
+    new_graph,
     packet_text,
     plain,
     rule_text,
@@ -155,21 +152,7 @@ def render_matrix(model: Model, policy: Policy, result: PolicyResult | None = No
     """Zones of the matrix; green opened and allowed, red opened and forbidden, grey allowed unused."""
     spec = matrix_spec(policy)
     title = result_title(result) if result is not None else f"{policy.id} (matrix): {policy.title}"
-    g = graphviz.Digraph(
-        name=dot_id("matrix-", policy.id),
-        graph_attr={
-            "id": dot_id("matrix-", policy.id),
-            "label": plain(title),
-            "labelloc": "t",
-            "fontname": FONT,
-            "fontsize": "16",
-            "rankdir": "LR",
-            "nodesep": "0.6",
-            "ranksep": "1.6",
-        },
-        node_attr={"fontname": FONT, "fontsize": "11", "color": INK},
-        edge_attr={"fontname": FONT, "fontsize": "9"},
-    )
+    g = new_graph(dot_id("matrix-", policy.id), title, nodesep="0.6", ranksep="1.6")
     used = ["matrix-zone"]
     zone_style = dict(NODE_STYLES["matrix-zone"][0])
     for z in spec.zones:

@@ -119,6 +119,25 @@ ZONE_LEGEND = {"internal": "internal zone", "external": "external zone (outside 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+def new_graph(graph_id: str, title: str, **extra: str) -> graphviz.Digraph:
+    """A left-to-right digraph with the house fonts, titled on top; `extra` adds graph attributes."""
+    return graphviz.Digraph(
+        name=graph_id,
+        graph_attr={
+            "id": graph_id,
+            "label": plain(title),
+            "labelloc": "t",
+            "fontname": FONT,
+            "fontsize": "16",
+            "rankdir": "LR",
+            "tooltip": plain(title),
+        }
+        | extra,
+        node_attr={"fontname": FONT, "fontsize": "10", "color": INK},
+        edge_attr={"fontname": FONT, "fontsize": "9"},
+    )
+
+
 def dot_id(prefix: str, name: str) -> str:
     """A stable id usable as a DOT node name and an SVG id: unsafe characters become _xHH_."""
     return prefix + _UNSAFE.sub(lambda m: f"_x{ord(m.group()):x}_", name)
