@@ -6,7 +6,7 @@ import dataclasses
 import re
 
 import pytest
-from render_fixtures import INTER, rule
+from render_fixtures import INTER, addr, flows, rule, svc
 
 from segverify.errors import UsageError
 from segverify.model.ir import Model
@@ -25,6 +25,8 @@ from segverify.render.dot import (
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
+    Packet,
+    PacketWitness,
     PolicyResult,
     Report,
     Status,
@@ -293,3 +295,29 @@ def test_blocked_helpers_cover_every_reason(model: Model) -> None:
     assert "ssh: credential needs MFA" in dot
     assert "ssh: denied by default:inter_zone, corp-to-jump" in dot
     assert "postgres: no allowed packet" in dot
+
+
+def test_cidr_and_any_references_get_safe_nodes_in_their_zone(model: Model) -> None:
+    extra = flows(
+        model.services,
+        [
+            ("v6-in", ("2001:db8::/32",), ("relay-01",), ("https",), "allow", 70),
+            ("any-dns", ("any",), ("corp-dc",), ("dns",), "allow", 71),
+        ],
+    )
+    extra = tuple(dataclasses.replace(f, index=len(model.flows) + i) for i, f in enumerate(extra))
+    dot = render_architecture(dataclasses.replace(model, flows=model.flows + extra))
+    internet = dot[dot.index("subgraph cluster_internet") : dot.index("subgraph cluster_connectivity")]
+    assert 'label="2001:db8::/32"' in internet  # inside the zone that holds it
+    (edge,) = lines_with(dot, "v6-in (model.yaml:70)")
+    tail = edge.split("->")[0].strip()
+    assert ":" not in tail  # a colon would be read as a DOT port
+    assert lines_with(dot, 'ref_any -> "h_corp-dc"')
+
+
+def test_a_denied_packet_is_dashed(model: Model) -> None:
+    packet = Packet(addr("10.30.0.10"), addr("10.20.1.10"), svc("tcp/9100"))
+    denied = PolicyResult("SEG-009", "reachable", Status.VIOLATED, witness=PacketWitness(packet, INTER))
+    (edge,) = lines_with(render_paths(model, denied), "id=packet")
+    assert edge.lstrip().startswith('"h_relay-01" -> h_db') and "style=dashed" in edge
+    assert "denied by default:inter_zone" in edge
