@@ -90,7 +90,7 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
     """The closed set and, for every door out of it, the reason the attacker cannot pass."""
     m = ctx.model
     senders = 0
-    for name in [u.name for u in graph.senders] + sorted(closed.hosts):
+    for name in [u.key for u in graph.senders] + sorted(closed.hosts):
         senders |= graph.unit_atoms[name]
     doors = [
         d for h in graph.hosts if h not in closed.hosts for d in doors_of(ctx, m.hosts[h], graph.profile)

@@ -34,7 +34,7 @@ def without(graph: AttackGraph, banned: frozenset[Edge]) -> AttackGraph:
     openers: dict[Door, int] = {}
     for door, mask in graph.openers.items():
         for n in graph.openers_of(door):
-            if (door.move, n, door.host, door.service) in banned:
+            if (door.move, graph.units[n].name, door.host, door.service) in banned:
                 mask &= ~graph.unit_atoms[n]  # units sharing an atom are banned with it
         if mask:
             openers[door] = mask

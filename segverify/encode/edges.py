@@ -32,11 +32,19 @@ class Door:
     move: DoorMove
 
 
+SENDER = "\x00"  # keys of foothold senders: `at: h0` must not be mistaken for the host h0
+
+
 @dataclass(frozen=True, slots=True)
 class Unit:
     name: str  # a host name, or the text of a foothold reference
     addresses: IntervalSet
     is_host: bool  # hosts send once controlled; foothold senders always
+
+    @property
+    def key(self) -> str:
+        """Hosts and foothold references live in one table, apart even when the texts are equal."""
+        return self.name if self.is_host else SENDER + self.name
 
 
 @dataclass
@@ -49,7 +57,7 @@ class AttackGraph:
     senders: tuple[Unit, ...]  # foothold references the attacker sends from (hosts aside)
     foothold_refs: tuple[str, ...]  # every foothold reference as written, for certificates
     units: dict[str, Unit]
-    unit_atoms: dict[str, int]  # the source atoms each unit sends from (a bit set)
+    unit_atoms: dict[str, int]  # the source atoms each unit (by key) sends from (a bit set)
     openers: dict[Door, int]  # the source atoms (of some unit) from which each door opens
     login_credentials: dict[str, frozenset[str]]  # usable accounts per host
     manages: dict[str, frozenset[str]]
@@ -106,7 +114,7 @@ def build_graph(
     banned = union_all(m.hosts[h].addresses for h in excluded)
     hosts = tuple(h for h in m.hosts if h not in excluded)
     senders = _senders(res, footholds, banned)
-    units = {u.name: u for u in senders}
+    units = {u.key: u for u in senders}
     units.update({h: Unit(h, m.hosts[h].addresses, True) for h in hosts})
     unit_atoms = {name: ctx.index.src.mask(u.addresses) for name, u in units.items()}
     reachable_atoms = 0

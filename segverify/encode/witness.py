@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from segverify.encode.atoms import bits
-from segverify.encode.edges import AttackGraph, Context, Door, door_region
+from segverify.encode.edges import SENDER, AttackGraph, Context, Door, door_region
 from segverify.encode.packets import Found, RegionSolver
 from segverify.errors import InternalError
 from segverify.model.addresses import pick_address
@@ -51,7 +51,7 @@ def least_fixpoint(graph: AttackGraph) -> Fixpoint:
         hosts={h: Gain("foothold", 0) for h in sorted(graph.foothold_hosts)},
         credentials={a: Gain("foothold", 0) for a in sorted(graph.foothold_credentials)},
     )
-    for unit in [u.name for u in graph.senders] + sorted(graph.foothold_hosts):
+    for unit in [u.key for u in graph.senders] + sorted(graph.foothold_hosts):
         fp.activate(graph, unit)
     doors: dict[str, list[Door]] = {}
     for door in sorted(graph.openers):
@@ -140,18 +140,18 @@ class PathWriter:
 
     def hops(self, facts: list[Fact]) -> tuple[Hop, ...]:
         moves: list[Hop] = []
-        sent_from: dict[str, int] = {}
+        sent_from: dict[str, int] = {}  # unit key -> the first source address it used
         for kind, name in facts:
-            hop = self._hop(kind, name)
+            gain = self.fp.hosts[name] if kind == "host" else self.fp.credentials[name]
+            hop = self._hop(gain, name)
             if hop is None:
                 continue
-            if hop.packet is not None and hop.source is not None:
-                sent_from.setdefault(hop.source, hop.packet.src)
+            if hop.packet is not None and gain.source is not None:
+                sent_from.setdefault(gain.source, hop.packet.src)
             moves.append(hop)
         return self._footholds(facts, sent_from) + tuple(moves)
 
-    def _hop(self, kind: str, name: str) -> Hop | None:
-        gain = self.fp.hosts[name] if kind == "host" else self.fp.credentials[name]
+    def _hop(self, gain: Gain, name: str) -> Hop | None:
         if gain.move == "foothold":
             return None
         if gain.move == "harvest":
@@ -162,7 +162,7 @@ class PathWriter:
         found = self._packet(gain.source, gain.door)
         return Hop(
             move=gain.move,
-            source=gain.source,
+            source=self.graph.units[gain.source].name,
             to=name,
             service=gain.door.service,
             packet=found.packet,
@@ -190,12 +190,13 @@ class PathWriter:
         hops: list[Hop] = []
         for kind, name in facts:
             if kind == "host" and self.fp.hosts[name].move == "foothold":
-                address = sent_from.get(name, pick_address(self.ctx.model.hosts[name].addresses))
-                hops.append(Hop(move="foothold", to=name, address=address))
+                first = sent_from.get(name, pick_address(self.ctx.model.hosts[name].addresses))
+                hops.append(Hop(move="foothold", to=name, address=first))
             elif kind == "cred" and self.fp.credentials[name].move == "foothold":
                 at = self.account_at[name]
-                hops.append(Hop(move="foothold", at=at, credential=name, address=sent_from.pop(at, None)))
+                address = sent_from.pop(SENDER + at) if SENDER + at in sent_from else None
+                hops.append(Hop(move="foothold", at=at, credential=name, address=address))
         for unit in self.graph.senders:
-            if unit.name in sent_from:
-                hops.append(Hop(move="foothold", at=unit.name, address=sent_from[unit.name]))
+            if unit.key in sent_from:
+                hops.append(Hop(move="foothold", at=unit.name, address=sent_from[unit.key]))
         return tuple(hops)
