@@ -20,6 +20,9 @@ from segverify.model.ir import AccountFoothold, Model, Policy, Ref, RefFoothold
 from segverify.model.load import load_model
 from segverify.model.refs import Resolver
 from segverify.model.schema import json_schema
+from segverify.render.dot import render_view
+from segverify.render.graphs import write_graphs
+from segverify.render.images import render_image
 from segverify.render.json import render_json
 from segverify.render.paths import certificates_json, render_paths_json, render_paths_text
 from segverify.render.text import render_text
@@ -114,6 +117,9 @@ def schema() -> int:
 
 
 FORMATS = ("text", "json")
+DotBinaryOpt = typer.Option(
+    None, "--dot-binary", help="The Graphviz `dot` to render with (else $SEGVERIFY_DOT, dot, graphviz-pure)."
+)
 
 
 def _today(text: str | None) -> date:
@@ -183,18 +189,48 @@ def check(
     no_verify: bool = typer.Option(
         False, "--no-verify", help="Skip re-deriving proofs (witnesses are always replayed)."
     ),
+    graphs: Path | None = typer.Option(None, "--graphs", help="Write diagrams and an index.html here."),
+    dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
     options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
-    report = api.check(load(models, policy), options)
+    model = load(models, policy)
+    report = api.check(model, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     emit(render_report(report, fmt), output)
+    if graphs is not None:
+        files = write_graphs(model, report, graphs, dot_binary=dot_binary)
+        err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
     if certificate is not None:
         emit(json.dumps(certificates_json(report), indent=2) + "\n", certificate)
     return exit_code(report)
+
+
+@app.command()
+@exits
+def render(
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+    view: str = typer.Option(..., "--view", help="architecture, paths, matrix or blast."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="FILE.svg, .png, .pdf or .dot (no renderer needed)."
+    ),
+    policy_id: str | None = typer.Option(
+        None, "--policy-id", help="The policy to draw (paths, matrix, blast)."
+    ),
+    dot_binary: str | None = DotBinaryOpt,
+) -> int:
+    """Draw one view of the model (and of a checked policy) as a picture."""
+    model = load(models, policy)
+    report = None if view == "architecture" else api.check(model, CheckOptions(verify_certificates=False))
+    dot = render_view(model, view, report, policy_id)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    render_image(dot, output, dot_binary=dot_binary)
+    err(f"wrote {output}")
+    return EXIT_OK
 
 
 def _ref(model: Model, text: str, option: str) -> Ref:

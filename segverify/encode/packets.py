@@ -86,6 +86,7 @@ class RegionSolver:
         documentation = addr_member(pv.src, cidr_set("203.0.113.0/24"))
         wishes = (
             z3.And(tcp, documentation, plain(pv.src), plain(pv.dst)),
+            z3.And(documentation, plain(pv.src), plain(pv.dst)),
             z3.And(tcp, plain(pv.src), plain(pv.dst)),
             z3.And(plain(pv.src), plain(pv.dst)),
             tcp,
