@@ -16,17 +16,21 @@ from segverify import api
 from segverify.api import CheckOptions
 from segverify.encode.solve import Budget, Outcome
 from segverify.errors import InternalError, ModelError, UsageError
-from segverify.model.ir import AccountFoothold, Model, Policy, Ref, RefFoothold
+from segverify.model.ir import SEVERITIES, AccountFoothold, Model, Policy, Ref, RefFoothold, Severity
 from segverify.model.load import load_model
 from segverify.model.refs import Resolver
 from segverify.model.schema import json_schema
 from segverify.render.dot import render_view
+from segverify.render.github import render_github
 from segverify.render.graphs import write_graphs
 from segverify.render.images import render_image
 from segverify.render.json import render_json
+from segverify.render.junit import render_junit
 from segverify.render.paths import certificates_json, render_paths_json, render_paths_text
+from segverify.render.sarif import render_sarif
 from segverify.render.text import render_text
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, exit_code
+from segverify.report_policy import exit_code_for
+from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
@@ -139,10 +143,29 @@ def _progress(index: int, total: int, policy: Policy) -> None:
         )
 
 
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
 def render_report(report: Report, fmt: str) -> str:
+    """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
     if fmt == "json":
         return render_json(report)
+    if fmt == "sarif":
+        return render_sarif(report, ".")
+    if fmt == "junit":
+        return render_junit(report)
+    if fmt == "github":
+        return render_github(report, ".")
     return render_text(report)
+
+
+def _severity(text: str | None) -> Severity | None:
+    if text is None:
+        return None
+    for severity in SEVERITIES:
+        if text == severity:
+            return severity
+    raise UsageError(f"--fail-on takes one of {', '.join(SEVERITIES)}, not '{text}'")
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -173,8 +196,15 @@ def _check_options(
 def check(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif, junit or github."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
+    sarif: Path | None = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 here."),
+    junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the JSON report here."),
+    fail_on: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 only for violations of this severity or above (critical..low)."
+    ),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Report, but always exit 0."),
     certificate: Path | None = typer.Option(
         None, "--certificate", help="Write every proof's certificate here."
     ),
@@ -193,20 +223,24 @@ def check(
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
-    if fmt not in FORMATS:
-        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    if fmt not in CHECK_FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(CHECK_FORMATS)}, not '{fmt}'")
+    threshold = _severity(fail_on)
     options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
     model = load(models, policy)
     report = api.check(model, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     emit(render_report(report, fmt), output)
+    for extra_fmt, path in (("sarif", sarif), ("junit", junit), ("json", json_out)):
+        if path is not None:
+            emit(render_report(report, extra_fmt), path)
     if graphs is not None:
         files = write_graphs(model, report, graphs, dot_binary=dot_binary)
         err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
     if certificate is not None:
         emit(json.dumps(certificates_json(report), indent=2) + "\n", certificate)
-    return exit_code(report)
+    return exit_code_for(report, threshold, exit_zero)
 
 
 @app.command()
