@@ -10,12 +10,19 @@ from __future__ import annotations
 import graphviz
 
 from segverify.model.addresses import format_address
-from segverify.model.ir import Model, RefFoothold
+from segverify.model.ir import BlastRadiusSpec, Model, RefFoothold
 from segverify.model.refs import Resolver
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_paths import find_policy, result_title
 from segverify.render.dot_style import EDGE_STYLES, NODE_STYLES, Attrs, dot_id, new_graph, plain, plural, tip
-from segverify.results import BlastWitness, ClosedSetCertificate, ControlledHost, Hop, PolicyResult
+from segverify.results import (
+    BlastWitness,
+    ClosedSetCertificate,
+    ControlledHost,
+    Hop,
+    PathWitness,
+    PolicyResult,
+)
 
 CONTROL_MOVES = ("login", "exploit", "manage")
 MAX_PER_COLUMN = 30
@@ -116,6 +123,8 @@ class BlastDrawing:
         g = new_graph(dot_id("blast-", self.result.id), self.title(), nodesep="0.3", ranksep="1.1")
         for name, attrs in self.extra:
             g.node(name, **attrs)
+        if self.extra:
+            self.columns.setdefault(0, [])  # foothold references stand in the foothold column
         previous = ""
         for column in sorted(self.columns):
             header = self.emit_column(g, column, certificate)
@@ -130,7 +139,7 @@ class BlastDrawing:
     def emit_column(self, g: graphviz.Digraph, column: int, certificate: bool) -> str:
         header = f"col_{column}"
         g.node(header, shape="plaintext", fontsize="12", label=plain(column_title(column, certificate)))
-        names = [header]
+        names = [header] + ([n for n, _ in self.extra] if column == 0 else [])
         for host in self.columns[column]:
             g.node(dot_id("h_", host), **self.host_attrs(host))
             names.append(dot_id("h_", host))
@@ -150,22 +159,11 @@ class BlastDrawing:
         return attrs | {"id": dot_id("host-", name), "label": plain(*lines), "tooltip": tip(tooltip)}
 
     def title(self) -> str:
-        w, cert = self.result.witness, self.result.certificate
+        count = len(self.roles) + sum(self.overflow.values())
         policy = find_policy(self.model, self.result.id)
-        count = (
-            len(w.hosts)
-            if isinstance(w, BlastWitness)
-            else len(cert.hosts)
-            if isinstance(cert, ClosedSetCertificate)
-            else 0
-        )
-        limit = (
-            w.max_hosts
-            if isinstance(w, BlastWitness)
-            else getattr(policy.spec, "max_hosts", None)
-            if policy
-            else None
-        )
+        limit = policy.spec.max_hosts if policy and isinstance(policy.spec, BlastRadiusSpec) else None
+        if isinstance(self.result.witness, BlastWitness):
+            limit = self.result.witness.max_hosts
         tail = f", max_hosts {limit}" if limit is not None else ""
         return f"{result_title(self.result)} ({plural(count, 'host')} controlled{tail})"
 
@@ -187,8 +185,19 @@ def render_blast(model: Model, result: PolicyResult) -> str:
     """What the foothold of a blast_radius (or any attack) result controls, by distance."""
     drawing = BlastDrawing(model, result)
     w, cert = result.witness, result.certificate
-    if isinstance(w, BlastWitness):
+    if isinstance(w, PathWitness):
+        drawing.add_witness(BlastWitness(controlled_along(w.path), 0))
+    elif isinstance(w, BlastWitness):
         drawing.add_witness(w)
     elif isinstance(cert, ClosedSetCertificate):
         drawing.add_certificate(cert)
-    return drawing.source(certificate=not isinstance(w, BlastWitness) and cert is not None)
+    return drawing.source(certificate=w is None and cert is not None)
+
+
+def controlled_along(path: tuple[Hop, ...]) -> tuple[ControlledHost, ...]:
+    """An attack path read as a blast: every host it gains, with the path up to that gain."""
+    out = [ControlledHost(h.to, (h,)) for h in path if h.move == "foothold" and h.to]
+    out += [
+        ControlledHost(h.to, path[: i + 1]) for i, h in enumerate(path) if h.move in CONTROL_MOVES and h.to
+    ]
+    return tuple(out)

@@ -25,8 +25,10 @@ from segverify.render.dot import (
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
+    Hop,
     Packet,
     PacketWitness,
+    PathWitness,
     PolicyResult,
     Report,
     Status,
@@ -321,3 +323,23 @@ def test_a_denied_packet_is_dashed(model: Model) -> None:
     (edge,) = lines_with(render_paths(model, denied), "id=packet")
     assert edge.lstrip().startswith('"h_relay-01" -> h_db') and "style=dashed" in edge
     assert "denied by default:inter_zone" in edge
+
+
+def test_an_attack_path_reads_as_a_blast_with_its_foothold_reference_in_the_first_column(
+    model: Model,
+) -> None:
+    hops = (
+        Hop("foothold", at="internet", address=addr("203.0.113.9")),
+        Hop(
+            "exploit",
+            to="relay-01",
+            source="internet",
+            service="relay",
+            rule=rule(model, "internet-to-relay"),
+        ),
+    )
+    violated = PolicyResult("SEG-003", "isolated", Status.VIOLATED, witness=PathWitness("relay-01", hops))
+    dot = render_blast(model, violated)
+    ranks = re.findall(r"\{rank=same; (\"col_[^}]*)\}", dot)
+    assert ranks == ['"col_0" "fh_internet"', '"col_1" "h_relay-01"']
+    assert "(1 host controlled)" in dot and 'label="exploit relay"' in dot
