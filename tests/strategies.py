@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -42,6 +43,8 @@ from segverify.model.ir import (
     Zone,
 )
 from segverify.model.ports import looks_like_port_spec, parse_port_spec
+
+T = TypeVar("T")
 
 # ---- builders ----------------------------------------------------------------------------------
 
@@ -237,6 +240,23 @@ PROFILES = st.builds(
 )
 
 
+def pick(draw: st.DrawFn, items: Sequence[T]) -> T:
+    """One item, drawn by index: integer strategies are cached, so this stays cheap in loops."""
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+def some(draw: st.DrawFn, items: Sequence[T], max_size: int, min_size: int = 0) -> list[T]:
+    """A few distinct items in the order drawn (shrinks towards fewer, earlier items)."""
+    if not items:
+        return []
+    out: list[T] = []
+    for _ in range(draw(st.integers(min_size, max_size))):
+        item = pick(draw, items)
+        if item not in out:
+            out.append(item)
+    return out
+
+
 def _zone_nets(draw: st.DrawFn, i: int) -> tuple[str, ...]:
     nets = [f"10.{i}.0.0/28"]
     if draw(st.booleans()):
@@ -247,12 +267,11 @@ def _zone_nets(draw: st.DrawFn, i: int) -> tuple[str, ...]:
 @st.composite
 def _zones(draw: st.DrawFn) -> list[Zone]:
     n = draw(st.integers(2, 4))
-    tags = st.lists(st.sampled_from(TAGS), max_size=1, unique=True)
-    out = [zone(f"z{i}", *_zone_nets(draw, i), tags=draw(tags)) for i in range(n)]
+    out = [zone(f"z{i}", *_zone_nets(draw, i), tags=some(draw, TAGS, 1)) for i in range(n)]
     if draw(st.booleans()):
-        out.append(zone("v6", "fd00::/124", tags=draw(tags)))
+        out.append(zone("v6", "fd00::/124", tags=some(draw, TAGS, 1)))
     if draw(st.booleans()):
-        out.append(zone("internet", "0.0.0.0/0", "::/0", external=True, tags=draw(tags)))
+        out.append(zone("internet", "0.0.0.0/0", "::/0", external=True, tags=some(draw, TAGS, 1)))
     return out
 
 
@@ -261,7 +280,7 @@ def _host_address(draw: st.DrawFn, z: Zone, used: set[str]) -> str | None:
         base = "203.0.113." if draw(st.booleans()) else None
         cands = [f"203.0.113.{k}" for k in range(1, 8)] if base else ["2001:db8::5"]
         free = [c for c in cands if c not in used]
-        return draw(st.sampled_from(free)) if free else None
+        return pick(draw, free) if free else None
     net = ipaddress.ip_network(z.networks[draw(st.integers(0, len(z.networks) - 1))])
     subnets = list(net.subnets(new_prefix=net.max_prefixlen - 2))  # /30 (v4) or /126 (v6) blocks
     free = [s for s in subnets if str(s) not in used]
@@ -279,47 +298,34 @@ def _principals(draw: st.DrawFn) -> list[Principal]:
     groups = [f"g{i}" for i in range(draw(st.integers(0, 3)))]
     out = []
     for i, g in enumerate(groups):
-        parents = draw(st.lists(st.sampled_from(groups[i + 1 :]), max_size=1)) if groups[i + 1 :] else []
-        out.append(group(g, *parents))
+        out.append(group(g, *some(draw, groups[i + 1 :], 1)))
     for i in range(draw(st.integers(1, 4))):
-        member = draw(st.lists(st.sampled_from(groups), max_size=2, unique=True)) if groups else []
-        out.append(account(f"a{i}", *member, mfa=draw(st.integers(0, 3)) == 0))
+        out.append(account(f"a{i}", *some(draw, groups, 2), mfa=draw(st.integers(0, 3)) == 0))
     return out
-
-
-def _subset(items: Sequence[str], max_size: int) -> st.SearchStrategy[list[str]]:
-    if not items:
-        return st.just([])
-    return st.lists(st.sampled_from(items), max_size=max_size, unique=True)
-
-
-SERVICE_SETS = _subset(HOST_SERVICES, 3)
-TAG_SETS = _subset(TAGS, 1)
 
 
 @st.composite
 def _hosts(draw: st.DrawFn, zones: list[Zone], principals: list[Principal]) -> list[Host]:
-    names = _subset([p.name for p in principals], 2)
-    pick_zone = st.sampled_from(zones)
+    names = [p.name for p in principals]
     used: set[str] = set()
     out: list[Host] = []
     for i in range(draw(st.integers(2, 12))):
-        z = draw(pick_zone)
+        z = pick(draw, zones)
         address = _host_address(draw, z, used)
         if address is None:
             continue
         used.add(address)
-        offered = draw(SERVICE_SETS)
+        offered = some(draw, HOST_SERVICES, 3)
         out.append(
             host(
                 f"h{i}",
                 z.name,
                 address,
                 services=offered,
-                logins=draw(names),
-                sessions=draw(names),
-                vulnerable=draw(_subset(offered, 1)),
-                tags=draw(TAG_SETS),
+                logins=some(draw, names, 2),
+                sessions=some(draw, names, 2),
+                vulnerable=some(draw, offered, 1),
+                tags=some(draw, TAGS, 1),
             )
         )
     return _add_manages(draw, out, [z.name for z in zones])
@@ -328,7 +334,7 @@ def _hosts(draw: st.DrawFn, zones: list[Zone], principals: list[Principal]) -> l
 def _add_manages(draw: st.DrawFn, hosts: list[Host], zones: list[str]) -> list[Host]:
     targets = [h.name for h in hosts] + zones
     return [
-        replace(h, manages=tuple(Ref(t) for t in draw(st.lists(st.sampled_from(targets), max_size=1))))
+        replace(h, manages=tuple(Ref(t) for t in some(draw, targets, 1)))
         if draw(st.integers(0, 3)) == 0
         else h
         for h in hosts
@@ -343,15 +349,16 @@ def ref_pool(zones: Iterable[Zone], hosts: Iterable[Host]) -> list[str]:
     return [z.name for z in zones] + [h.name for h in hosts] + [f"tag:{t}" for t in tags] + cidrs + ["any"]
 
 
-FLOW_SERVICE_SETS = st.lists(st.sampled_from(FLOW_SERVICES), min_size=1, max_size=2, unique=True)
-ACTIONS = st.sampled_from(("allow", "allow", "deny"))
-
-
 @st.composite
 def _flows(draw: st.DrawFn, pool: list[str]) -> list[FlowDraft]:
-    side = st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True)
     return [
-        flow(f"f{i}", draw(side), draw(side), draw(FLOW_SERVICE_SETS), draw(ACTIONS))
+        flow(
+            f"f{i}",
+            some(draw, pool, 2, 1),
+            some(draw, pool, 2, 1),
+            some(draw, FLOW_SERVICES, 2, 1),
+            pick(draw, ("allow", "allow", "deny")),
+        )
         for i in range(draw(st.integers(0, 12)))
     ]
 
@@ -363,8 +370,8 @@ def models(draw: st.DrawFn) -> Model:
     principals = draw(_principals())
     hosts = draw(_hosts(zones, principals))
     defaults = Defaults(
-        intra_zone=draw(st.sampled_from(("allow", "deny"))),
-        inter_zone=draw(st.sampled_from(("deny", "allow"))),
+        intra_zone=pick(draw, ("allow", "deny")),
+        inter_zone=pick(draw, ("deny", "allow")),
         attacker=draw(PROFILES),
     )
     return make_model(zones, hosts, principals, draw(_flows(ref_pool(zones, hosts))), defaults)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from segverify.model.addresses import pick_address
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AccountFoothold, RefFoothold
 from segverify.model.ports import pick_svc
@@ -26,7 +25,7 @@ from segverify.semantics.moves import (
     sender_set,
     usable,
 )
-from segverify.semantics.regions import Part, Sweep, bits
+from segverify.semantics.regions import Part, Sweep, bits, readable_address, readable_source
 
 Key = tuple[str, str]  # ("host", name) | ("cred", account) | ("sender", foothold reference)
 MOVE_ORDER: dict[str, int] = {"foothold": 0, "manage": 1, "harvest": 2, "exploit": 3, "login": 4}
@@ -141,17 +140,16 @@ class Attack:
             for name in attack_services(self.model, self.setup.profile, host):
                 hit = svcs.intersection(self.model.services[name].ports)
                 if hit and (host.name, name) not in out:
-                    out[(host.name, name)] = (pick_address(dst), pick_svc(hit), rule)
+                    out[(host.name, name)] = (readable_address(dst), pick_svc(hit), rule)
 
     def _register(self, comp: Key) -> None:
         """A new sender: record, per (host, service), the offer with the fewest dependencies."""
         rank = (len(self.steps[comp].needs), 0 if comp[0] == "host" else 1, comp[1])
         for part in self._parts_of.get(comp, ()):
-            src = pick_address(part.addrs)
             for target, (dst, svc, rule) in self._reach_of(part).items():
                 best = self._offers.get(target)
                 if best is None or rank < self._offer_rank(best[0]):
-                    self._offers[target] = (comp, Packet(src, dst, svc), rule)
+                    self._offers[target] = (comp, Packet(readable_source(part.addrs, dst), dst, svc), rule)
 
     def _offer_rank(self, comp: Key) -> tuple[int, int, str]:
         return (len(self.steps[comp].needs), 0 if comp[0] == "host" else 1, comp[1])
@@ -287,7 +285,7 @@ class Attack:
             addrs = host_senders(self.model.hosts[comp[1]], self.setup)
         else:
             addrs = sender_set(self.resolver, self.setup, comp[1])
-        return pick_address(addrs) if addrs else None
+        return readable_address(addrs) if addrs else None
 
 
 def _path_order(st: Step) -> tuple[int, int, Key]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from segverify.model.addresses import pick_address
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ports import pick_svc
 from segverify.results import Blocked, Packet, RuleRef
@@ -24,7 +23,7 @@ from segverify.semantics.moves import (
     usable,
 )
 from segverify.semantics.packets import format_packet
-from segverify.semantics.regions import Cell, bits, sort_rules
+from segverify.semantics.regions import Cell, bits, readable_address, readable_source, sort_rules
 
 
 @dataclass(slots=True)
@@ -75,7 +74,8 @@ def _note(
             cr = table[(host.name, s)]
             cr.rules.add(cell.rule)
             if cell.rule.action == "allow" and cr.allowed is None:
-                packet = Packet(pick_address(cell.src), pick_address(cell.dst), pick_svc(hit))
+                dst = readable_address(cell.dst)
+                packet = Packet(readable_source(cell.src, dst), dst, pick_svc(hit))
                 cr.allowed = (packet, cell.rule)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.model.addresses import pick_address
+from segverify.model.addresses import IPV4_ALL, IPV6_ALL, V6_BASE, cidr_set, pick_address
 from segverify.model.intervals import Interval, IntervalSet
 from segverify.model.ir import Model
 from segverify.model.ports import pick_svc
@@ -46,7 +46,32 @@ class Cell:
 
     def packet(self) -> Packet:
         """A readable member of the cell."""
-        return Packet(pick_address(self.src), pick_address(self.dst), pick_svc(self.svc))
+        dst = readable_address(self.dst)
+        return Packet(readable_source(self.src, dst), dst, pick_svc(self.svc))
+
+
+# Documentation ranges (RFC 5737, RFC 3849): an "internet" witness reads as an example address.
+_DOC_RANGES = tuple(
+    cidr_set(c) for c in ("203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "2001:db8::/32")
+)
+
+
+def readable_address(addrs: IntervalSet) -> int:
+    """A deterministic member; from a documentation range when the set reaches one."""
+    for doc in _DOC_RANGES:
+        hit = addrs.intersection(doc)
+        if hit:
+            return pick_address(hit)
+    return pick_address(addrs)
+
+
+def readable_source(addrs: IntervalSet, dst: int) -> int:
+    """A source for a packet to `dst`, of the same family when the set has one.
+
+    Packets may mix families (the decided semantics), but a witness that does reads as nonsense.
+    """
+    same = addrs.intersection(IPV6_ALL if dst >= V6_BASE else IPV4_ALL)
+    return readable_address(same or addrs)
 
 
 def bits(mask: int) -> Iterator[int]:

@@ -58,7 +58,11 @@ def _step(sem: Semantics, setup: Setup, hop: Hop, st: State) -> list[str]:
 
 def _via_errors(sem: Semantics, setup: Setup, hop: Hop) -> list[str]:
     """only_via: the attacker can neither use a via host nor send from a via host's addresses."""
-    errors = [f"touches the via host {n}" for n in (hop.to, hop.source, hop.at) if n in setup.via]
+    # A foothold's `at` only says where an account foothold sends from; its addresses are checked below.
+    names = (hop.to, hop.source, hop.at if hop.move == "harvest" else None)
+    errors = [f"touches the via host {n}" for n in names if n in setup.via]
+    if hop.address is not None and hop.address in setup.via_addrs:
+        errors.append("starts from a via host's address")
     if hop.packet is not None and hop.packet.src in setup.via_addrs:
         errors.append(f"sends from a via host's address ({format_packet(hop.packet)})")
     return errors
