@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import graphviz
 
-from segverify.model.addresses import AddressError, cidr_set
+from segverify.model.addresses import AddressError
 from segverify.model.ir import Host, Model, Zone
 from segverify.model.refs import TAG_PREFIX, Resolver
 from segverify.render import dot_layout as lay
@@ -145,12 +145,12 @@ class Canvas:
         if text in self.model.hosts:
             return self.model.hosts[text].zone
         try:
-            addrs = cidr_set(text)
-        except AddressError:
+            addrs = self.resolver.addresses(text)  # a CIDR or tag:NAME
+        except (AddressError, KeyError):
             return None
         # Zone memberships are disjoint, so at most one zone holds the whole reference.
         for zone, members in sorted(self.resolver.zone_sets.items()):
-            if addrs.issubset(members):
+            if addrs and addrs.issubset(members):
                 return zone
         return None
 
