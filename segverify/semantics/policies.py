@@ -114,19 +114,23 @@ def _matrix_verdict(sem: Semantics, policy: Policy) -> Verdict:
 
 
 def _attack_verdict(sem: Semantics, policy: Policy) -> Verdict:
+    return _attack_outcome(sem, policy)[1]
+
+
+def _attack_outcome(sem: Semantics, policy: Policy) -> tuple[Attack, Verdict]:
     setup = setup_for(sem.model, sem.resolver, policy)
     attack = Attack(sem, setup)
     spec = policy.spec
     if isinstance(spec, BlastRadiusSpec):
         if len(attack.controlled) <= spec.max_hosts:
-            return (Status.PROVED, None)
+            return attack, (Status.PROVED, None)
         order = sorted(attack.controlled, key=lambda h: (attack.depth(h), h))
         hosts = tuple(ControlledHost(h, attack.path_to(h)) for h in order)
-        return (Status.VIOLATED, BlastWitness(hosts, spec.max_hosts))
+        return attack, (Status.VIOLATED, BlastWitness(hosts, spec.max_hosts))
     reached = attack.reached_targets()
     if not reached:
-        return (Status.PROVED, None)
-    return (Status.VIOLATED, PathWitness(reached[0], attack.path_to(reached[0])))
+        return attack, (Status.PROVED, None)
+    return attack, (Status.VIOLATED, PathWitness(reached[0], attack.path_to(reached[0])))
 
 
 # ---- certificates ------------------------------------------------------------------------------
@@ -135,15 +139,20 @@ def _attack_verdict(sem: Semantics, policy: Policy) -> Verdict:
 def certificate_for(model: Model, policy: Policy, sem: Semantics | None = None) -> Certificate:
     """The certificate of a proved policy; ValueError when the policy is violated."""
     sem = sem or Semantics(model)
-    status, _ = evaluate(model, policy, sem)
-    if status != Status.PROVED:
-        raise ValueError(f"policy {policy.id} is violated: it has no certificate")
     spec = policy.spec
+    if isinstance(spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
+        attack, (status, _) = _attack_outcome(sem, policy)
+        _require_proved(policy, status)
+        return closed_set(sem, attack)
+    _require_proved(policy, evaluate(model, policy, sem)[0])
     if isinstance(spec, SeparateAccountsSpec):
         return accounts.certificate(sem, spec)
-    if isinstance(spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
-        return closed_set(sem, policy)
     return region_certificate(sem, policy)
+
+
+def _require_proved(policy: Policy, status: Status) -> None:
+    if status != Status.PROVED:
+        raise ValueError(f"policy {policy.id} is violated: it has no certificate")
 
 
 def region_certificate(sem: Semantics, policy: Policy) -> RegionCertificate:
@@ -154,10 +163,9 @@ def region_certificate(sem: Semantics, policy: Policy) -> RegionCertificate:
     return RegionCertificate(sort_rules(deciding), len(qs))
 
 
-def closed_set(sem: Semantics, policy: Policy) -> ClosedSetCertificate:
+def closed_set(sem: Semantics, attack: Attack) -> ClosedSetCertificate:
     """The least closed set (the fixpoint) and why each move across its boundary fails."""
-    setup = setup_for(sem.model, sem.resolver, policy)
-    attack = Attack(sem, setup)
+    setup = attack.setup
     hosts, creds, refs = attack.controlled, attack.held, foothold_refs(setup)
     cross = crossings(sem, setup, hosts, senders_of(sem, setup, hosts, refs))
     return ClosedSetCertificate(

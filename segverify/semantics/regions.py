@@ -82,10 +82,18 @@ def bits(mask: int) -> Iterator[int]:
         mask ^= low
 
 
-def _flip_points(events: dict[int, int], sets: Sequence[IntervalSet], shift: int) -> None:
+def _flip_points(events: dict[int, int], sets: Sequence[IntervalSet], shift: int, hull: Interval) -> None:
+    """Each set's bit flips where the set starts and one past where it ends.
+
+    Intervals outside the region's hull cannot change any in-region segment and are skipped;
+    the rest need no clipping, since only segments inside the region are kept.
+    """
+    first, last = hull
     for k, s in enumerate(sets):
         bit = 1 << (shift + k)
         for lo, hi in s:
+            if hi < first or lo > last:
+                continue
             events[lo] = events.get(lo, 0) ^ bit
             events[hi + 1] = events.get(hi + 1, 0) ^ bit
 
@@ -93,7 +101,7 @@ def _flip_points(events: dict[int, int], sets: Sequence[IntervalSet], shift: int
 def _segments(region: IntervalSet, events: dict[int, int], width: int) -> dict[int, list[Interval]]:
     """Walk the flip points in order; collect each in-region segment under its membership key."""
     region_bit = 1 << width
-    _flip_points(events, (region,), width)
+    _flip_points(events, (region,), width, _hull(region))
     groups: dict[int, list[Interval]] = {}
     points = sorted(events)
     mask = 0
@@ -102,6 +110,10 @@ def _segments(region: IntervalSet, events: dict[int, int], width: int) -> dict[i
         if mask & region_bit:
             groups.setdefault(mask ^ region_bit, []).append((here, nxt - 1))
     return groups
+
+
+def _hull(region: IntervalSet) -> Interval:
+    return (region.intervals[0][0], region.intervals[-1][1]) if region else (1, 0)
 
 
 def cut(
@@ -113,9 +125,10 @@ def cut(
     """Partition `region` by membership in every flow set, zone and tag set (sorted by first address)."""
     n, t = len(flow_sets), len(tags)
     events: dict[int, int] = {}
-    _flip_points(events, [s.intersection(region) for s in flow_sets], 0)
-    _flip_points(events, [s.intersection(region) for s in tags], n)
-    _flip_points(events, [s.intersection(region) for _, s in zones], n + t)
+    hull = _hull(region)
+    _flip_points(events, flow_sets, 0, hull)
+    _flip_points(events, tags, n, hull)
+    _flip_points(events, [s for _, s in zones], n + t, hull)
     parts = []
     for key, intervals in _segments(region, events, n + t + len(zones)).items():
         zone_bits = key >> (n + t)
@@ -230,6 +243,18 @@ class FlowTable:
     def deciding_rules(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> frozenset[RuleRef]:
         """Exactly the rules and defaults that decide at least one packet of the region."""
         return frozenset(cell.rule for cell in self.cells(src, dst, svc))
+
+    def survey(
+        self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet, want: Want
+    ) -> tuple[tuple[Packet, RuleRef] | None, frozenset[RuleRef]]:
+        """In one sweep: the first packet decided `want` (or None) and every deciding rule."""
+        found: tuple[Packet, RuleRef] | None = None
+        rules: set[RuleRef] = set()
+        for cell in self.cells(src, dst, svc):
+            rules.add(cell.rule)
+            if found is None and cell.rule.action == want:
+                found = (cell.packet(), cell.rule)
+        return found, frozenset(rules)
 
     def allowed(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> bool:
         """Every packet of the region is allowed (an empty region: vacuously)."""

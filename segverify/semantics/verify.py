@@ -140,11 +140,11 @@ def _region_errors(sem: Semantics, policy: Policy, cert: RegionCertificate) -> l
     errors = [] if cert.queries == len(qs) else [f"the policy has {len(qs)} regions, not {cert.queries}"]
     deciding: set[RuleRef] = set()
     for q in qs:
-        found = sem.table.find_packet(q.src, q.dst, q.svc, q.bad)
+        found, rules = sem.table.survey(q.src, q.dst, q.svc, q.bad)
         if found is not None:
             where = f" ({q.pair[0]} -> {q.pair[1]})" if q.pair else ""
             errors.append(f"packet {format_packet(found[0])}{where} is {q.bad}ed by {found[1].name}")
-        deciding |= sem.table.deciding_rules(q.src, q.dst, q.svc)
+        deciding |= rules
     if len(set(cert.deciding)) != len(cert.deciding):
         errors.append("the deciding rules repeat")
     if set(cert.deciding) != deciding:
