@@ -1,0 +1,1 @@
+"""segverify's scale benchmark: synthetic enterprises, engine against the plain-Python reference."""
