@@ -8,6 +8,7 @@ referenced exist, group membership is acyclic, `vulnerable` names offered servic
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -45,6 +46,12 @@ from segverify.model.ir import (
 from segverify.model.ports import looks_like_port_spec, parse_port_spec
 
 T = TypeVar("T")
+
+
+def examples(default: int) -> int:
+    """How many examples a property test runs; SEGVERIFY_EXAMPLES raises it for long hunts."""
+    return int(os.environ.get("SEGVERIFY_EXAMPLES", default))
+
 
 # ---- builders ----------------------------------------------------------------------------------
 
@@ -315,14 +322,14 @@ def _hosts(draw: st.DrawFn, zones: list[Zone], principals: list[Principal]) -> l
         if address is None:
             continue
         used.add(address)
-        offered = some(draw, HOST_SERVICES, 3)
+        offered = some(draw, HOST_SERVICES, 3, 1)
         out.append(
             host(
                 f"h{i}",
                 z.name,
                 address,
                 services=offered,
-                logins=some(draw, names, 2),
+                logins=some(draw, names, 2, 1),
                 sessions=some(draw, names, 2),
                 vulnerable=some(draw, offered, 1),
                 tags=some(draw, TAGS, 1),
@@ -335,7 +342,7 @@ def _add_manages(draw: st.DrawFn, hosts: list[Host], zones: list[str]) -> list[H
     targets = [h.name for h in hosts] + zones
     return [
         replace(h, manages=tuple(Ref(t) for t in some(draw, targets, 1)))
-        if draw(st.integers(0, 3)) == 0
+        if draw(st.integers(0, 2)) == 0
         else h
         for h in hosts
     ]
@@ -451,6 +458,18 @@ def policies_for(draw: st.DrawFn, model: Model) -> Policy:
 
 
 @st.composite
+def attack_policies_for(draw: st.DrawFn, model: Model) -> Policy:
+    """A random isolated, only_via or blast_radius policy (footholds of both forms)."""
+    return policy(draw(_attack_spec(model)), "P-attack", draw(st.none() | PROFILES))
+
+
+@st.composite
 def model_and_policy(draw: st.DrawFn) -> tuple[Model, Policy]:
     model = draw(models())
     return model, draw(policies_for(model))
+
+
+@st.composite
+def model_and_attack(draw: st.DrawFn) -> tuple[Model, Policy]:
+    model = draw(models())
+    return model, draw(attack_policies_for(model))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from segverify.model.addresses import cidr_set
 from segverify.model.intervals import union_all
@@ -27,12 +26,12 @@ from tests.semantics.scenario import HOSTS, scenario
 from tests.strategies import (
     account,
     at,
+    examples,
     flow,
     footholds,
     group,
     host,
-    models,
-    policies_for,
+    model_and_attack,
     policy,
     refs,
 )
@@ -261,15 +260,8 @@ def _naive_round(sem, setup, hosts, creds, senders):  # type: ignore[no-untyped-
     return new_hosts, new_creds
 
 
-@st.composite
-def attack_cases(draw: st.DrawFn) -> tuple[Model, Policy]:
-    model = draw(models())
-    pol = draw(policies_for(model).filter(lambda p: p.kind in ("isolated", "only_via", "blast_radius")))
-    return model, pol
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(attack_cases())
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
+@given(model_and_attack())
 def test_fixpoint_agrees_with_the_naive_one_and_every_path_replays(case) -> None:  # type: ignore[no-untyped-def]
     model, pol = case
     sem = Semantics(model)

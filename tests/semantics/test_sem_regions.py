@@ -15,9 +15,9 @@ from segverify.model.refs import Resolver
 from segverify.results import Packet
 from segverify.semantics.packets import compile_flows, decide_compiled
 from segverify.semantics.regions import FlowTable, cut
-from tests.strategies import flow, host, make_model, models, zone
+from tests.strategies import examples, flow, host, make_model, models, zone
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
 PORTS = union_all(
     parse_port_spec(s) for s in ("tcp/20-25", "tcp/443", "tcp/2222", "tcp/5938", "udp/53", "tcp/3389")
 ).union(IntervalSet.span(65536, 65538))  # icmp 0-2

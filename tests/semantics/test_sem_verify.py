@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from segverify.model.addresses import cidr_set
 from segverify.model.ir import BlastRadiusSpec, IsolatedSpec, Model, OnlyViaSpec, Policy, SeparateAccountsSpec
@@ -23,12 +24,28 @@ from segverify.results import (
     RuleRef,
     Status,
 )
+from segverify.semantics.attack import Attack
+from segverify.semantics.closure import foothold_refs
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import setup_for
 from segverify.semantics.policies import certificate_for, evaluate
 from segverify.semantics.verify import check_certificate, check_witness
 from tests.semantics.scenario import HOSTS, scenario
-from tests.strategies import at, flow, footholds, matrix, model_and_policy, no_flow, policy, reachable, refs
+from tests.strategies import (
+    at,
+    examples,
+    flow,
+    footholds,
+    matrix,
+    model_and_attack,
+    model_and_policy,
+    no_flow,
+    policy,
+    reachable,
+    refs,
+)
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
 HOST = {h.name: h for h in HOSTS}
 BOGUS = RuleRef(name="bogus", action="allow", index=99)
 
@@ -292,7 +309,13 @@ def test_every_oracle_answer_passes_its_own_checker(case) -> None:  # type: igno
 
 
 @SETTINGS
-@given(model_and_policy())
+@given(model_and_attack())
+def test_every_oracle_attack_answer_passes_its_own_checker(case) -> None:  # type: ignore[no-untyped-def]
+    test_every_oracle_answer_passes_its_own_checker.hypothesis.inner_test(case)  # type: ignore[attr-defined]
+
+
+@SETTINGS
+@given(model_and_policy() | model_and_attack())
 def test_mutated_answers_are_rejected(case) -> None:  # type: ignore[no-untyped-def]
     model, pol = case
     status, w = evaluate(model, pol)
@@ -302,6 +325,32 @@ def test_mutated_answers_are_rejected(case) -> None:  # type: ignore[no-untyped-
     else:
         for bad in _bad_certificates(model, pol, certificate_for(model, pol)):
             assert check_certificate(model, pol, bad) != [], bad
+
+
+@SETTINGS
+@given(model_and_attack(), st.data())
+def test_an_accepted_closed_set_contains_everything_the_attacker_gains(case, data) -> None:  # type: ignore[no-untyped-def]
+    """Checker soundness: any set it accepts as closed holds the whole least fixpoint."""
+    model, pol = case
+    sem = Semantics(model)
+    setup = setup_for(model, sem.resolver, pol)
+    attack = Attack(sem, setup)
+    names, accounts = sorted(model.hosts), sorted(p.name for p in model.accounts())
+    drop_h = data.draw(st.sets(st.sampled_from(names)))
+    add_h = data.draw(st.sets(st.sampled_from(names)))
+    drop_c = data.draw(st.sets(st.sampled_from(accounts))) if accounts else set()
+    hosts = (attack.controlled - drop_h) | (add_h - setup.via)
+    creds = (attack.held - drop_c) | set(accounts if data.draw(st.booleans()) else ())
+    refs_ = foothold_refs(setup)
+    candidate = ClosedSetCertificate(
+        tuple(sorted(hosts)), tuple(sorted(creds)), refs_, (), tuple(sorted(setup.via))
+    )
+    errors = check_certificate(model, pol, candidate, sem)
+    if not errors:
+        assert attack.controlled <= hosts and attack.held <= creds
+    elif hosts == attack.controlled and creds == attack.held:
+        # The least fixpoint is closed: it can only fail on targets or the blast limit.
+        assert all("target" in e or "max_hosts" in e for e in errors), errors
 
 
 def _bad_witnesses(w):  # type: ignore[no-untyped-def]
