@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet, union_all
-from segverify.model.ir import AccountFoothold, RefFoothold
+from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
 from segverify.model.ports import pick_svc
 from segverify.results import Hop, Move, Packet, RuleRef
 from segverify.semantics.context import Semantics
@@ -23,6 +23,7 @@ from segverify.semantics.moves import (
     host_senders,
     is_login,
     sender_set,
+    setup_for,
     usable,
 )
 from segverify.semantics.regions import Part, Sweep, bits, readable_address, readable_source
@@ -300,3 +301,9 @@ def _better(found: dict[Key, Step], step: Step) -> None:
     cur = found.get(step.item)
     if cur is None or step.rank() < cur.rank():
         found[step.item] = step
+
+
+def attack_for(model: Model, policy: Policy, sem: Semantics | None = None) -> Attack:
+    """The fixpoint of an isolated, only_via or blast_radius policy (paths: `.path_to(host)`)."""
+    sem = sem or Semantics(model)
+    return Attack(sem, setup_for(model, sem.resolver, policy))

@@ -21,6 +21,7 @@ from segverify.results import Packet, RuleRef, default_ref
 from segverify.semantics.packets import CompiledFlow, compile_flows, decide_compiled
 
 Want = Literal["allow", "deny"]
+RESTRICTED_CUTS = 4  # source classes that get their own destination cut before one shared cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,7 @@ class Sweep:
         self.empty = not (self.src and self.dst and self.svc)
         self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in table.flows if self._meets(cf)]
         self._dst_cuts: dict[int, list[Part]] = {}
+        self._fine: list[Part] | None = None
         self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
 
     def _meets(self, cf: CompiledFlow) -> bool:
@@ -169,12 +171,22 @@ class Sweep:
         return cut(self.src, [cf.sources for cf in self.active], self.table.zones, self.src_tags)
 
     def dst_parts(self, src_flows: int) -> list[Part]:
-        """The destination cut for a source class: only the rules that class meets can split it."""
-        if src_flows not in self._dst_cuts:
-            sets = [
-                cf.destinations if src_flows >> i & 1 else IntervalSet() for i, cf in enumerate(self.active)
-            ]
-            self._dst_cuts[src_flows] = cut(self.dst, sets, self.table.zones, self.dst_tags)
+        """The destination cut for a source class.
+
+        For the first few source classes, only the rules a class meets split its destinations
+        (fewer, larger cells). Past that, one cut by every rule serves all classes: cells_of
+        masks each part by the class's rules, so the answer is the same and the cost is one cut.
+        """
+        if src_flows in self._dst_cuts:
+            return self._dst_cuts[src_flows]
+        if len(self._dst_cuts) >= RESTRICTED_CUTS:
+            if self._fine is None:
+                self._fine = cut(
+                    self.dst, [cf.destinations for cf in self.active], self.table.zones, self.dst_tags
+                )
+            return self._fine
+        sets = [cf.destinations if src_flows >> i & 1 else IntervalSet() for i, cf in enumerate(self.active)]
+        self._dst_cuts[src_flows] = cut(self.dst, sets, self.table.zones, self.dst_tags)
         return self._dst_cuts[src_flows]
 
     def walk(self, flows: int, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from segverify.model.ir import Model
 from segverify.model.ports import parse_port_spec
 from segverify.model.refs import Resolver
 from segverify.results import Packet
+from segverify.semantics import regions
 from segverify.semantics.packets import compile_flows, decide_compiled
 from segverify.semantics.regions import FlowTable, cut
 from tests.strategies import examples, flow, host, make_model, models, zone
@@ -38,7 +40,7 @@ def _points(model: Model) -> list[int]:
 
 
 @st.composite
-def regions(draw: st.DrawFn, model: Model) -> tuple[IntervalSet, IntervalSet, IntervalSet]:
+def region_boxes(draw: st.DrawFn, model: Model) -> tuple[IntervalSet, IntervalSet, IntervalSet]:
     points = _points(model)
 
     def side() -> IntervalSet:
@@ -66,12 +68,22 @@ def _packets(src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> list[Packe
 @st.composite
 def model_and_region(draw: st.DrawFn) -> tuple[Model, tuple[IntervalSet, IntervalSet, IntervalSet]]:
     model = draw(models())
-    return model, draw(regions(model))
+    return model, draw(region_boxes(model))
 
 
+@pytest.mark.parametrize("restricted", [0, regions.RESTRICTED_CUTS])
 @SETTINGS
-@given(model_and_region())
-def test_every_cell_is_decided_by_its_rule_and_cells_partition_the_region(case) -> None:  # type: ignore[no-untyped-def]
+@given(case=model_and_region())
+def test_every_cell_is_decided_by_its_rule_and_cells_partition_the_region(restricted, case) -> None:  # type: ignore[no-untyped-def]
+    # restricted=0 forces the one shared destination cut that large sweeps switch to.
+    saved, regions.RESTRICTED_CUTS = regions.RESTRICTED_CUTS, restricted
+    try:
+        _check_cells(case)
+    finally:
+        regions.RESTRICTED_CUTS = saved
+
+
+def _check_cells(case) -> None:  # type: ignore[no-untyped-def]
     model, (src, dst, svc) = case
     resolver = Resolver(model)
     table = FlowTable(model, resolver)
