@@ -81,9 +81,28 @@ def run_size(cfg: SizeConfig, timeout: float) -> dict[str, Any]:
     return out
 
 
+def git_head() -> str:
+    """The commit measured (read from .git without running git; the working tree may differ)."""
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".git")
+    try:
+        with open(os.path.join(root, "HEAD"), encoding="utf-8") as fh:
+            head = fh.read().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        if os.path.exists(os.path.join(root, ref)):
+            with open(os.path.join(root, ref), encoding="utf-8") as fh:
+                return fh.read().strip()
+        with open(os.path.join(root, "packed-refs"), encoding="utf-8") as fh:
+            return next((line.split()[0] for line in fh if line.strip().endswith(ref)), "unknown")
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str]) -> int:
     args = parse(argv)
     payload: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}}
+    payload["commit"] = git_head()
     payload["started"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     sizes: list[dict[str, Any]] = []
     for hosts in sizes_of(args):
