@@ -264,7 +264,7 @@ def add_app(draft: Draft, site: Site, k: int) -> App:
     draft.host(
         app.web,
         z,
-        block,
+        block if k % 3 == 1 else block + 1,  # a /29 fleet starts on its block, a single host after it
         29 if k % 3 == 1 else 32,
         services=web_services,
         logins=(ops,),
