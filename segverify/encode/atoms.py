@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 
-from segverify.model.addresses import ADDR_BITS
+from segverify.model.addresses import ADDR_BITS, ALL_ADDRESSES, IPV4_ALL, IPV6_ALL, V6_BASE
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Model
 from segverify.model.ports import SVC_BITS
@@ -89,7 +89,7 @@ class EdgeIndex:
     ) -> None:
         self.model = model
         zones = list(resolver.zone_sets.items())
-        zone_points = [p for _, z in zones for p in z.boundaries()]
+        zone_points = [p for _, z in zones for p in z.boundaries()] + list(ALL_ADDRESSES.boundaries())
         self.src = Atoms([p for s in src for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
         self.dst = Atoms([p for s in dst for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
         self.svc = Atoms([p for f in model.flows for p in f.ports.boundaries()], 1 << SVC_BITS)
@@ -97,20 +97,23 @@ class EdgeIndex:
         self.dst_flows = _membership(self.dst, dst)
         self.svc_flows = _membership(self.svc, [f.ports for f in model.flows])
         self.zone_src = {name: self.src.mask(z) for name, z in zones}
+        # Sources of the destination's family only: no packet crosses from IPv4 to IPv6.
+        self.family_src = (self.src.mask(IPV4_ALL), self.src.mask(IPV6_ALL))
         self.resolver = resolver
 
-    def _cells(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[tuple[int, str | None]]:
-        """(relevant flows in rule order, destination zone) per destination x service cell."""
+    def _cells(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[tuple[int, str | None, int]]:
+        """(relevant flows in rule order, destination zone, source family) per destination x service cell."""
         for dk, part in self.dst.cells(dst):
             zone = self.resolver.zone_of(part.first())
+            family = self.family_src[part.first() >= V6_BASE]
             for sk, _ in self.svc.cells(svc):
-                yield self.dst_flows[dk] & self.svc_flows[sk], zone
+                yield self.dst_flows[dk] & self.svc_flows[sk], zone, family
 
     def allowed(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> int:
         """The atoms of `sources` from which some packet to dst on svc is allowed."""
         allowed = 0
-        for relevant, zone in self._cells(dst, svc):
-            undecided = sources
+        for relevant, zone, family in self._cells(dst, svc):
+            undecided = sources & family
             for i in bits(relevant):
                 if self.model.flows[i].action == "allow":
                     allowed |= undecided & self.flow_src[i]
@@ -132,8 +135,8 @@ class EdgeIndex:
     def deciding(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> list[RuleRef]:
         """The rules and defaults that decide some packet from `sources` to dst on svc."""
         found: dict[str, RuleRef] = {}
-        for relevant, zone in self._cells(dst, svc):
-            undecided = sources
+        for relevant, zone, family in self._cells(dst, svc):
+            undecided = sources & family
             for i in bits(relevant):
                 if undecided & self.flow_src[i]:
                     flow = self.model.flows[i]

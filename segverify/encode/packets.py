@@ -16,7 +16,7 @@ from segverify.encode.context import PacketVars, new_packet_vars
 from segverify.encode.flows import FlowSets, Region, build_chain
 from segverify.encode.sets import addr_member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
-from segverify.model.addresses import cidr_set
+from segverify.model.addresses import ADDR_BITS, cidr_set
 from segverify.results import Packet, RuleRef, default_ref, rule_ref
 
 Want = Literal["allow", "deny"]
@@ -40,6 +40,9 @@ class RegionSolver:
         self.chain = build_chain(sets, self.pv, region)
         self.solver = new_solver(self.pv.ctx, budget)
         self.solver.add(*self.chain.definitions)
+        # Bit 128 is the address family: a packet goes IPv4 to IPv4 or IPv6 to IPv6, never across.
+        top = ADDR_BITS - 1
+        self.solver.add(z3.Extract(top, top, self.pv.src) == z3.Extract(top, top, self.pv.dst))
         self._literals = 0
 
     def _guard(self, condition: z3.BoolRef) -> z3.BoolRef:

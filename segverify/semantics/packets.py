@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from segverify.model.addresses import format_address
+from segverify.model.addresses import V6_BASE, format_address
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Flow, Model
 from segverify.model.ports import split_svc
@@ -60,3 +60,8 @@ def format_packet(packet: Packet) -> str:
     """`src -> dst proto/port`, for check messages."""
     proto, port = split_svc(packet.svc)
     return f"{format_address(packet.src)} -> {format_address(packet.dst)} {proto}/{port}"
+
+
+def mixes_families(packet: Packet) -> bool:
+    """No network carries a packet from an IPv4 address to an IPv6 one, or back."""
+    return (packet.src >= V6_BASE) != (packet.dst >= V6_BASE)

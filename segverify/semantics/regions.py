@@ -51,6 +51,8 @@ class Cell:
         return Packet(readable_source(self.src, dst), dst, pick_svc(self.svc))
 
 
+FAMILIES = (IPV4_ALL, IPV6_ALL)
+
 # Documentation ranges (RFC 5737, RFC 3849): an "internet" witness reads as an example address.
 _DOC_RANGES = tuple(
     cidr_set(c) for c in ("203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "2001:db8::/32")
@@ -210,8 +212,14 @@ class Sweep:
     def cells_of(self, part: Part) -> Iterator[Cell]:
         for dpart in self.dst_parts(part.flows):
             intra = part.zone is not None and part.zone == dpart.zone
+            # A packet's two addresses are of one family: IPv4 to IPv4, IPv6 to IPv6.
+            sides = [(part.addrs.intersection(f), dpart.addrs.intersection(f)) for f in FAMILIES]
+            sides = [(s, d) for s, d in sides if s and d]
+            if not sides:
+                continue
             for svc, rule in self.walk(part.flows & dpart.flows, intra):
-                yield Cell(part.addrs, dpart.addrs, svc, rule, part.tags, dpart.tags)
+                for s, d in sides:
+                    yield Cell(s, d, svc, rule, part.tags, dpart.tags)
 
     def cells(self) -> Iterator[Cell]:
         for part in self.src_parts():

@@ -18,7 +18,7 @@ from segverify.semantics.moves import (
     sender_set,
     usable,
 )
-from segverify.semantics.packets import format_packet
+from segverify.semantics.packets import format_packet, mixes_families
 
 
 @dataclass(slots=True)
@@ -188,6 +188,8 @@ def _packet_errors(sem: Semantics, setup: Setup, hop: Hop, st: State) -> list[st
         errors.append(f"packet destination is not an address of {hop.to} ({format_packet(p)})")
     if p.svc not in sem.model.services[hop.service].ports:
         errors.append(f"packet port is not a port of {hop.service} ({format_packet(p)})")
+    if mixes_families(p):
+        errors.append(f"packet mixes IPv4 and IPv6 ({format_packet(p)})")
     decided = sem.table.decide(p)
     if decided != hop.rule:
         errors.append(f"{format_packet(p)} is decided by {decided.name}, not by {hop.rule.name}")

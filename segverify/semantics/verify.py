@@ -21,7 +21,7 @@ from segverify.semantics import accounts
 from segverify.semantics.certify import check_closed_set
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import setup_for
-from segverify.semantics.packets import format_packet
+from segverify.semantics.packets import format_packet, mixes_families
 from segverify.semantics.policies import Query, failing_pairs, queries
 from segverify.semantics.regions import sort_rules
 from segverify.semantics.replay import replay
@@ -51,6 +51,8 @@ def _packet_errors(sem: Semantics, q: Query, packet: Packet, rule: RuleRef) -> l
     text, errors = format_packet(packet), []
     if packet.src not in q.src or packet.dst not in q.dst or packet.svc not in q.svc:
         errors.append(f"packet {text} lies outside the policy's region")
+    if mixes_families(packet):
+        errors.append(f"packet {text} mixes IPv4 and IPv6")
     decided = sem.table.decide(packet)
     if decided != rule:
         errors.append(f"packet {text} is decided by {decided.name}, not by the claimed {rule.name}")
