@@ -46,7 +46,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def sizes_of(args: argparse.Namespace) -> list[int]:
-    if args.sizes:
+    if args.sizes is not None:  # "" runs no size (the sweep alone)
         sizes = [int(s) for s in args.sizes.split(",") if s]
     else:
         sizes = list(QUICK if args.quick else (*SIZES, LARGEST))
