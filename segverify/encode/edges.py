@@ -17,6 +17,7 @@ from segverify.encode.context import PacketVars
 from segverify.encode.flows import FlowSets, Region
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.solve import Budget, Outcome
+from segverify.model.addresses import V6_BASE
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AccountFoothold, AttackerProfile, Foothold, Host, Model, RefFoothold
 from segverify.model.principals import Principals
@@ -192,6 +193,6 @@ def source_classes(ctx: Context, solver: RegionSolver, region: Region) -> list[I
     classes: dict[tuple[bool, ...], list[tuple[int, int]]] = {}
     for lo, nxt in zip(cuts, cuts[1:], strict=False):
         if lo in region.src:
-            signature = tuple(lo in p for p in parts)
+            signature = (lo >= V6_BASE, *(lo in p for p in parts))  # a class never spans families
             classes.setdefault(signature, []).append((lo, nxt - 1))
     return [IntervalSet.of(v) for _, v in sorted(classes.items())]

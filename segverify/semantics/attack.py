@@ -26,7 +26,7 @@ from segverify.semantics.moves import (
     setup_for,
     usable,
 )
-from segverify.semantics.regions import Part, Sweep, bits, readable_address, readable_source
+from segverify.semantics.regions import FAMILIES, Part, Sweep, bits, readable_address, readable_source
 
 Key = tuple[str, str]  # ("host", name) | ("cred", account) | ("sender", foothold reference)
 MOVE_ORDER: dict[str, int] = {"foothold": 0, "manage": 1, "harvest": 2, "exploit": 3, "login": 4}
@@ -68,7 +68,9 @@ class Attack:
         self.table, self.principals = sem.table, sem.principals
         self.steps: dict[Key, Step] = {}
         self._offers: dict[tuple[str, str], Offer] = {}
-        self._reach: dict[tuple[int, str | None], dict[tuple[str, str], tuple[int, int, RuleRef]]] = {}
+        self._reach: dict[
+            tuple[int, str | None, tuple[bool, ...]], dict[tuple[str, str], tuple[int, int, RuleRef]]
+        ] = {}
         self._prepare()
         self._run()
 
@@ -119,7 +121,9 @@ class Attack:
 
     def _reach_of(self, part: Part) -> dict[tuple[str, str], tuple[int, int, RuleRef]]:
         """(host, service) pairs an allowed packet from this source class reaches; shared by class."""
-        key = (part.flows, part.zone)
+        # Parts alike to every rule and zone still differ by address family (packets never cross).
+        families = tuple(bool(part.addrs.intersection(f)) for f in FAMILIES)
+        key = (part.flows, part.zone, families)
         if key not in self._reach:
             out: dict[tuple[str, str], tuple[int, int, RuleRef]] = {}
             for cell in self._sweep.cells_of(part):
