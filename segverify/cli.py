@@ -259,7 +259,7 @@ def render(
 ) -> int:
     """Draw one view of the model (and of a checked policy) as a picture."""
     model = load(models, policy)
-    report = None if view == "architecture" else api.check(model, CheckOptions(verify_certificates=False))
+    report = None if view == "architecture" else api.check(model, CheckOptions())
     dot = render_view(model, view, report, policy_id)
     output.parent.mkdir(parents=True, exist_ok=True)
     render_image(dot, output, dot_binary=dot_binary)
