@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.attack import ClosedSet, avoid_targets, within_radius
+from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, within_radius
 from segverify.encode.edges import AttackGraph, Context, Door, build_graph, doors_of
 from segverify.encode.solve import Outcome
 from segverify.encode.witness import PathWriter, least_fixpoint, steps_to
@@ -37,7 +37,7 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, BlastRadiusSpec)
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
-    answer = within_radius(graph, spec.max_hosts, ctx.budget)
+    answer = within_radius(ctx, graph, spec.max_hosts)
     if isinstance(answer, Outcome):
         return unknown(answer)
     if answer is not None:
@@ -59,7 +59,7 @@ def _isolation(
     via: frozenset[str],
 ) -> Verdict:
     graph = build_graph(ctx, footholds, ctx.model.attacker_for(policy), via)
-    answer = avoid_targets(graph, targets, ctx.budget)
+    answer = avoid_targets(ctx, graph, targets)
     if isinstance(answer, Outcome):
         return unknown(answer)
     if answer is not None:
@@ -73,7 +73,7 @@ def _isolation(
     return violated(PathWitness(target, hops))
 
 
-def _least(graph: AttackGraph, model: ClosedSet, policy: Policy) -> ClosedSet:
+def _least(graph: AttackGraph, model: SolverModel, policy: Policy) -> ClosedSet:
     """The least closed set, which every model of the clauses contains: the most readable certificate.
 
     Z3's model may hold more than the attacker can reach; the worklist fixpoint over the same
@@ -81,7 +81,7 @@ def _least(graph: AttackGraph, model: ClosedSet, policy: Policy) -> ClosedSet:
     """
     fp = least_fixpoint(graph)
     least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
-    if not (least.hosts <= model.hosts and least.credentials <= model.credentials):
+    if not model.contains(sorted(least.hosts), sorted(least.credentials)):
         raise InternalError(f"{policy.id}: the least fixpoint leaves the solver's closed set")
     return least
 

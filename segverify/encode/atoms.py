@@ -61,10 +61,30 @@ class Atoms:
 
 def bits(mask: int) -> Iterator[int]:
     """Set bits in ascending order (for flows: rule order)."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+    if mask.bit_length() <= _SMALL:
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+        return
+    for a, b in runs(mask):
+        yield from range(a, b)
+
+
+_SMALL = 256  # beyond this, every `mask & -mask` copies a long integer: scan its digits instead
+
+
+def runs(mask: int) -> Iterator[tuple[int, int]]:
+    """Maximal ranges [a, b) of set bits, ascending; a linear scan of the binary digits."""
+    digits = format(mask, "b")[::-1]
+    a = digits.find("1")
+    while a >= 0:
+        b = digits.find("0", a)
+        if b < 0:
+            yield a, len(digits)
+            return
+        yield a, b
+        a = digits.find("1", b)
 
 
 def _membership(atoms: Atoms, sets: list[IntervalSet]) -> list[int]:

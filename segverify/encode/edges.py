@@ -9,12 +9,14 @@ layer, one query per source class, and serves as its cross-check in the tests.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
 from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import PacketVars
 from segverify.encode.flows import FlowSets, Region
+from segverify.encode.memo import GraphKey, Memo
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.solve import Budget, Outcome
 from segverify.model.addresses import V6_BASE
@@ -82,6 +84,7 @@ class Context:
     budget: Budget
     pv: PacketVars
     index: EdgeIndex
+    memo: Memo = field(default_factory=Memo)
 
 
 def exploitable(host: Host, service: str, profile: AttackerProfile) -> bool:
@@ -111,26 +114,15 @@ def usable_credentials(ctx: Context, host: Host, profile: AttackerProfile) -> fr
 def build_graph(
     ctx: Context, footholds: tuple[Foothold, ...], profile: AttackerProfile, excluded: frozenset[str]
 ) -> AttackGraph:
-    m, res = ctx.model, ctx.resolver
-    banned = union_all(m.hosts[h].addresses for h in excluded)
-    hosts = tuple(h for h in m.hosts if h not in excluded)
+    """The movement graph of one policy: the check's shared graph plus this policy's footholds."""
+    res = ctx.resolver
+    shared = shared_graph(ctx, (profile, excluded))
+    banned = union_all(ctx.model.hosts[h].addresses for h in excluded)
     senders = _senders(res, footholds, banned)
-    units = {u.key: u for u in senders}
-    units.update({h: Unit(h, m.hosts[h].addresses, True) for h in hosts})
-    unit_atoms = {name: ctx.index.src.mask(u.addresses) for name, u in units.items()}
-    reachable_atoms = 0
-    for atoms in unit_atoms.values():
-        reachable_atoms |= atoms
-    openers = {}
-    for h in hosts:
-        for door in doors_of(ctx, m.hosts[h], profile):
-            svc = m.services[door.service].ports
-            mask = ctx.index.allowed(m.hosts[h].addresses, svc, reachable_atoms)
-            if mask:
-                openers[door] = mask
-    theft = profile.credential_theft
-    return AttackGraph(
-        hosts=hosts,
+    units = {u.key: u for u in senders} | shared.units
+    unit_atoms = {u.key: ctx.index.src.mask(u.addresses) for u in senders} | shared.unit_atoms
+    return dataclasses.replace(
+        shared,
         foothold_hosts=frozenset(
             h for f in footholds if isinstance(f, RefFoothold) for h in res.hosts(f.ref) if h not in excluded
         ),
@@ -141,6 +133,38 @@ def build_graph(
         ),
         units=units,
         unit_atoms=unit_atoms,
+    )
+
+
+def shared_graph(ctx: Context, key: GraphKey) -> AttackGraph:
+    """Hosts, doors and credentials for one attacker profile and one set of left-out hosts.
+
+    A door's openers are every source atom it opens from, whoever sends: first match decides
+    each atom on its own, so the openers from any set of senders are these masked by it.
+    """
+    if key not in ctx.memo.graphs:
+        ctx.memo.graphs[key] = _shared_graph(ctx, *key)
+    return ctx.memo.graphs[key]
+
+
+def _shared_graph(ctx: Context, profile: AttackerProfile, excluded: frozenset[str]) -> AttackGraph:
+    m, res = ctx.model, ctx.resolver
+    hosts = tuple(h for h in m.hosts if h not in excluded)
+    units = {h: Unit(h, m.hosts[h].addresses, True) for h in hosts}
+    openers = {}
+    for h in hosts:
+        for door in doors_of(ctx, m.hosts[h], profile):
+            if mask := door_openers(ctx, door):
+                openers[door] = mask
+    theft = profile.credential_theft
+    return AttackGraph(
+        hosts=hosts,
+        foothold_hosts=frozenset(),
+        foothold_credentials=frozenset(),
+        senders=(),
+        foothold_refs=(),
+        units=units,
+        unit_atoms={h: ctx.index.src.mask(u.addresses) for h, u in units.items()},
         openers=openers,
         login_credentials={h: usable_credentials(ctx, m.hosts[h], profile) for h in hosts},
         manages={h: res.hosts_of(m.hosts[h].manages) - excluded for h in hosts},
@@ -148,6 +172,16 @@ def build_graph(
         profile=profile,
         excluded=excluded,
     )
+
+
+def door_openers(ctx: Context, door: Door) -> int:
+    """Every source atom from which some packet reaches the door's host on its service."""
+    key = (door.host, door.service)
+    if key not in ctx.memo.allowed:
+        dst = ctx.model.hosts[door.host].addresses
+        svc = ctx.model.services[door.service].ports
+        ctx.memo.allowed[key] = ctx.index.allowed(dst, svc, (1 << ctx.index.src.count) - 1)
+    return ctx.memo.allowed[key]
 
 
 def _senders(res: Resolver, footholds: tuple[Foothold, ...], banned: IntervalSet) -> tuple[Unit, ...]:

@@ -1,0 +1,114 @@
+"""Encode stage: the movement clauses of one shared graph, written once as SMT-LIB text.
+
+Variables (short symbols, see Symbols): c<i> controls a host, k<i> holds an account, x<i> an
+address class is sent from, r<i> a door's opener set is reached, g<i> some usable credential
+of a host is held. Clauses, one per move:
+  controls(u)                  -> sent(x)       (x: atoms that exactly the same hosts send from)
+  sent(x)                      -> reach(M)      (x meets the opener set M of some door)
+  reach(M) & cred_ok(b)        -> controls(b)   (login door of b)
+  holds(a)                     -> cred_ok(b)    (a may log in on b, usable)
+  reach(M)                     -> controls(b)   (exploit door of b)
+  controls(a)                  -> controls(b)   (a manages b)
+  controls(a)                  -> holds(p)      (harvest: p has a session on a)
+Footholds and the goal are not clauses but assumptions of each check (attack.py), so one
+parsed solver answers every policy with the same attacker profile and left-out hosts.
+
+Why text: building the same clauses term by term through z3's Python API cost ~10 us each
+in wrapper overhead (reference counting, sort checks); Z3 parses the text in C, about 7x faster
+on 1,600 hosts (bench/prototypes.py). Why classes: a door's opener set may cover thousands of
+source atoms, but far fewer distinct groups of hosts; one clause per group, not per atom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import z3
+
+from segverify.encode.atoms import runs
+from segverify.encode.edges import AttackGraph
+from segverify.encode.solve import Budget, new_solver
+
+
+class Symbols:
+    """Short SMT-LIB names, numbered in the order first asked for (deterministic text)."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, object], str] = {}
+
+    def __call__(self, kind: str, key: object) -> str:
+        name = self.names.get((kind, key))
+        if name is None:
+            name = self.names[(kind, key)] = f"{kind}{len(self.names)}"
+        return name
+
+
+class HornBase:
+    """One solver holding the movement clauses of a shared graph (no footholds, no goal)."""
+
+    def __init__(self, graph: AttackGraph, budget: Budget) -> None:
+        self.ctx = z3.Context()
+        self.solver = new_solver(self.ctx, budget)
+        self.symbols = Symbols()
+        self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
+        clauses = list(_clauses(graph, self.symbols, self.masks))
+        declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
+        self.solver.from_string("\n".join(declarations + clauses))
+        self._vars: dict[str, z3.BoolRef] = {}
+
+    def var(self, kind: str, key: object) -> z3.BoolRef:
+        """The variable of a host (c), account (k) or opener set (r); fresh ones are unconstrained."""
+        name = self.symbols(kind, key)
+        if name not in self._vars:
+            self._vars[name] = z3.Bool(name, self.ctx)
+        return self._vars[name]
+
+    def reached_by(self, senders: int) -> list[z3.BoolRef]:
+        """The opener sets that atoms of `senders` (always sent from) reach."""
+        return [self.var("r", mask) for mask in self.masks if mask & senders]
+
+
+def _clauses(graph: AttackGraph, sym: Symbols, masks: dict[int, str]) -> Iterator[str]:
+    for h in graph.hosts:
+        yield from (f"(assert (=> {sym('c', h)} {sym('c', b)}))" for b in sorted(graph.manages[h]))
+        yield from (f"(assert (=> {sym('c', h)} {sym('k', a)}))" for a in sorted(graph.sessions[h]))
+    classes, class_of = _address_classes(graph, sym)
+    for x, hosts in classes.items():
+        if x != hosts[0]:
+            yield from (f"(assert (=> {h} {x}))" for h in hosts)
+    gated: set[str] = set()
+    for door, mask in sorted(graph.openers.items()):
+        if mask not in masks:
+            masks[mask] = r = sym("r", mask)
+            senders = {x for a, b in runs(mask) for x in class_of[a:b]} - {""}
+            yield from (f"(assert (=> {x} {r}))" for x in sorted(senders))
+        premise = masks[mask]
+        if door.move == "login":
+            gate = sym("g", door.host)
+            if door.host not in gated:
+                gated.add(door.host)
+                accounts = sorted(graph.login_credentials[door.host])
+                yield from (f"(assert (=> {sym('k', a)} {gate}))" for a in accounts)
+            premise = f"(and {premise} {gate})"
+        yield f"(assert (=> {premise} {sym('c', door.host)}))"
+
+
+def _address_classes(graph: AttackGraph, sym: Symbols) -> tuple[dict[str, list[str]], list[str]]:
+    """Group source atoms by the hosts that send from them.
+
+    Returns the classes (symbol -> the controls symbols of its hosts; a class of one host is
+    that host's own symbol) and, per atom, its class symbol ("" where no host sends from it).
+    """
+    width = max((graph.unit_atoms[h].bit_length() for h in graph.hosts), default=0)
+    senders: list[tuple[str, ...]] = [()] * width
+    for h in graph.hosts:
+        c = sym("c", h)
+        for a, b in runs(graph.unit_atoms[h]):
+            for atom in range(a, b):
+                senders[atom] += (c,)
+    symbol: dict[tuple[str, ...], str] = {(): ""}
+    for group in senders:
+        if group not in symbol:
+            symbol[group] = group[0] if len(group) == 1 else sym("x", group)
+    classes = {x: list(group) for group, x in symbol.items() if group}
+    return classes, [symbol[group] for group in senders]
