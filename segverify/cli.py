@@ -8,29 +8,20 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import ParamSpec
+from typing import TYPE_CHECKING, ParamSpec
 
 import typer
 
-from segverify import api
-from segverify.api import CheckOptions
-from segverify.encode.solve import Budget, Outcome
 from segverify.errors import InternalError, ModelError, UsageError
-from segverify.model.ir import SEVERITIES, AccountFoothold, Model, Policy, Ref, RefFoothold, Severity
-from segverify.model.load import load_model
-from segverify.model.refs import Resolver
-from segverify.model.schema import json_schema
-from segverify.render.dot import render_view
-from segverify.render.github import render_github
-from segverify.render.graphs import write_graphs
-from segverify.render.images import render_image
-from segverify.render.json import render_json
-from segverify.render.junit import render_junit
-from segverify.render.paths import certificates_json, render_paths_json, render_paths_text
-from segverify.render.sarif import render_sarif
-from segverify.render.text import render_text
-from segverify.report_policy import exit_code_for
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report
+
+# Start-up time is part of every run (issue #7): this module imports only typer and the error
+# types at load, and each command imports what it needs when it runs, so `validate` and
+# `schema` never load z3, text output never loads graphviz, and SARIF/JUnit only when asked.
+# tests/test_cli_imports.py fails if an eager import of z3 or graphviz comes back.
+if TYPE_CHECKING:
+    from segverify.api import CheckOptions
+    from segverify.model.ir import Model, Policy, Ref, Severity
+    from segverify.results import Report
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
@@ -82,6 +73,8 @@ def exits(command: Callable[P, int]) -> Callable[P, None]:
 
 
 def load(models: list[Path], policies: list[Path]) -> Model:
+    from segverify.model.load import load_model
+
     return load_model([str(p) for p in models], [str(p) for p in policies])
 
 
@@ -116,6 +109,8 @@ def validate(models: list[Path] = ModelArg, policy: list[Path] = PolicyOpt) -> i
 @exits
 def schema() -> int:
     """Print the JSON Schema (draft-07) of model files, for editors and CI."""
+    from segverify.model.schema import json_schema
+
     print(json.dumps(json_schema(), indent=2, sort_keys=True))
     return 0
 
@@ -149,19 +144,31 @@ CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
 def render_report(report: Report, fmt: str) -> str:
     """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
     if fmt == "json":
+        from segverify.render.json import render_json
+
         return render_json(report)
     if fmt == "sarif":
+        from segverify.render.sarif import render_sarif
+
         return render_sarif(report, ".")
     if fmt == "junit":
+        from segverify.render.junit import render_junit
+
         return render_junit(report)
     if fmt == "github":
+        from segverify.render.github import render_github
+
         return render_github(report, ".")
+    from segverify.render.text import render_text
+
     return render_text(report)
 
 
 def _severity(text: str | None) -> Severity | None:
     if text is None:
         return None
+    from segverify.model.ir import SEVERITIES
+
     for severity in SEVERITIES:
         if text == severity:
             return severity
@@ -181,6 +188,9 @@ def _check_options(
 ) -> CheckOptions:
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
+    from segverify.api import CheckOptions
+    from segverify.encode.solve import Budget
+
     budget = Budget(timeout_ms=int(timeout * 1000) if timeout else 0, rlimit=rlimit)
     return CheckOptions(
         budget=budget,
@@ -228,6 +238,8 @@ def check(
     threshold = _severity(fail_on)
     options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
     model = load(models, policy)
+    from segverify import api
+
     report = api.check(model, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
@@ -236,10 +248,16 @@ def check(
         if path is not None:
             emit(render_report(report, extra_fmt), path)
     if graphs is not None:
+        from segverify.render.graphs import write_graphs
+
         files = write_graphs(model, report, graphs, dot_binary=dot_binary)
         err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
     if certificate is not None:
+        from segverify.render.paths import certificates_json
+
         emit(json.dumps(certificates_json(report), indent=2) + "\n", certificate)
+    from segverify.report_policy import exit_code_for
+
     return exit_code_for(report, threshold, exit_zero)
 
 
@@ -258,8 +276,16 @@ def render(
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Draw one view of the model (and of a checked policy) as a picture."""
+    from segverify.render.dot import render_view
+    from segverify.render.images import render_image
+    from segverify.results import EXIT_OK
+
     model = load(models, policy)
-    report = None if view == "architecture" else api.check(model, CheckOptions())
+    report = None
+    if view != "architecture":
+        from segverify import api
+
+        report = api.check(model, api.CheckOptions())
     dot = render_view(model, view, report, policy_id)
     output.parent.mkdir(parents=True, exist_ok=True)
     render_image(dot, output, dot_binary=dot_binary)
@@ -268,6 +294,9 @@ def render(
 
 
 def _ref(model: Model, text: str, option: str) -> Ref:
+    from segverify.model.ir import Ref
+    from segverify.model.refs import Resolver
+
     if not Resolver(model).is_known(text) or (text.startswith("tag:") and not Resolver(model).hosts(text)):
         raise UsageError(
             f"{option} '{text}' is not a zone, host, CIDR, `any` or a tag that matches something"
@@ -290,6 +319,12 @@ def paths(
     """List up to K distinct attack paths, shortest first; exit 1 when one exists, 0 when none."""
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    from segverify import api
+    from segverify.encode.solve import Outcome
+    from segverify.model.ir import AccountFoothold, RefFoothold
+    from segverify.render.paths import render_paths_json, render_paths_text
+    from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
+
     model = load(models, [])
     at = _ref(model, source, "--from")
     if account is not None and account not in {a.name for a in model.accounts()}:
