@@ -22,6 +22,7 @@ from segverify.encode.atoms import Atoms, bits
 from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of
 from segverify.encode.flows import Region
 from segverify.encode.packets import Found, RegionSolver
+from segverify.encode.pick import pick_packet
 from segverify.encode.solve import Budget
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
@@ -147,6 +148,28 @@ def test_atom_edges_equal_z3_edges(model: Model) -> None:
             assert by_atoms == by_z3, f"{door}: atoms {by_atoms} z3 {by_z3}"
 
 
+@settings(DIFF, max_examples=40)
+@given(models())
+def test_picked_hop_packets_match_z3_and_the_reference(model: Model) -> None:
+    """Witness hops take their packet from the atom index (pick.py): it exists exactly when the
+    Z3 packet layer finds one, lies in the hop's region, and first match allows it by its rule."""
+    ctx = api.new_context(model, Budget(seed=0))
+    senders = [z.addresses for z in model.zones.values()] + [h.addresses for h in model.hosts.values()]
+    for host in model.hosts.values():
+        for service in host.services:
+            svc = model.services[service].ports
+            solver = RegionSolver(ctx.sets, Region(ALL_ADDRESSES, host.addresses, svc), ctx.budget, ctx.pv)
+            for src in senders:
+                picked = pick_packet(ctx.index, src, host.addresses, svc)
+                by_z3 = solver.find(Region(src, host.addresses, svc), "allow")
+                assert (picked is None) == (by_z3 is None), f"{src} -> {host.name}/{service}"
+                if picked is not None:
+                    p = picked.packet
+                    assert p.src in src and p.dst in host.addresses and p.svc in svc
+                    assert not mixes_families(p)
+                    assert decide(model, ctx.resolver, p) == picked.rule and picked.rule.action == "allow"
+
+
 def _atoms_as_set(atoms: Atoms, mask: int) -> IntervalSet:
     return IntervalSet.of(atoms.interval(k) for k in bits(mask))
 
@@ -167,3 +190,10 @@ def test_wide_attack_agreement(model: Model, data: st.DataObject) -> None:
 @given(models(), st.data())
 def test_wide_packet_agreement(model: Model, data: st.DataObject) -> None:
     test_packet_policies_agree_with_reference.hypothesis.inner_test(model, data)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@settings(WIDE, max_examples=500)
+@given(models())
+def test_wide_picked_packets(model: Model) -> None:
+    test_picked_hop_packets_match_z3_and_the_reference.hypothesis.inner_test(model)  # type: ignore[attr-defined]

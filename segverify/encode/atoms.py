@@ -8,14 +8,15 @@ destination and service spaces are cut the same way, and for each of their atoms
 containing it are a bit set over flows (built with a prefix XOR: each interval toggles a bit
 on and off). A door's allowed sources are then one pass over its relevant rules, in order,
 with bit operations: this is exact, and it scales to tens of thousands of hosts where a solver
-query per host pair cannot. The Z3 packet layer cross-checks it (tests) and confirms every
-hop of every witness with a concrete packet.
+query per host pair cannot. The Z3 packet layer cross-checks it (tests). Witness hops take
+their concrete packet from the same cells (pick.py), and the reference semantics replays each.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from segverify.model.addresses import ADDR_BITS, ALL_ADDRESSES, IPV4_ALL, IPV6_ALL, V6_BASE
 from segverify.model.intervals import IntervalSet
@@ -101,6 +102,16 @@ def _membership(atoms: Atoms, sets: list[IntervalSet]) -> list[int]:
     return out
 
 
+class Cell(NamedTuple):
+    """Destinations and services that every rule treats alike: the same flows are relevant."""
+
+    relevant: int  # flows whose destination and service contain the cell, a bit set in rule order
+    zone: str | None  # the destination's zone
+    family: int  # the source atoms of the destination's address family
+    dst: IntervalSet
+    svc: IntervalSet
+
+
 class EdgeIndex:
     """First-match decisions of one model, over source atoms, for any destination and service."""
 
@@ -121,18 +132,18 @@ class EdgeIndex:
         self.family_src = (self.src.mask(IPV4_ALL), self.src.mask(IPV6_ALL))
         self.resolver = resolver
 
-    def _cells(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[tuple[int, str | None, int]]:
-        """(relevant flows in rule order, destination zone, source family) per destination x service cell."""
-        for dk, part in self.dst.cells(dst):
-            zone = self.resolver.zone_of(part.first())
-            family = self.family_src[part.first() >= V6_BASE]
-            for sk, _ in self.svc.cells(svc):
-                yield self.dst_flows[dk] & self.svc_flows[sk], zone, family
+    def cells(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
+        """One Cell per destination atom x service atom that dst and svc meet."""
+        for dk, dpart in self.dst.cells(dst):
+            zone = self.resolver.zone_of(dpart.first())
+            family = self.family_src[dpart.first() >= V6_BASE]
+            for sk, spart in self.svc.cells(svc):
+                yield Cell(self.dst_flows[dk] & self.svc_flows[sk], zone, family, dpart, spart)
 
     def allowed(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> int:
         """The atoms of `sources` from which some packet to dst on svc is allowed."""
         allowed = 0
-        for relevant, zone, family in self._cells(dst, svc):
+        for relevant, zone, family, _, _ in self.cells(dst, svc):
             undecided = sources & family
             for i in bits(relevant):
                 if self.model.flows[i].action == "allow":
@@ -143,26 +154,26 @@ class EdgeIndex:
             allowed |= self._default_allowed(undecided, zone)
         return allowed
 
-    def _split(self, undecided: int, zone: str | None) -> tuple[int, int]:
+    def split(self, undecided: int, zone: str | None) -> tuple[int, int]:
         intra = undecided & self.zone_src[zone] if zone is not None else 0
         return intra, undecided & ~intra
 
     def _default_allowed(self, undecided: int, zone: str | None) -> int:
-        intra, inter = self._split(undecided, zone)
+        intra, inter = self.split(undecided, zone)
         d = self.model.defaults
         return (intra if d.intra_zone == "allow" else 0) | (inter if d.inter_zone == "allow" else 0)
 
     def deciding(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> list[RuleRef]:
         """The rules and defaults that decide some packet from `sources` to dst on svc."""
         found: dict[str, RuleRef] = {}
-        for relevant, zone, family in self._cells(dst, svc):
+        for relevant, zone, family, _, _ in self.cells(dst, svc):
             undecided = sources & family
             for i in bits(relevant):
                 if undecided & self.flow_src[i]:
                     flow = self.model.flows[i]
                     found.setdefault(flow.name, rule_ref(flow))
                 undecided &= ~self.flow_src[i]
-            intra, inter = self._split(undecided, zone)
+            intra, inter = self.split(undecided, zone)
             for part, is_intra in ((intra, True), (inter, False)):
                 if part:
                     ref = default_ref(self.model.defaults, is_intra)

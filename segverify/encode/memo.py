@@ -17,7 +17,7 @@ from segverify.model.ir import AttackerProfile
 if TYPE_CHECKING:
     from segverify.encode.edges import AttackGraph, Door
     from segverify.encode.horn import HornBase
-    from segverify.encode.packets import Found, RegionSolver
+    from segverify.encode.packets import Found
 
 GraphKey = tuple[AttackerProfile, frozenset[str]]  # attacker profile, hosts left out (only_via)
 
@@ -27,5 +27,4 @@ class Memo:
     allowed: dict[tuple[str, str], int] = field(default_factory=dict)  # (host, service) -> source atoms
     graphs: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # footholds not yet added
     horn: dict[GraphKey, HornBase] = field(default_factory=dict)
-    door_solvers: dict[tuple[str, str], RegionSolver] = field(default_factory=dict)
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)

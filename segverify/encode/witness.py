@@ -2,8 +2,8 @@
 
 When the Horn clauses say a path exists, the least fixpoint of the engine's own edges is
 computed round by round (so every fact records the move that first gave it, and paths are
-shortest in rounds), then each login or exploit hop gets a concrete packet from the packet
-layer and the rule that allows it.
+shortest in rounds), then each login or exploit hop gets a concrete packet and the rule that
+allows it from the same atom index (pick.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from segverify.encode.atoms import bits
-from segverify.encode.edges import SENDER, AttackGraph, Context, Door, door_region
-from segverify.encode.packets import Found, RegionSolver
+from segverify.encode.edges import SENDER, AttackGraph, Context, Door
+from segverify.encode.packets import Found
+from segverify.encode.pick import pick_packet
 from segverify.errors import InternalError
 from segverify.model.addresses import pick_address
 from segverify.model.ir import AccountFoothold, Foothold
@@ -136,7 +137,6 @@ class PathWriter:
     ) -> None:
         self.ctx, self.graph, self.fp = ctx, graph, fp
         self.account_at = {f.account: f.at.text for f in footholds if isinstance(f, AccountFoothold)}
-        self._packets: dict[tuple[str, Door], Found] = {}
 
     def hops(self, facts: list[Fact]) -> tuple[Hop, ...]:
         moves: list[Hop] = []
@@ -171,20 +171,19 @@ class PathWriter:
         )
 
     def _packet(self, source: str, door: Door) -> Found:
-        # One packet per edge, so every path of a witness shows the same packet for a hop.
-        if (source, door) not in self._packets:
-            self._packets[source, door] = self._query(source, door)
-        return self._packets[source, door]
-
-    def _query(self, source: str, door: Door) -> Found:
-        region = door_region(self.ctx, self.graph.units[source].addresses, door)
-        answer = RegionSolver(self.ctx.sets, region, self.ctx.budget, self.ctx.pv).find(region, "allow")
-        if not isinstance(answer, Found):
-            # The atom index said this edge is open; the Z3 packet layer must find its packet.
-            raise InternalError(
-                f"edge {source} -> {door} has no allowed packet in the packet layer: {answer}"
-            )
-        return answer
+        # One packet per edge and check, so every path of every witness shows the same packet.
+        addresses = self.graph.units[source].addresses
+        key = (addresses, door)
+        packets = self.ctx.memo.packets
+        if key not in packets:
+            m = self.ctx.model
+            svc = m.services[door.service].ports
+            found = pick_packet(self.ctx.index, addresses, m.hosts[door.host].addresses, svc)
+            if found is None:
+                # The edge index said this edge is open; the same index must find its packet.
+                raise InternalError(f"edge {source} -> {door} has no allowed packet")
+            packets[key] = found
+        return packets[key]
 
     def _footholds(self, facts: list[Fact], sent_from: dict[str, int]) -> tuple[Hop, ...]:
         hops: list[Hop] = []
