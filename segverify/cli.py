@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec, get_args, get_origin
 
 import typer
+import typer.core
 
 from segverify.errors import InternalError, ModelError, UsageError
 
@@ -26,7 +27,101 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
 
+# typer >= 0.29 coerces every parameter through a pydantic TypeAdapter, built the first time the
+# parameter is parsed, even when its value is None: importing pydantic and building a check's
+# adapters costs about 0.1-0.15 s, a quarter of the start-up budget (issue #7). Most of our values
+# need no parsing at all: a str stays that str, and pydantic makes a path Path(text) and then
+# hands it to typer's own path checks, which we call the same way. Those, and an int already
+# within its bounds (a default), skip pydantic; every other value (an int or float typed on the
+# command line, a path typer's checks reject) goes to typer's own coercion, so results and
+# error messages are typer's. tests/test_cli_parse.py holds both paths to the same answers.
+try:
+    from typer._click import Context
+    from typer._coercion import RuntimeParam, build_runtime_param
+    from typer._param_types import coerce_cli_path
+    from typer.core import _TyperParameter
+    from typer.models import ParameterInfo
+except ImportError:  # pragma: no cover - another typer: every value goes through its own coercion
+    PLAIN_VALUES = False
+else:
+    PLAIN_VALUES = True
+
+TYPER = object()  # plain_value's answer for a value it leaves to typer
+
+
+def plain_path(info: ParameterInfo, text: object, param: _TyperParameter, ctx: Context) -> object:
+    if type(text) is not str:
+        return TYPER
+    try:
+        return coerce_cli_path(Path(text), info, path_type=Path, param=param, ctx=ctx)
+    except Exception:  # BadParameter, or ValueError for a NUL: typer's coercion words it as it does
+        return TYPER
+
+
+def plain_value(
+    annotation: object, info: ParameterInfo, value: object, param: _TyperParameter, ctx: Context
+) -> object:
+    """The value typer's coercion would give, where no parsing is needed; else TYPER."""
+    if info.parser is not None:
+        return TYPER
+    if annotation is str and type(value) is str:
+        return value
+    if annotation is int and type(value) is int:
+        low, high = info.min, info.max
+        if (low is None or value >= low) and (high is None or value <= high):
+            return value
+        return TYPER
+    if annotation is Path and info.path_type is None:
+        return plain_path(info, value, param, ctx)
+    if get_origin(annotation) is list and get_args(annotation) == (Path,) and info.path_type is None:
+        if not isinstance(value, (list, tuple)):
+            return TYPER
+        paths = [plain_path(info, item, param, ctx) for item in value]
+        return TYPER if any(p is TYPER for p in paths) else paths
+    return TYPER
+
+
+if PLAIN_VALUES:
+
+    class PlainParam(RuntimeParam):
+        """typer's runtime coercion of one parameter, without pydantic where plain_value knows the answer."""
+
+        def _coerce_value(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
+            plain = plain_value(self.annotation, self.parameter_info, value, param, ctx)
+            if plain is TYPER:
+                return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+            return plain
+
+
+def plain_params(params: list[Any]) -> None:
+    """Give each typer parameter not yet parsed a PlainParam (the help option is one too)."""
+    if not PLAIN_VALUES:
+        return
+    for param in params:
+        if isinstance(param, _TyperParameter) and param._runtime_param is None:
+            descriptor = param.type_descriptor
+            if descriptor.file_annotation is None:
+                param._runtime_param = PlainParam(descriptor.parameter_info, descriptor.annotation)
+
+
+class Command(typer.core.TyperCommand):
+    """typer's command, its parameters coerced by PlainParam (see above)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        plain_params(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+class Group(typer.core.TyperGroup):
+    """typer's group of commands, its options (--help) coerced by PlainParam."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        plain_params(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=Group,
     name="segverify",
     help="Prove network segmentation and lateral-movement isolation of a design, or show the attack path.",
     add_completion=False,
@@ -97,7 +192,7 @@ def summary(model: Model) -> str:
     return "valid: " + ", ".join(counts)
 
 
-@app.command()
+@app.command(cls=Command)
 @exits
 def validate(models: list[Path] = ModelArg, policy: list[Path] = PolicyOpt) -> int:
     """Load and validate a model; print what it holds."""
@@ -105,7 +200,7 @@ def validate(models: list[Path] = ModelArg, policy: list[Path] = PolicyOpt) -> i
     return 0
 
 
-@app.command()
+@app.command(cls=Command)
 @exits
 def schema() -> int:
     """Print the JSON Schema (draft-07) of model files, for editors and CI."""
@@ -201,7 +296,7 @@ def _check_options(
     )
 
 
-@app.command()
+@app.command(cls=Command)
 @exits
 def check(
     models: list[Path] = ModelArg,
@@ -261,7 +356,7 @@ def check(
     return exit_code_for(report, threshold, exit_zero)
 
 
-@app.command()
+@app.command(cls=Command)
 @exits
 def render(
     models: list[Path] = ModelArg,
@@ -304,7 +399,7 @@ def _ref(model: Model, text: str, option: str) -> Ref:
     return Ref(text)
 
 
-@app.command()
+@app.command(cls=Command)
 @exits
 def paths(
     models: list[Path] = ModelArg,
