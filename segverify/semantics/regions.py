@@ -210,11 +210,14 @@ class Sweep:
         return self._walks[key]
 
     def cells_of(self, part: Part) -> Iterator[Cell]:
+        # A packet's two addresses are of one family: IPv4 to IPv4, IPv6 to IPv6. The source's
+        # share of each family is the same for every destination class: split it once.
+        src_sides = [(part.addrs.intersection(f), f) for f in FAMILIES]
+        src_sides = [(s, f) for s, f in src_sides if s]
         for dpart in self.dst_parts(part.flows):
             intra = part.zone is not None and part.zone == dpart.zone
-            # A packet's two addresses are of one family: IPv4 to IPv4, IPv6 to IPv6.
-            sides = [(part.addrs.intersection(f), dpart.addrs.intersection(f)) for f in FAMILIES]
-            sides = [(s, d) for s, d in sides if s and d]
+            sides = [(s, dpart.addrs.intersection(f)) for s, f in src_sides]
+            sides = [(s, d) for s, d in sides if d]
             if not sides:
                 continue
             for svc, rule in self.walk(part.flows & dpart.flows, intra):
