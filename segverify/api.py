@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from segverify.analyses.attack_policies import evaluation_group
 from segverify.analyses.base import Verdict
 from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
@@ -43,7 +44,9 @@ def new_context(model: Model, budget: Budget) -> Context:
 
 def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
     ctx = new_context(model, options.budget)
-    policies = sorted(model.policies, key=lambda p: p.id)
+    # Policies sharing a movement graph run together (the check keeps one graph's clauses at
+    # a time); results are reported by id whatever the order of evaluation.
+    policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))
     results = []
     for i, policy in enumerate(policies):
         if options.progress is not None:
@@ -51,7 +54,7 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
         verdict = analysis_for(policy.kind)(ctx, policy)
         self_check(model, policy, verdict, options.verify_certificates)
         results.append(to_result(policy, verdict))
-    final = tuple(results)
+    final = tuple(sorted(results, key=lambda r: r.id))
     if options.use_waivers:
         final = apply_waivers(final, model.waivers, options.today)
     return Report(results=final, files=model.files)

@@ -143,6 +143,8 @@ def shared_graph(ctx: Context, key: GraphKey) -> AttackGraph:
     each atom on its own, so the openers from any set of senders are these masked by it.
     """
     if key not in ctx.memo.graphs:
+        if len(ctx.memo.graphs) >= 2:  # the latest two: a hundred thousand hosts weigh
+            del ctx.memo.graphs[next(iter(ctx.memo.graphs))]
         ctx.memo.graphs[key] = _shared_graph(ctx, *key)
     return ctx.memo.graphs[key]
 
