@@ -48,35 +48,73 @@ class Fixpoint:
 
 
 def least_fixpoint(graph: AttackGraph) -> Fixpoint:
+    """Round by round; from round 2 on, only hosts that something new could open are tried.
+
+    A host can gain in round r+1 and not in round r only if round r activated an atom of one
+    of its doors' opener sets, gave a credential usable on it, or controlled a host managing
+    it; trying every host every round cost rounds x hosts (0.3 s per policy at 6,400 hosts).
+    """
     fp = Fixpoint(
         hosts={h: Gain("foothold", 0) for h in sorted(graph.foothold_hosts)},
         credentials={a: Gain("foothold", 0) for a in sorted(graph.foothold_credentials)},
     )
     for unit in [u.key for u in graph.senders] + sorted(graph.foothold_hosts):
         fp.activate(graph, unit)
-    doors: dict[str, list[Door]] = {}
-    for door in sorted(graph.openers):
-        doors.setdefault(door.host, []).append(door)
-    managers: dict[str, list[str]] = {}
-    for manager in sorted(graph.manages):
-        for managed in graph.manages[manager]:
-            managers.setdefault(managed, []).append(manager)
+    moves = _Moves(graph)
+    candidates = list(graph.hosts)
+    new_hosts: dict[str, Gain] = dict.fromkeys(sorted(graph.foothold_hosts), Gain("foothold", 0))
     r = 0
     while True:
         r += 1
+        harvested_from = sorted(new_hosts)  # earlier hosts' sessions are all harvested already
         new_hosts = {}
-        for h in graph.hosts:
+        for h in candidates:
             if h not in fp.hosts and (
-                gain := _host_gain(graph, fp, doors.get(h, []), managers.get(h, []), h, r)
+                gain := _host_gain(graph, fp, moves.doors.get(h, []), moves.managers.get(h, []), h, r)
             ):
                 new_hosts[h] = gain
-        new_creds = _harvests(graph, fp, r)
+        new_creds = _harvests(graph, fp, harvested_from, r)
         if not new_hosts and not new_creds:
             return fp
+        before = fp.active
         fp.hosts.update(new_hosts)
         fp.credentials.update(new_creds)
         for h in sorted(new_hosts):
             fp.activate(graph, h)
+        candidates = moves.affected(fp.active & ~before, new_creds, new_hosts)
+
+
+class _Moves:
+    """Doors and managers per host, and the reverse indexes that say whom a change affects."""
+
+    def __init__(self, graph: AttackGraph) -> None:
+        self.graph = graph
+        self.order = {h: i for i, h in enumerate(graph.hosts)}
+        self.doors: dict[str, list[Door]] = {}
+        self.by_mask: dict[int, set[str]] = {}
+        # By the set of usable accounts, not per account: thousands of hosts share a few sets.
+        self.by_accounts: dict[frozenset[str], set[str]] = {}
+        for door in sorted(graph.openers, key=_door_order):
+            self.doors.setdefault(door.host, []).append(door)
+            self.by_mask.setdefault(graph.openers[door], set()).add(door.host)
+            if door.move == "login":
+                self.by_accounts.setdefault(graph.login_credentials[door.host], set()).add(door.host)
+        self.managers: dict[str, list[str]] = {}
+        for manager in sorted(graph.manages):
+            for managed in graph.manages[manager]:
+                self.managers.setdefault(managed, []).append(manager)
+
+    def affected(self, atoms: int, credentials: dict[str, Gain], hosts: dict[str, Gain]) -> list[str]:
+        out: set[str] = set()
+        for mask, owners in self.by_mask.items():
+            if mask & atoms:
+                out |= owners
+        for accounts, owners in self.by_accounts.items():
+            if not accounts.isdisjoint(credentials):
+                out |= owners
+        for h in hosts:
+            out.update(self.graph.manages.get(h, ()))
+        return sorted((h for h in out if h in self.order), key=self.order.__getitem__)
 
 
 def _host_gain(
@@ -87,21 +125,28 @@ def _host_gain(
             return Gain("manage", r, source=manager)
     if not doors:
         return None
-    creds = sorted(a for a in graph.login_credentials[host] if a in fp.credentials)
+    credential = None
     for door in doors:
         open_from = graph.openers[door] & fp.active
-        if not open_from or (door.move == "login" and not creds):
+        if not open_from:
             continue
+        if door.move == "login":
+            held = [a for a in graph.login_credentials[host] if a in fp.credentials]
+            if not held:
+                continue
+            credential = min(held)
         opener = fp.activator[(open_from & -open_from).bit_length() - 1]
-        return Gain(
-            door.move, r, source=opener, door=door, credential=creds[0] if door.move == "login" else None
-        )
+        return Gain(door.move, r, source=opener, door=door, credential=credential)
     return None
 
 
-def _harvests(graph: AttackGraph, fp: Fixpoint, r: int) -> dict[str, Gain]:
+def _door_order(door: Door) -> tuple[str, str, str]:
+    return door.host, door.service, door.move  # Door's own order, without dataclass comparisons
+
+
+def _harvests(graph: AttackGraph, fp: Fixpoint, hosts: list[str], r: int) -> dict[str, Gain]:
     out: dict[str, Gain] = {}
-    for h in sorted(fp.hosts):
+    for h in hosts:
         for a in sorted(graph.sessions.get(h, ())):
             if a not in fp.credentials and a not in out:
                 out[a] = Gain("harvest", r, source=h)
