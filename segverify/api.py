@@ -21,6 +21,7 @@ from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
 from segverify.results import PathWitness, PolicyResult, Report, Status
+from segverify.semantics.context import Semantics
 from segverify.semantics.verify import check_certificate, check_witness
 
 Progress = Callable[[int, int, Policy], None]
@@ -48,11 +49,12 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
     # a time); results are reported by id whatever the order of evaluation.
     policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))
     results = []
+    sem = Semantics(model)  # the reference's own resolver and tables, shared by its checks only
     for i, policy in enumerate(policies):
         if options.progress is not None:
             options.progress(i, len(policies), policy)
         verdict = analysis_for(policy.kind)(ctx, policy)
-        self_check(model, policy, verdict, options.verify_certificates)
+        self_check(model, policy, verdict, options.verify_certificates, sem)
         results.append(to_result(policy, verdict))
     final = tuple(sorted(results, key=lambda r: r.id))
     if options.use_waivers:
@@ -60,19 +62,21 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
     return Report(results=final, files=model.files)
 
 
-def self_check(model: Model, policy: Policy, verdict: Verdict, certificates: bool) -> None:
+def self_check(
+    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
+) -> None:
     """Nothing is printed that the reference semantics (no z3) cannot confirm."""
     problems: Sequence[str] = ()
     if verdict.status == Status.VIOLATED:
         if verdict.witness is None:
             problems = ["a violation without a witness"]
         else:
-            problems = check_witness(model, policy, verdict.witness)
+            problems = check_witness(model, policy, verdict.witness, sem)
     elif verdict.status == Status.PROVED:
         if verdict.certificate is None:
             problems = ["a proof without a certificate"]
         elif certificates:
-            problems = check_certificate(model, policy, verdict.certificate)
+            problems = check_certificate(model, policy, verdict.certificate, sem)
     if problems:
         raise InternalError(
             f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)

@@ -52,7 +52,7 @@ def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
     key = (graph.profile, graph.excluded)
     if key not in ctx.memo.horn:
         ctx.memo.horn.clear()
-        ctx.memo.horn[key] = HornBase(shared_graph(ctx, key), ctx.budget)
+        ctx.memo.horn[key] = HornBase(shared_graph(ctx, key), ctx.budget, ctx.pv.ctx)
     return ctx.memo.horn[key]
 
 

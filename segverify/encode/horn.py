@@ -46,8 +46,10 @@ class Symbols:
 class HornBase:
     """One solver holding the movement clauses of a shared graph (no footholds, no goal)."""
 
-    def __init__(self, graph: AttackGraph, budget: Budget) -> None:
-        self.ctx = z3.Context()
+    def __init__(self, graph: AttackGraph, budget: Budget, ctx: z3.Context) -> None:
+        # The check's one context (context.py): a fresh one costs ~12 ms to create and free,
+        # a fifth of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
+        self.ctx = ctx
         self.solver = new_solver(self.ctx, budget)
         self.symbols = Symbols()
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
