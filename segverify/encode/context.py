@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import z3
 
 from segverify.model.addresses import ADDR_BITS
+from segverify.model.intervals import IntervalSet
 from segverify.model.ports import SVC_BITS
 
 
@@ -18,6 +20,9 @@ class PacketVars:
     src: z3.BitVecRef
     dst: z3.BitVecRef
     svc: z3.BitVecRef
+    # Membership terms already built, per end and address set: a rule's sets recur in every
+    # packet policy's chain, and building one costs ~1 ms through the Python API.
+    members: dict[tuple[Literal["src", "dst"], IntervalSet], z3.BoolRef] = field(default_factory=dict)
 
 
 def new_packet_vars() -> PacketVars:

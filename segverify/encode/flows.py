@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import z3
 
 from segverify.encode.context import PacketVars
-from segverify.encode.sets import addr_member, range_member
+from segverify.encode.sets import member, range_member
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Flow, Model
 from segverify.model.refs import Resolver
@@ -66,8 +66,8 @@ def build_chain(sets: FlowSets, pv: PacketVars, region: Region) -> FlowChain:
     ctx = pv.ctx
     matches = [
         z3.And(
-            addr_member(pv.src, sets.src[f.index]),
-            addr_member(pv.dst, sets.dst[f.index]),
+            member(pv, "src", sets.src[f.index]),
+            member(pv, "dst", sets.dst[f.index]),
             range_member(pv.svc, f.ports),
         )
         for f in rules
@@ -93,7 +93,7 @@ def build_chain(sets: FlowSets, pv: PacketVars, region: Region) -> FlowChain:
 def same_zone(resolver: Resolver, pv: PacketVars, region: Region) -> z3.BoolRef:
     """Both ends in one zone (only zones that meet the region on both sides can matter)."""
     terms = [
-        z3.And(addr_member(pv.src, zs), addr_member(pv.dst, zs))
+        z3.And(member(pv, "src", zs), member(pv, "dst", zs))
         for _, zs in sorted(resolver.zone_sets.items())
         if zs.intersects(region.src) and zs.intersects(region.dst)
     ]

@@ -14,7 +14,7 @@ import z3
 
 from segverify.encode.context import PacketVars, new_packet_vars
 from segverify.encode.flows import FlowSets, Region, build_chain
-from segverify.encode.sets import addr_member, range_member
+from segverify.encode.sets import member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
 from segverify.model.addresses import ADDR_BITS, cidr_set
 from segverify.results import Packet, RuleRef, default_ref, rule_ref
@@ -53,9 +53,7 @@ class RegionSolver:
 
     def _inside(self, sub: Region) -> z3.BoolRef:
         pv = self.pv
-        return z3.And(
-            addr_member(pv.src, sub.src), addr_member(pv.dst, sub.dst), range_member(pv.svc, sub.svc)
-        )
+        return z3.And(member(pv, "src", sub.src), member(pv, "dst", sub.dst), range_member(pv.svc, sub.svc))
 
     def find(self, sub: Region, want: Want) -> Answer:
         if sub.is_empty():
@@ -86,7 +84,7 @@ class RegionSolver:
             return z3.And(low != byte[0], low != byte[1], high != byte[0])
 
         # 203.0.113.0/24 (TEST-NET-3) reads as "somewhere on the internet" where a source may be anywhere.
-        documentation = addr_member(pv.src, cidr_set("203.0.113.0/24"))
+        documentation = member(pv, "src", cidr_set("203.0.113.0/24"))
         wishes = (
             z3.And(tcp, documentation, plain(pv.src), plain(pv.dst)),
             z3.And(documentation, plain(pv.src), plain(pv.dst)),

@@ -7,10 +7,21 @@ Service sets are few short ranges, encoded as unsigned bounds.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import z3
 
+from segverify.encode.context import PacketVars
 from segverify.model.addresses import ADDR_BITS, prefix_blocks
 from segverify.model.intervals import IntervalSet
+
+
+def member(pv: PacketVars, end: Literal["src", "dst"], addrs: IntervalSet) -> z3.BoolRef:
+    """pv.src or pv.dst in addrs, built once per check."""
+    key = (end, addrs)
+    if key not in pv.members:
+        pv.members[key] = addr_member(pv.src if end == "src" else pv.dst, addrs)
+    return pv.members[key]
 
 
 def addr_member(var: z3.BitVecRef, addrs: IntervalSet) -> z3.BoolRef:
