@@ -1,9 +1,15 @@
-"""The quickstart example loads into the expected model."""
+"""The quickstart example loads into the expected model; loading leaves the process as it was."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from segverify.errors import ModelError
+from segverify.model import load
 from segverify.model.load import load_model
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
@@ -16,3 +22,34 @@ def test_quickstart_loads() -> None:
     assert model.hosts["laptops"].span.line == 10
     assert [f.index for f in model.flows] == list(range(len(model.flows)))
     assert {p.kind for p in model.policies} == {"isolated", "only_via", "no_flow"}
+
+
+# ---- the collector --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collector_is_paused_while_loading_and_restored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, enabled: bool
+) -> None:
+    seen: list[bool] = []
+    build = load.build_model
+
+    def spy(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return build(*args)
+
+    monkeypatch.setattr(load, "build_model", spy)
+    good = QUICKSTART
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("segverify: 1\nzones: {a: {networks: [10.0.0.1/8]}}\n")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        load.load_model([str(good)])
+        assert gc.isenabled() is enabled
+        with pytest.raises(ModelError):
+            load.load_model([str(bad)])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False, False]
