@@ -3,17 +3,34 @@
 PyYAML is used only to compose nodes; no constructor ever runs on a tag we did not allow, so
 `!!python/...` tags build nothing. Aliases are counted as expanded (memoised per node, so the
 count is linear even for a billion-laughs bomb) and refused beyond MAX_NODES.
+
+Most files are plain (one document, no anchors, aliases, tags or duplicate keys): those are built in
+one pass over libyaml's events. Any other file, or any problem at all, takes the general path
+(depth check, compose, count, convert), which alone decides every diagnostic.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from segverify.diagnostics import Diagnostic, Span
@@ -144,15 +161,7 @@ class _Converter:
         )
 
     def _scalar(self, node: ScalarNode) -> ScalarValue:
-        tag = node.tag[len(_STD) :]
-        if tag in ("str", "value"):
-            return str(node.value)
-        method = getattr(self.scalars, f"construct_yaml_{tag}")
-        try:
-            value: ScalarValue = method(node)
-        except ValueError:  # e.g. a timestamp like 2027-13-45: keep the text, the reader says why
-            return str(node.value)
-        return value
+        return _scalar_value(self.scalars, node)
 
     def _mapping(self, node: MappingNode, span: Span) -> YMap:
         entries: list[tuple[YScalar, YNode]] = []
@@ -176,6 +185,19 @@ class _Converter:
             seen[marker] = key.span
             entries.append((key, self.convert(value_node)))
         return YMap(tuple(entries), span)
+
+
+def _scalar_value(constructor: SafeConstructor, node: ScalarNode) -> ScalarValue:
+    """The value of a scalar whose tag is one of _SCALAR_TAGS."""
+    tag = node.tag[len(_STD) :]
+    if tag in ("str", "value"):
+        return str(node.value)
+    method = getattr(constructor, f"construct_yaml_{tag}")
+    try:
+        value: ScalarValue = method(node)
+    except ValueError:  # e.g. a timestamp like 2027-13-45: keep the text, the reader says why
+        return str(node.value)
+    return value
 
 
 def _children(node: Node) -> list[Node]:
@@ -232,8 +254,169 @@ def _compose(text: str, file: str) -> Node | None:
             loader.dispose()
 
 
+# ---- the one-pass path for plain documents --------------------------------------------------------
+
+
+class _NotPlain(Exception):
+    """The document is not plain: the general path reads it (and reports what is wrong)."""
+
+
+class _OpenSeq:
+    __slots__ = ("span", "items")
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
+        self.items: list[YNode] = []
+
+    def add(self, node: YNode) -> None:
+        self.items.append(node)
+
+    def close(self) -> YNode:
+        return YSeq(tuple(self.items), self.span)
+
+
+class _OpenMap:
+    __slots__ = ("span", "entries", "seen", "key")
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
+        self.entries: list[tuple[YScalar, YNode]] = []
+        self.seen: set[ScalarValue] = set()
+        self.key: YScalar | None = None
+
+    def add(self, node: YNode) -> None:
+        key = self.key
+        if key is not None:
+            self.entries.append((key, node))
+            self.key = None
+            return
+        # Equal values are a duplicate key (or, rarely, look like one: 1 and true): the general path
+        # decides. A key that is not a scalar is refused there too.
+        if type(node) is not YScalar or node.value in self.seen:
+            raise _NotPlain
+        self.seen.add(node.value)
+        self.key = node
+
+    def close(self) -> YNode:
+        if self.key is not None:
+            raise _NotPlain  # a key without a value: the parser never sends this
+        return YMap(tuple(self.entries), self.span)
+
+
+class _PlainBuilder:
+    """Builds the located tree of a plain document from its events, node by node as they arrive."""
+
+    def __init__(self, file: str, loader: yaml.SafeLoader | yaml.CSafeLoader) -> None:
+        self.file = file
+        self.loader = loader
+        self.open: list[_OpenSeq | _OpenMap] = []
+        self.nodes = 0
+        self.root: YNode | None = None
+        self.constructor = SafeConstructor()
+        resolvers = loader.yaml_implicit_resolvers
+        # Plain text whose first character starts no implicit resolver is a string: skip resolving.
+        self.typed_starts = None if None in resolvers else frozenset(resolvers)
+        self.typed: dict[str, ScalarValue] = {}
+        self.resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = loader.resolve
+
+    def build(self) -> YNode:
+        get = self.loader.get_event
+        handlers: dict[type, Callable[[Any], None]] = {  # local: bound methods kept on self are a cycle
+            ScalarEvent: self.scalar,
+            SequenceStartEvent: self.start_seq,
+            MappingStartEvent: self.start_map,
+            SequenceEndEvent: self.end,
+            MappingEndEvent: self.end,
+        }
+        get()  # the stream start
+        if type(get()) is not DocumentStartEvent:
+            raise _NotPlain  # no document
+        while self.root is None:
+            event = get()
+            handler = handlers.get(type(event))
+            if handler is None:
+                raise _NotPlain  # an alias
+            handler(event)
+        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+            raise _NotPlain  # more than one document
+        if self.nodes > MAX_NODES:
+            raise _NotPlain
+        return self.root
+
+    def span(self, event: Any) -> Span:
+        mark = event.start_mark
+        return Span(self.file, mark.line + 1, mark.column + 1)
+
+    def add(self, node: YNode) -> None:
+        if self.open:
+            self.open[-1].add(node)
+        else:
+            self.root = node
+
+    def node_start(self, event: NodeEvent) -> None:
+        if event.anchor is not None or getattr(event, "tag", None) is not None:
+            raise _NotPlain
+        self.nodes += 1
+
+    def scalar(self, event: ScalarEvent) -> None:
+        self.node_start(event)
+        value: ScalarValue = event.value
+        if event.implicit[0] and (self.typed_starts is None or event.value[:1] in self.typed_starts):
+            value = self.plain_value(event)
+        self.add(YScalar(value, self.span(event)))
+
+    def plain_value(self, event: Any) -> ScalarValue:
+        """Plain text resolved as the composer resolves it (cached: it depends on the text only)."""
+        text = event.value
+        if text not in self.typed:
+            tag = self.resolve(ScalarNode, text, event.implicit)
+            if tag not in _SCALAR_TAGS:
+                raise _NotPlain  # e.g. `<<`
+            node = ScalarNode(tag, text, event.start_mark, event.end_mark)
+            self.typed[text] = _scalar_value(self.constructor, node)
+        return self.typed[text]
+
+    def start_seq(self, event: SequenceStartEvent) -> None:
+        self.node_start(event)
+        self.push(_OpenSeq(self.span(event)))
+
+    def start_map(self, event: MappingStartEvent) -> None:
+        self.node_start(event)
+        self.push(_OpenMap(self.span(event)))
+
+    def push(self, node: _OpenSeq | _OpenMap) -> None:
+        self.open.append(node)
+        if len(self.open) > MAX_DEPTH:
+            raise _NotPlain
+
+    def end(self, event: Event) -> None:
+        self.add(self.open.pop().close())
+
+
+def _plain_tree(text: str, file: str) -> YNode | None:
+    """The tree of a plain document in one pass, or None when the document is not plain.
+
+    For a plain document every step of the general path passes and gives this same tree; on
+    anything else (anchors, aliases, tags, duplicate keys, several documents, too deep, too many
+    nodes, a syntax error) the general path runs from the start and reports.
+    """
+    try:
+        loader = _LOADER(text)
+    except yaml.YAMLError:
+        return None
+    try:
+        return _PlainBuilder(file, loader).build()
+    except (_NotPlain, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, file: str) -> YNode:
     """Parse one document into the located tree; raises ModelError with every problem found."""
+    plain = _plain_tree(text, file)
+    if plain is not None:
+        return plain
     try:
         node = _compose(text, file)
         if node is None:

@@ -1,0 +1,147 @@
+"""The one-pass path for plain YAML documents gives what the general path gives, and is taken.
+
+parse_yaml reads a plain document (one document; no anchors, aliases, tags or duplicate keys) in one
+pass over the events and leaves everything else to the general path. These tests hold the two paths
+to the same answer, tree or diagnostics, and check that plain files do take the one pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segverify.errors import ModelError
+from segverify.model import yamlio
+from segverify.model.yamlio import YMap, parse_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERNS = ("examples/**/*.yaml", "tests/cases/**/*.yaml", "policies/*.yaml", "tests/model/invalid/*.yaml")
+REPO_YAML = sorted(p for pattern in PATTERNS for p in ROOT.glob(pattern))
+PLAIN = "segverify: 1\nzones: {a: {networks: [10.0.0.0/8]}}\nhosts: {h: {zone: a, address: 10.0.0.1}}\n"
+
+
+def outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The tree (spans included) or the diagnostics, as text, from one path."""
+    with monkeypatch.context() as m:
+        if general:
+            m.setattr(yamlio, "_plain_tree", lambda text, file: None)
+        try:
+            return repr(parse_yaml(text, "t.yaml"))
+        except ModelError as exc:
+            return "error " + repr(exc.diagnostics)
+
+
+def both_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for loader in (yamlio._LOADER, yaml.SafeLoader):
+        with monkeypatch.context() as m:
+            m.setattr(yamlio, "_LOADER", loader)
+            assert outcome(text, False, monkeypatch) == outcome(text, True, monkeypatch), (loader, text)
+
+
+def test_repository_files_are_plain_and_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(REPO_YAML) > 50
+    plain = 0
+    for path in REPO_YAML:
+        text = path.read_bytes().decode("utf-8", "replace")
+        both_paths_agree(text, monkeypatch)
+        plain += yamlio._plain_tree(text, str(path)) is not None
+    assert plain > 40  # the examples and cases are plain; most invalid files are not
+
+
+class CountingLoader(yamlio._LOADER):  # type: ignore[misc, name-defined]
+    made = 0
+
+    def __init__(self, stream: Any) -> None:
+        CountingLoader.made += 1
+        super().__init__(stream)
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        (PLAIN, 1),
+        ("a: &x [1]\nb: *x\n", 3),  # aliases: the one pass gives up, then depth check and compose
+        ("a: 1\na: 2\n", 3),  # a duplicate key is reported by the general path
+        ("a: !!str 1\n", 3),
+    ],
+)
+def test_plain_documents_are_parsed_once(monkeypatch: pytest.MonkeyPatch, text: str, passes: int) -> None:
+    monkeypatch.setattr(yamlio, "_LOADER", CountingLoader)
+    CountingLoader.made = 0
+    try:
+        parse_yaml(text, "t.yaml")
+    except ModelError:
+        pass
+    assert CountingLoader.made == passes
+
+
+def test_plain_scalars_are_typed_as_the_composer_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a: [x, '1', 1, 1.5, .nan, true, yes, ~, '', 2027-03-31, 2027-13-45, 0x1F, =, tcp/22, 10.0.0.1]\n"
+    tree = parse_yaml(text, "t.yaml")
+    assert isinstance(tree, YMap) and yamlio._plain_tree(text, "t.yaml") is not None
+    both_paths_agree(text, monkeypatch)
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_limits_are_the_general_paths(monkeypatch: pytest.MonkeyPatch, extra: int) -> None:
+    depth = yamlio.MAX_DEPTH + extra
+    both_paths_agree("[" * depth + "]" * depth, monkeypatch)
+    monkeypatch.setattr(yamlio, "MAX_NODES", 20)
+    both_paths_agree("[" + ", ".join(["a"] * (19 + extra)) + "]", monkeypatch)
+    both_paths_agree("a: {" + ", ".join(f"k{i}: v" for i in range(9 + extra)) + "}", monkeypatch)
+
+
+# ---- random documents -----------------------------------------------------------------------------
+
+SCALARS = [
+    "a", "b", "k", "x y", "1", "01", "1.5", ".nan", "-.inf", "true", "Yes", "no", "~", "null", "''", "'q'",
+    '"d\\tq"', "2027-03-31", "2027-13-45", "2027-03-31 10:00:00", "0x1F", "0o17", "1_000", "<<", "=",
+    "tcp/22", "10.0.0.1", "fe80::1%eth0", "!!str 1", "!!int '7'", "!!binary aGk=", "!foo x", "! x",
+    "&a v", "*a", "&b [1]", "*b", "*c", "|\n  text",
+]  # fmt: skip
+KEYS = ["a", "b", "k", "1", "true", "'a'", "~", "[1]", "{k: v}", "&c k", "*c", "? x"]
+
+
+def flow_seq(items: list[str]) -> str:
+    return "[" + ", ".join(items) + "]"
+
+
+def flow_map(pairs: list[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+
+
+values = st.recursive(
+    st.sampled_from(SCALARS),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(flow_seq),
+        st.lists(st.tuples(st.sampled_from(KEYS), inner), max_size=4).map(flow_map),
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    lines = []
+    for key, value in draw(st.lists(st.tuples(st.sampled_from(KEYS), values), min_size=1, max_size=6)):
+        style = draw(st.integers(0, 3))
+        if style == 0 and value.startswith("["):  # the same list as a block sequence
+            lines.append(f"{key}:")
+            lines.extend(f"  - {item}" for item in value[1:-1].split(", ") if item)
+        else:
+            lines.append(f"{key}: {value}")
+    if draw(st.integers(0, 9)) == 0:
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["---", "...", "- x", "  b: 1"])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents())
+def test_random_documents_read_alike(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        both_paths_agree(text, monkeypatch)
