@@ -2,7 +2,7 @@
 
 For every isolated/only_via policy of the N-host enterprise, the engine's movement graph is
 built once (segverify.encode.edges.build_graph), then the isolation question is answered by:
-  engine   encode.attack.avoid_targets: one z3 term per clause through the Python API
+  engine   encode.attack.avoid_targets: since 85298b5 itself SMT-LIB text, shared per check
   smtlib   the same clauses written as SMT-LIB text and parsed by Z3 in one call
   worklist the engine's own least fixpoint (encode.witness.least_fixpoint), no solver
 and the verdicts must agree. It also reports how many clauses all these policies share (the
@@ -23,7 +23,7 @@ import z3  # noqa: TID251 (a measurement prototype of an encode/ alternative, ne
 from segverify.api import new_context
 from segverify.encode.atoms import bits
 from segverify.encode.attack import avoid_targets
-from segverify.encode.edges import AttackGraph, build_graph
+from segverify.encode.edges import AttackGraph, Context, build_graph
 from segverify.encode.solve import Budget
 from segverify.encode.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
@@ -83,7 +83,7 @@ def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Names) -> s
     return decls + "".join(body)
 
 
-def by_smtlib(graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
     """True when isolated (a closed set avoids every target)."""
     n = Names()
     clauses = horn_clauses(graph, n)
@@ -93,16 +93,16 @@ def by_smtlib(graph: AttackGraph, targets: frozenset[str]) -> bool:
     return bool(solver.check() == z3.sat)
 
 
-def by_engine(graph: AttackGraph, targets: frozenset[str]) -> bool:
-    answer = avoid_targets(graph, targets, Budget())
+def by_engine(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+    answer = avoid_targets(ctx, graph, targets)
     return answer is not None and not hasattr(answer, "verdict")
 
 
-def by_worklist(graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_worklist(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
     return not (set(least_fixpoint(graph).hosts) & targets)
 
 
-METHODS: dict[str, Callable[[AttackGraph, frozenset[str]], bool]] = {
+METHODS: dict[str, Callable[[Context, AttackGraph, frozenset[str]], bool]] = {
     "engine": by_engine,
     "smtlib": by_smtlib,
     "worklist": by_worklist,
@@ -130,7 +130,7 @@ def measure(model: Model, methods: list[str]) -> dict[str, Any]:
         verdicts = {}
         for name in methods:
             t0 = time.perf_counter()
-            verdicts[name] = METHODS[name](graph, targets)
+            verdicts[name] = METHODS[name](ctx, graph, targets)
             totals[name] += time.perf_counter() - t0
         if len(set(verdicts.values())) != 1:
             raise AssertionError(f"{policy.id}: methods disagree: {verdicts}")

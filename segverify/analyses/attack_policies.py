@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, within_radius
+from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, Door, build_graph, doors_of
 from segverify.encode.solve import Outcome
-from segverify.encode.witness import PathWriter, least_fixpoint, steps_to
+from segverify.encode.witness import Fixpoint, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
 from segverify.results import (
@@ -47,17 +47,19 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, BlastRadiusSpec)
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
-    answer = within_radius(ctx, graph, spec.max_hosts)
+    fp = least_fixpoint(graph)
+    answer = closed_within(ctx, graph, frozenset(fp.hosts))
     if isinstance(answer, Outcome):
         return unknown(answer)
-    if answer is not None:
-        return proved(certificate(ctx, graph, _least(graph, answer, policy)))
-    fp = least_fixpoint(graph)
+    if answer is None:
+        raise InternalError(f"{policy.id}: the solver finds the least fixpoint not closed")
+    least = _least(graph, answer, policy, fp)
+    if len(least.hosts) <= spec.max_hosts:
+        return proved(certificate(ctx, graph, least))
+    # Every closed set contains the least one: more than max_hosts, each with its path.
     writer = PathWriter(ctx, graph, fp, spec.footholds)
     order = sorted(fp.hosts, key=lambda h: (fp.hosts[h].round, h))
     hosts = tuple(ControlledHost(h, writer.hops(steps_to(fp, graph, ("host", h)))) for h in order)
-    if len(hosts) <= spec.max_hosts:
-        raise InternalError(f"{policy.id}: solver found the blast radius exceeded, the fixpoint did not")
     return violated(BlastWitness(hosts, spec.max_hosts))
 
 
@@ -83,13 +85,13 @@ def _isolation(
     return violated(PathWitness(target, hops))
 
 
-def _least(graph: AttackGraph, model: SolverModel, policy: Policy) -> ClosedSet:
+def _least(graph: AttackGraph, model: SolverModel, policy: Policy, fp: Fixpoint | None = None) -> ClosedSet:
     """The least closed set, which every model of the clauses contains: the most readable certificate.
 
     Z3's model may hold more than the attacker can reach; the worklist fixpoint over the same
     edges must lie inside it, or the two disagree and that is our bug.
     """
-    fp = least_fixpoint(graph)
+    fp = fp or least_fixpoint(graph)
     least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
     if not model.contains(sorted(least.hosts), sorted(least.credentials)):
         raise InternalError(f"{policy.id}: the least fixpoint leaves the solver's closed set")
