@@ -18,14 +18,11 @@ from segverify.results import (
 )
 
 
-def evaluation_group(ctx: Context, policy: Policy) -> tuple[str, tuple[str, ...]]:
+def evaluation_group(ctx: Context, policy: Policy) -> tuple[str]:
     """Policies with equal groups share one movement graph and one set of clauses (memo.py)."""
-    spec = policy.spec
-    if isinstance(spec, OnlyViaSpec):
-        return repr(ctx.model.attacker_for(policy)), tuple(sorted(ctx.resolver.hosts_of(spec.via)))
-    if isinstance(spec, IsolatedSpec | BlastRadiusSpec):
-        return repr(ctx.model.attacker_for(policy)), ()
-    return "", ()
+    if isinstance(policy.spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
+        return (repr(ctx.model.attacker_for(policy)),)
+    return ("",)
 
 
 def check_isolated(ctx: Context, policy: Policy) -> Verdict:

@@ -23,6 +23,7 @@ import z3
 from segverify.encode.edges import AttackGraph, Context, shared_graph
 from segverify.encode.horn import HornBase
 from segverify.encode.solve import Outcome, solve
+from segverify.model.ir import OnlyViaSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +44,29 @@ class SolverModel:
 
 
 def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
-    """The clauses for this graph's profile and left-out hosts; only the latest base is kept.
+    """The clauses for this graph's attacker profile; only the latest base is kept.
 
-    A base holds about 1 KB of solver memory per clause, so keeping every base of a check
-    grew with its only_via policies (1.47 GB at 6,400 hosts); api.check evaluates the
-    policies of one base together.
+    A base holds about 1 KB of solver memory per clause; api.check evaluates the policies of
+    one profile together.
     """
-    key = (graph.profile, graph.excluded)
-    if key not in ctx.memo.horn:
+    profile = graph.profile
+    base = ctx.memo.horn.get(profile)
+    # A policy from outside the model (api.paths, tests) may leave out hosts no guard covers.
+    if base is None or not graph.excluded <= frozenset(base.guarded):
         ctx.memo.horn.clear()
-        ctx.memo.horn[key] = HornBase(shared_graph(ctx, key), ctx.budget, ctx.pv.ctx)
-    return ctx.memo.horn[key]
+        shared = shared_graph(ctx, (profile, frozenset()))
+        base = HornBase(shared, ctx.budget, ctx.pv.ctx, via_hosts(ctx) | graph.excluded)
+        ctx.memo.horn[profile] = base
+    return base
+
+
+def via_hosts(ctx: Context) -> frozenset[str]:
+    """Every host some only_via policy of the model leaves out."""
+    out: set[str] = set()
+    for policy in ctx.model.policies:
+        if isinstance(policy.spec, OnlyViaSpec):
+            out |= ctx.resolver.hosts_of(policy.spec.via)
+    return frozenset(out)
 
 
 def footholds(base: HornBase, graph: AttackGraph) -> list[z3.BoolRef]:
@@ -62,7 +75,7 @@ def footholds(base: HornBase, graph: AttackGraph) -> list[z3.BoolRef]:
         senders |= graph.unit_atoms[unit.key]
     facts = [base.var("c", h) for h in sorted(graph.foothold_hosts)]
     facts += [base.var("k", a) for a in sorted(graph.foothold_credentials)]
-    return facts + base.reached_by(senders)
+    return facts + base.reached_by(senders) + base.usable(graph.excluded)
 
 
 def avoid_targets(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> SolverModel | None | Outcome:

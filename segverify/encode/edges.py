@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import PacketVars
@@ -26,6 +26,7 @@ from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
 
 DoorMove = Literal["login", "exploit"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -141,17 +142,37 @@ def shared_graph(ctx: Context, key: GraphKey) -> AttackGraph:
 
     A door's openers are every source atom it opens from, whoever sends: first match decides
     each atom on its own, so the openers from any set of senders are these masked by it.
+    Leaving hosts out (only_via) removes them and their edges from the profile's graph.
     """
-    if key not in ctx.memo.graphs:
-        if len(ctx.memo.graphs) >= 2:  # the latest two: a hundred thousand hosts weigh
-            del ctx.memo.graphs[next(iter(ctx.memo.graphs))]
-        ctx.memo.graphs[key] = _shared_graph(ctx, *key)
-    return ctx.memo.graphs[key]
+    profile, excluded = key
+    graphs = ctx.memo.graphs
+    if profile not in graphs:
+        if len(graphs) >= 2:  # the latest two: a hundred thousand hosts weigh
+            del graphs[next(iter(graphs))]
+        graphs[profile] = _shared_graph(ctx, profile)
+    return _without_hosts(graphs[profile], excluded) if excluded else graphs[profile]
 
 
-def _shared_graph(ctx: Context, profile: AttackerProfile, excluded: frozenset[str]) -> AttackGraph:
+def _without_hosts(graph: AttackGraph, excluded: frozenset[str]) -> AttackGraph:
+    def kept(table: dict[str, T]) -> dict[str, T]:
+        return {h: v for h, v in table.items() if h not in excluded}
+
+    return dataclasses.replace(
+        graph,
+        hosts=tuple(h for h in graph.hosts if h not in excluded),
+        units=kept(graph.units),
+        unit_atoms=kept(graph.unit_atoms),
+        openers={d: mask for d, mask in graph.openers.items() if d.host not in excluded},
+        login_credentials=kept(graph.login_credentials),
+        manages={h: managed - excluded for h, managed in kept(graph.manages).items()},
+        sessions=kept(graph.sessions),
+        excluded=excluded,
+    )
+
+
+def _shared_graph(ctx: Context, profile: AttackerProfile) -> AttackGraph:
     m, res = ctx.model, ctx.resolver
-    hosts = tuple(h for h in m.hosts if h not in excluded)
+    hosts = tuple(m.hosts)
     units = {h: Unit(h, m.hosts[h].addresses, True) for h in hosts}
     openers = {}
     for h in hosts:
@@ -169,10 +190,9 @@ def _shared_graph(ctx: Context, profile: AttackerProfile, excluded: frozenset[st
         unit_atoms={h: ctx.index.src.mask(u.addresses) for h, u in units.items()},
         openers=openers,
         login_credentials={h: usable_credentials(ctx, m.hosts[h], profile) for h in hosts},
-        manages={h: res.hosts_of(m.hosts[h].manages) - excluded for h in hosts},
+        manages={h: res.hosts_of(m.hosts[h].manages) for h in hosts},
         sessions={h: ctx.principals.session_accounts(m.hosts[h]) if theft else frozenset() for h in hosts},
         profile=profile,
-        excluded=excluded,
     )
 
 

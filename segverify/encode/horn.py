@@ -11,7 +11,10 @@ usable accounts is held. Clauses, one per move:
   controls(a)                  -> controls(b)   (a manages b)
   controls(a)                  -> holds(p)      (harvest: p has a session on a)
 Footholds and the goal are not clauses but assumptions of each check (attack.py), so one
-parsed solver answers every policy with the same attacker profile and left-out hosts.
+parsed solver answers every policy with the same attacker profile. Hosts that some only_via
+policy leaves out (its via hosts) are *guarded*: every move into one also needs u<i>, assumed
+false where the host is left out and true elsewhere. A left-out host then can be taken by no
+move, so it neither sends, manages nor yields sessions: the clauses of the graph without it.
 
 Why text: building the same clauses term by term through z3's Python API cost ~10 us each
 in wrapper overhead (reference counting, sort checks); Z3 parses the text in C, about 7x faster
@@ -46,14 +49,15 @@ class Symbols:
 class HornBase:
     """One solver holding the movement clauses of a shared graph (no footholds, no goal)."""
 
-    def __init__(self, graph: AttackGraph, budget: Budget, ctx: z3.Context) -> None:
+    def __init__(self, graph: AttackGraph, budget: Budget, ctx: z3.Context, guarded: frozenset[str]) -> None:
         # The check's one context (context.py): a fresh one costs ~12 ms to create and free,
         # a fifth of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
         self.ctx = ctx
         self.solver = new_solver(self.ctx, budget)
         self.symbols = Symbols()
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
-        clauses = list(_clauses(graph, self.symbols, self.masks))
+        self.guarded = tuple(sorted(guarded & set(graph.hosts)))
+        clauses = list(_clauses(graph, self.symbols, self.masks, frozenset(self.guarded)))
         declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
         self.solver.from_string("\n".join(declarations + clauses))
         self._vars: dict[str, z3.BoolRef] = {}
@@ -65,14 +69,27 @@ class HornBase:
             self._vars[name] = z3.Bool(name, self.ctx)
         return self._vars[name]
 
+    def usable(self, excluded: frozenset[str]) -> list[z3.BoolRef]:
+        """Assumptions: the left-out hosts cannot be taken, every other guarded host can."""
+        return [z3.Not(self.var("u", h)) if h in excluded else self.var("u", h) for h in self.guarded]
+
     def reached_by(self, senders: int) -> list[z3.BoolRef]:
         """The opener sets that atoms of `senders` (always sent from) reach."""
         return [self.var("r", mask) for mask in self.masks if mask & senders]
 
 
-def _clauses(graph: AttackGraph, sym: Symbols, masks: dict[int, str]) -> Iterator[str]:
+def _clauses(
+    graph: AttackGraph, sym: Symbols, masks: dict[int, str], guarded: frozenset[str]
+) -> Iterator[str]:
+    def gain(premises: list[str], host: str) -> str:
+        """A move into `host`; a guarded host also needs its usable literal (only_via)."""
+        if host in guarded:
+            premises = [*premises, sym("u", host)]
+        premise = premises[0] if len(premises) == 1 else f"(and {' '.join(premises)})"
+        return f"(assert (=> {premise} {sym('c', host)}))"
+
     for h in graph.hosts:
-        yield from (f"(assert (=> {sym('c', h)} {sym('c', b)}))" for b in sorted(graph.manages[h]))
+        yield from (gain([sym("c", h)], b) for b in sorted(graph.manages[h]))
         yield from (f"(assert (=> {sym('c', h)} {sym('k', a)}))" for a in sorted(graph.sessions[h]))
     classes, class_of = _address_classes(graph, sym)
     for x, hosts in classes.items():
@@ -84,7 +101,7 @@ def _clauses(graph: AttackGraph, sym: Symbols, masks: dict[int, str]) -> Iterato
             masks[mask] = r = sym("r", mask)
             senders = {x for a, b in runs(mask) for x in class_of[a:b]} - {""}
             yield from (f"(assert (=> {x} {r}))" for x in sorted(senders))
-        premise = masks[mask]
+        premises = [masks[mask]]
         if door.move == "login":
             # One gate per distinct set of usable accounts: thousands of workstations share
             # the accounts that log in on them (113,780 of 142,462 clauses at 6,400 hosts).
@@ -93,8 +110,8 @@ def _clauses(graph: AttackGraph, sym: Symbols, masks: dict[int, str]) -> Iterato
             if accounts not in gated:
                 gated.add(accounts)
                 yield from (f"(assert (=> {sym('k', a)} {gate}))" for a in sorted(accounts))
-            premise = f"(and {premise} {gate})"
-        yield f"(assert (=> {premise} {sym('c', door.host)}))"
+            premises.append(gate)
+        yield gain(premises, door.host)
 
 
 def _address_classes(graph: AttackGraph, sym: Symbols) -> tuple[dict[str, list[str]], list[str]]:

@@ -25,6 +25,6 @@ GraphKey = tuple[AttackerProfile, frozenset[str]]  # attacker profile, hosts lef
 @dataclass
 class Memo:
     allowed: dict[tuple[str, str], int] = field(default_factory=dict)  # (host, service) -> source atoms
-    graphs: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # footholds not yet added
-    horn: dict[GraphKey, HornBase] = field(default_factory=dict)
+    graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
+    horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
