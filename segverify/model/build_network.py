@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from segverify.model.addresses import AddressError, IPNetwork, network_set, parse_network
+import re
+
+from segverify.model.addresses import AddressError, IPNetwork, network_set, parse_network, plain_ipv4
 from segverify.model.catalog import builtin_services
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import Host, Service, Zone
@@ -34,7 +36,13 @@ def check_entity_name(ctx: Context, item: Item, what: str) -> None:
         )
 
 
+# Without a colon, only digits, dots and slashes can read as an address (IPv6 needs colons).
+_IPV4_CHARS = re.compile(r"[0-9./]*")
+
+
 def _is_network(text: str) -> bool:
+    if ":" not in text and not _IPV4_CHARS.fullmatch(text):
+        return False  # a name: known without asking ipaddress (which refuses it by raising, slowly)
     try:
         parse_network(text)
     except AddressError as exc:
@@ -108,8 +116,8 @@ def _host(ctx: Context, item: Item, f: Fields) -> Host:
     zone, address = f.item("zone"), f.item("address")
     if zone is not None:
         ctx.check_zone(zone)
-    net = network(ctx, address) if address is not None else None
-    if net is None:
+    block = _address_block(ctx, address) if address is not None else None
+    if block is None:
         ctx.broken.add(item.text)
     services = _host_services(ctx, f.items("services"))
     _check_vulnerable(ctx, item, f.items("vulnerable"), services)
@@ -118,9 +126,9 @@ def _host(ctx: Context, item: Item, f: Fields) -> Host:
     return Host(
         name=item.text,
         zone=zone.text if zone else "",
-        address=_canonical(net) if net else (address.text if address else ""),
-        addresses=network_set(net) if net else IntervalSet(),
-        fleet=bool(net and net.num_addresses > 1),
+        address=block[0] if block else (address.text if address else ""),
+        addresses=block[1] if block else IntervalSet(),
+        fleet=bool(block and block[1].size() > 1),
         services=services,
         logins=_texts(f.items("logins")),
         sessions=_texts(f.items("sessions")),
@@ -130,6 +138,18 @@ def _host(ctx: Context, item: Item, f: Fields) -> Host:
         description=f.text("description"),
         span=item.span,
     )
+
+
+def _address_block(ctx: Context, item: Item) -> tuple[str, IntervalSet] | None:
+    """A host's `address` as (canonical text, addresses); None (and bad-cidr) when it is not one."""
+    plain = plain_ipv4(item.text)
+    if plain is not None:
+        first, length = plain
+        address = item.text.partition("/")[0]  # already canonical: no leading zeros, no host bits
+        canonical = address if length == 32 else f"{address}/{length}"
+        return canonical, IntervalSet.span(first, first + (1 << (32 - length)) - 1)
+    net = network(ctx, item)
+    return (_canonical(net), network_set(net)) if net else None
 
 
 def _canonical(net: IPNetwork) -> str:
