@@ -12,7 +12,7 @@ one pass over libyaml's events. Any other file, or any problem at all, takes the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +25,6 @@ from yaml.events import (
     Event,
     MappingEndEvent,
     MappingStartEvent,
-    NodeEvent,
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
@@ -303,6 +302,11 @@ class _OpenMap:
         return YMap(tuple(self.entries), self.span)
 
 
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 class _PlainBuilder:
     """Builds the located tree of a plain document from its events, node by node as they arrive."""
 
@@ -310,12 +314,13 @@ class _PlainBuilder:
         self.file = file
         self.loader = loader
         self.open: list[_OpenSeq | _OpenMap] = []
+        self.top: _OpenSeq | _OpenMap | None = None  # open[-1]
         self.nodes = 0
         self.root: YNode | None = None
         self.constructor = SafeConstructor()
         resolvers = loader.yaml_implicit_resolvers
         # Plain text whose first character starts no implicit resolver is a string: skip resolving.
-        self.typed_starts = None if None in resolvers else frozenset(resolvers)
+        self.typed_starts: Container[str] = _Everything() if None in resolvers else frozenset(resolvers)
         self.typed: dict[str, ScalarValue] = {}
         self.resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = loader.resolve
 
@@ -343,27 +348,21 @@ class _PlainBuilder:
             raise _NotPlain
         return self.root
 
-    def span(self, event: Any) -> Span:
-        mark = event.start_mark
-        return Span(self.file, mark.line + 1, mark.column + 1)
+    # The handlers run once per event: they are written out rather than shared, for speed.
 
-    def add(self, node: YNode) -> None:
-        if self.open:
-            self.open[-1].add(node)
-        else:
-            self.root = node
-
-    def node_start(self, event: NodeEvent) -> None:
-        if event.anchor is not None or getattr(event, "tag", None) is not None:
+    def scalar(self, event: Any) -> None:
+        if event.anchor is not None or event.tag is not None:
             raise _NotPlain
         self.nodes += 1
-
-    def scalar(self, event: ScalarEvent) -> None:
-        self.node_start(event)
         value: ScalarValue = event.value
-        if event.implicit[0] and (self.typed_starts is None or event.value[:1] in self.typed_starts):
+        if event.implicit[0] and event.value[:1] in self.typed_starts:
             value = self.plain_value(event)
-        self.add(YScalar(value, self.span(event)))
+        mark = event.start_mark
+        node = YScalar(value, Span(self.file, mark.line + 1, mark.column + 1))
+        if self.top is None:
+            self.root = node
+        else:
+            self.top.add(node)
 
     def plain_value(self, event: Any) -> ScalarValue:
         """Plain text resolved as the composer resolves it (cached: it depends on the text only)."""
@@ -376,21 +375,32 @@ class _PlainBuilder:
             self.typed[text] = _scalar_value(self.constructor, node)
         return self.typed[text]
 
-    def start_seq(self, event: SequenceStartEvent) -> None:
-        self.node_start(event)
-        self.push(_OpenSeq(self.span(event)))
+    def start_seq(self, event: Any) -> None:
+        if event.anchor is not None or event.tag is not None:
+            raise _NotPlain
+        mark = event.start_mark
+        self.push(_OpenSeq(Span(self.file, mark.line + 1, mark.column + 1)))
 
-    def start_map(self, event: MappingStartEvent) -> None:
-        self.node_start(event)
-        self.push(_OpenMap(self.span(event)))
+    def start_map(self, event: Any) -> None:
+        if event.anchor is not None or event.tag is not None:
+            raise _NotPlain
+        mark = event.start_mark
+        self.push(_OpenMap(Span(self.file, mark.line + 1, mark.column + 1)))
 
     def push(self, node: _OpenSeq | _OpenMap) -> None:
+        self.nodes += 1
         self.open.append(node)
+        self.top = node
         if len(self.open) > MAX_DEPTH:
             raise _NotPlain
 
     def end(self, event: Event) -> None:
-        self.add(self.open.pop().close())
+        node = self.open.pop().close()
+        self.top = self.open[-1] if self.open else None
+        if self.top is None:
+            self.root = node
+        else:
+            self.top.add(node)
 
 
 def _plain_tree(text: str, file: str) -> YNode | None:
