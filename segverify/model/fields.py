@@ -8,6 +8,7 @@ Schema is generated from it, so the two cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Literal
 
 from segverify.model.ir import POLICY_KINDS, SEVERITIES
@@ -55,12 +56,14 @@ class Shape:
     name: str
     fields: tuple[Field, ...]
     one_of: tuple[str, ...] = ()
+    by_name: dict[str, Field] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        assert set(self.one_of) <= set(self.by_name), self.name  # the reader counts them among the fields
 
     def field(self, name: str) -> Field | None:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        return self.by_name.get(name)
 
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)

@@ -156,17 +156,18 @@ class Reader:
             )
             return None
         out = Fields(shape, owner)
+        fields, kinds, values, key_spans = shape.by_name, self.kinds, out.values, out.key_spans
         for key, value in node.entries:
-            f = shape.field(str(key.value))
+            f = fields.get(str(key.value))
             if f is None:
                 self._unknown(key, shape)
                 continue
-            out.key_spans[f.name] = key.span
-            read = self.kinds[f.kind](value, f)
-            if f.required and read == () and isinstance(value, YSeq) and not value.items:
+            key_spans[f.name] = key.span
+            read = kinds[f.kind](value, f)
+            if f.required and isinstance(value, YSeq) and not value.items and read == ():
                 read = self.error("bad-value", f"`{f.name}` is empty: {f.doc}", value.span, _EMPTY_HINT)
             if read is not INVALID:
-                out.values[f.name] = read
+                values[f.name] = read
         self._required(node, shape, out)
         return out
 
@@ -183,7 +184,7 @@ class Reader:
         )
 
     def _required(self, node: YMap, shape: Shape, out: Fields) -> None:
-        written = set(node.keys())
+        written = out.key_spans  # every key of the shape written, read or not
         for f in shape.fields:
             if f.required and f.name not in written:
                 self.error("missing-field", f"{article(shape.name)} needs `{f.name}`: {f.doc}", out.span)
@@ -224,15 +225,13 @@ class Reader:
             return tuple(i for i in (self._name(node, f),) if isinstance(i, Item))
         if not isinstance(node, YSeq):
             return self.wrong(node, f, "a name or a list of names")
-        out = [self._list_item(n, f) for n in node.items]
-        return tuple(i for i in out if isinstance(i, Item))
-
-    def _list_item(self, node: YNode, f: Field) -> object:
-        if isinstance(node, YScalar) and isinstance(node.value, str) and node.value:
-            return Item(node.value, node.span)
-        return self.error(
-            "wrong-type", f"`{f.name}` lists names (strings), found {_describe(node)}", node.span
-        )
+        out = []
+        for n in node.items:
+            if isinstance(n, YScalar) and isinstance(n.value, str) and n.value:
+                out.append(Item(n.value, n.span))
+            else:
+                self.error("wrong-type", f"`{f.name}` lists names (strings), found {_describe(n)}", n.span)
+        return tuple(out)
 
     def _flag(self, node: YNode, f: Field) -> object:
         if isinstance(node, YScalar) and isinstance(node.value, bool):
