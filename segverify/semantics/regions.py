@@ -236,10 +236,16 @@ class FlowTable:
         self.model = model
         self.resolver = resolver
         self.flows = compile_flows(model, resolver)
+        self._decided: dict[Packet, RuleRef] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
 
     def decide(self, packet: Packet) -> RuleRef:
-        return decide_compiled(self.model, self.resolver, self.flows, packet)
+        # A blast-radius witness replays a path per controlled host, and paths share their
+        # first hops: the same packets, each a scan of every rule. First match is a pure
+        # function of the packet, so each is decided once.
+        if packet not in self._decided:
+            self._decided[packet] = decide_compiled(self.model, self.resolver, self.flows, packet)
+        return self._decided[packet]
 
     def sweep(
         self,
