@@ -22,13 +22,18 @@ class Spread:
 def spreads(sem: Semantics, spec: SeparateAccountsSpec) -> dict[str, Spread]:
     """Every account's login and session places on hosts of the listed zones (sorted by account)."""
     zones = set(spec.zones)
-    hosts = [h for h in sem.model.hosts.values() if h.zone in zones]
-    out = {}
-    for acc in sorted(a.name for a in sem.model.accounts()):
-        logins = sorted((h.zone, h.name) for h in hosts if sem.principals.may_log_in(acc, h))
-        sessions = sorted((h.zone, h.name) for h in hosts if acc in sem.principals.session_accounts(h))
-        out[acc] = Spread(tuple(logins), tuple(sessions))
-    return out
+    accounts = sorted(a.name for a in sem.model.accounts())
+    logins: dict[str, list[Place]] = {a: [] for a in accounts}
+    sessions: dict[str, list[Place]] = {a: [] for a in accounts}
+    # Host by host (each host's accounts, groups expanded), not account by account over every
+    # host: that was accounts x hosts, 50-90 s per policy at 100,000 hosts.
+    for h in sem.model.hosts.values():
+        if h.zone in zones:
+            for acc in sem.principals.login_accounts(h):
+                logins[acc].append((h.zone, h.name))
+            for acc in sem.principals.session_accounts(h):
+                sessions[acc].append((h.zone, h.name))
+    return {a: Spread(tuple(sorted(logins[a])), tuple(sorted(sessions[a]))) for a in accounts}
 
 
 def account_witness(account: str, spread: Spread) -> AccountsWitness | None:
