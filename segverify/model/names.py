@@ -7,7 +7,7 @@ or inline port specs) and policy ids have their own.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from segverify.diagnostics import Diagnostic, Span
 from segverify.model.intervals import IntervalSet, union_all
@@ -21,6 +21,25 @@ def close_hint(text: str, names: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+class Hints:
+    """close_hint, computed once per text and collection of names.
+
+    Finding the closest of 100,000 names takes up to seconds, and one name misspelt the same way
+    in many places (a renamed group in every host's `logins`) would take it again at each. The
+    builder's collections of names only grow, so an unchanged size means unchanged names.
+    """
+
+    def __init__(self) -> None:
+        # The collection is kept with its hint so that its id cannot name another one meanwhile.
+        self.known: dict[tuple[int, int, str], tuple[Collection[str], str]] = {}
+
+    def __call__(self, text: str, names: Collection[str]) -> str:
+        key = (id(names), len(names), text)
+        if key not in self.known:
+            self.known[key] = (names, close_hint(text, names))
+        return self.known[key][1]
+
+
 class Context:
     """Diagnostics and the names known so far; the builder fills it section by section."""
 
@@ -32,6 +51,7 @@ class Context:
         self.principals: dict[str, PrincipalKind] = {}
         self.policy_ids: set[str] = set()
         self.broken: set[str] = set()  # zones and hosts with a bad address: later checks skip them
+        self.hint = Hints()
 
     def error(self, code: str, message: str, span: Span, hint: str = "", related: Span | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint, related))
@@ -63,7 +83,7 @@ class Context:
             "unknown-service",
             f"no service is named '{item.text}'",
             item.span,
-            close_hint(item.text, self.services)
+            self.hint(item.text, self.services)
             or "define it under `services` or write a port spec such as tcp/8080",
         )
         return IntervalSet()
@@ -72,7 +92,7 @@ class Context:
         if item.text in self.zones:
             return True
         what = "a host, not a zone" if item.text in self.hosts else "not a zone"
-        self.error("dangling-ref", f"'{item.text}' is {what}", item.span, close_hint(item.text, self.zones))
+        self.error("dangling-ref", f"'{item.text}' is {what}", item.span, self.hint(item.text, self.zones))
         return False
 
     def check_principal(self, item: Item, accounts_only: bool = False) -> bool:
@@ -82,7 +102,7 @@ class Context:
                 "unknown-principal",
                 f"no account or group is named '{item.text}'",
                 item.span,
-                close_hint(item.text, self.principals),
+                self.hint(item.text, self.principals),
             )
             return False
         if accounts_only and kind != "account":

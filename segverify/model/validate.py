@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from segverify.diagnostics import Diagnostic, Span
 from segverify.model.addresses import AddressError, parse_network
 from segverify.model.ir import AccountFoothold, Model, PolicySpec, Ref
-from segverify.model.names import close_hint
+from segverify.model.names import Hints
 from segverify.model.principals import Principals
 from segverify.model.refs import TAG_PREFIX, Resolver
 
@@ -56,13 +56,15 @@ def check_refs(model: Model) -> Iterator[Diagnostic]:
         t for h in model.hosts.values() for t in h.tags
     }
     names = set(model.zones) | set(model.hosts)
+    hint = Hints()
     for ref in model_refs(model):
-        diag = check_ref(ref, names, tags)
+        diag = check_ref(ref, names, tags, hint)
         if diag is not None:
             yield diag
 
 
-def check_ref(ref: Ref, names: set[str], tags: set[str]) -> Diagnostic | None:
+def check_ref(ref: Ref, names: set[str], tags: set[str], hint: Hints | None = None) -> Diagnostic | None:
+    hint = hint or Hints()
     text = ref.text
     if text == "any" or text in names:
         return None
@@ -74,7 +76,7 @@ def check_ref(ref: Ref, names: set[str], tags: set[str]) -> Diagnostic | None:
             "unknown-tag",
             f"no zone or host carries the tag '{tag}'",
             ref.span,
-            close_hint(tag, tags) or "a policy over nothing would prove nothing",
+            hint(tag, tags) or "a policy over nothing would prove nothing",
         )
     try:
         parse_network(text)
@@ -85,7 +87,7 @@ def check_ref(ref: Ref, names: set[str], tags: set[str]) -> Diagnostic | None:
             "dangling-ref",
             f"'{text}' is not a zone, host, CIDR, `any` or `tag:NAME`",
             ref.span,
-            close_hint(text, names),
+            hint(text, names),
         )
     return None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 
@@ -202,3 +204,29 @@ def test_all_problems_of_all_files_come_at_once_sorted(tmp_path: Path) -> None:
 def test_no_model_path_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         load_model([])
+
+
+def test_a_name_misspelt_in_many_places_is_looked_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each hint scans every defined name: a renamed group or zone must not cost that per use."""
+    hosts = "".join(f"  h{i}: {{zone: lan, address: 10.0.0.{i}, logins: [opps]}}\n" for i in range(1, 41))
+    flows = "".join(f"  - {{from: lann, to: h{i}, services: [ssh]}}\n" for i in range(1, 41))
+    (tmp_path / "m.yaml").write_text(
+        "segverify: 1\nzones: {lan: {networks: [10.0.0.0/24]}}\naccounts: {ops: {}}\n"
+        f"hosts:\n{hosts}flows:\n{flows}"
+    )
+    looked_up: list[str] = []
+    close_matches = difflib.get_close_matches
+
+    def counting(word: str, *args: Any, **kwargs: Any) -> list[str]:
+        looked_up.append(word)
+        return close_matches(word, *args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
+    with pytest.raises(ModelError) as exc:
+        load_model([str(tmp_path)])
+    hints = {(d.code, d.hint) for d in exc.value.diagnostics}
+    assert hints == {("unknown-principal", "did you mean 'ops'?"), ("dangling-ref", "did you mean 'lan'?")}
+    assert len(exc.value.diagnostics) == 80
+    assert sorted(looked_up) == ["lann", "opps"]
