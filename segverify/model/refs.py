@@ -7,6 +7,7 @@ So an external `internet: 0.0.0.0/0` means "every address in no other zone".
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -23,6 +24,7 @@ class Resolver:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._addr_cache: dict[str, IntervalSet] = {}
+        self._hosts_cache: dict[str, frozenset[str]] = {}
 
     @cached_property
     def zone_sets(self) -> dict[str, IntervalSet]:
@@ -51,8 +53,6 @@ class Resolver:
         return sorted(cells)
 
     def zone_of(self, address: int) -> str | None:
-        import bisect
-
         cells = self.zone_cells
         i = bisect.bisect_right(cells, (address, float("inf"), "")) - 1
         if i >= 0 and cells[i][0] <= address <= cells[i][1]:
@@ -86,14 +86,27 @@ class Resolver:
         except AddressError:
             raise KeyError(text) from None
 
+    @cached_property
+    def zone_hosts(self) -> dict[str, frozenset[str]]:
+        """The hosts whose `zone` is each zone (a zone with no hosts is absent)."""
+        members: dict[str, list[str]] = {}
+        for h in self.model.hosts.values():
+            members.setdefault(h.zone, []).append(h.name)
+        return {zone: frozenset(names) for zone, names in members.items()}
+
     def hosts(self, ref: Ref | str) -> frozenset[str]:
         """Hosts a reference denotes as a target or foothold (spec: Policies, targets)."""
         text = ref.text if isinstance(ref, Ref) else ref
+        if text not in self._hosts_cache:  # each distinct text scans the hosts at most once
+            self._hosts_cache[text] = self._hosts(text)
+        return self._hosts_cache[text]
+
+    def _hosts(self, text: str) -> frozenset[str]:
         m = self.model
         if text == "any":
             return frozenset(m.hosts)
         if text in m.zones:
-            return frozenset(h.name for h in m.hosts.values() if h.zone == text)
+            return self.zone_hosts.get(text, frozenset())
         if text in m.hosts:
             return frozenset((text,))
         if text.startswith(TAG_PREFIX):
