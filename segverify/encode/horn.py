@@ -61,6 +61,7 @@ class HornBase:
         declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
         self.solver.from_string("\n".join(declarations + clauses))
         self._vars: dict[str, z3.BoolRef] = {}
+        self._negated: dict[str, z3.BoolRef] = {}
 
     def var(self, kind: str, key: object) -> z3.BoolRef:
         """The variable of a host (c), account (k) or opener set (r); fresh ones are unconstrained."""
@@ -69,9 +70,16 @@ class HornBase:
             self._vars[name] = z3.Bool(name, self.ctx)
         return self._vars[name]
 
+    def negated(self, kind: str, key: object) -> z3.BoolRef:
+        """Not(var), built once: a goal may negate every host (blast_radius), policy after policy."""
+        name = self.symbols(kind, key)
+        if name not in self._negated:
+            self._negated[name] = z3.Not(self.var(kind, key))
+        return self._negated[name]
+
     def usable(self, excluded: frozenset[str]) -> list[z3.BoolRef]:
         """Assumptions: the left-out hosts cannot be taken, every other guarded host can."""
-        return [z3.Not(self.var("u", h)) if h in excluded else self.var("u", h) for h in self.guarded]
+        return [self.negated("u", h) if h in excluded else self.var("u", h) for h in self.guarded]
 
     def reached_by(self, senders: int) -> list[z3.BoolRef]:
         """The opener sets that atoms of `senders` (always sent from) reach."""
