@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.__main__ import main
 from bench.phases import PhaseTimer
 from bench.report import slope
@@ -45,3 +47,18 @@ def test_slope_and_phase_timer() -> None:
     timer.enter("witness")
     timer.enter("solve")  # a solver call made for a witness is witness time
     assert timer.stack == ["encode", "witness", "witness"]
+
+
+def test_per_policy_timing_lists_every_policy_once(capsys: pytest.CaptureFixture[str]) -> None:
+    import segverify.api as api
+    from bench import policies
+
+    original = api.self_check
+    try:
+        assert policies.main(["--hosts", "100"]) == 0
+    finally:
+        api.self_check = original  # PolicyClock wraps it for the run
+    lines = capsys.readouterr().out.splitlines()
+    ids = [line.split()[0] for line in lines if line.startswith("SYN-")]
+    assert sorted(ids) == sorted(p.id for p in generate_enterprise(plan_for(100)).policies)
+    assert lines[-1].startswith("check ") and "'proved': 8" in lines[-1]
