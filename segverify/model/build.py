@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
@@ -28,12 +28,15 @@ class Sections:
     policies: list[Fields] = field(default_factory=list)
     waivers: list[Fields] = field(default_factory=list)
     defaults: list[tuple[Span, Fields]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file parsed, read or not
 
 
-def read_sections(trees: Sequence[tuple[str, YNode]], reader: Reader) -> Sections:
+def read_sections(trees: Iterable[tuple[str, YNode]], reader: Reader) -> Sections:
     out = Sections()
     for file, tree in trees:
+        out.files.append(file)
         f = _read_file(file, tree, reader)
+        del tree  # the next file's tree is parsed while this one would still be held
         if f is None:
             continue
         for name in NAMED_SECTIONS:
@@ -146,8 +149,9 @@ def _sorted(items: Mapping[str, V]) -> dict[str, V]:
     return dict(sorted(items.items()))
 
 
-def build_model(trees: Sequence[tuple[str, YNode]], diags: list[Diagnostic]) -> tuple[Model, Context]:
-    """Build the Model of every parsed file; problems go to `diags` and the build carries on."""
+def build_model(trees: Iterable[tuple[str, YNode]], diags: list[Diagnostic]) -> tuple[Model, Context]:
+    """Build the Model of every parsed file (read once, in order); problems go to `diags` and the
+    build carries on."""
     ctx = Context(diags)
     s = read_sections(trees, Reader(diags))
     declare_names(ctx, s)
@@ -165,6 +169,6 @@ def build_model(trees: Sequence[tuple[str, YNode]], diags: list[Diagnostic]) -> 
         defaults=defaults,
         policies=build_policies(ctx, s.policies, defaults.attacker),
         waivers=build_waivers(ctx, s.waivers),
-        files=tuple(file for file, _ in trees),
+        files=tuple(s.files),
     )
     return model, ctx

@@ -43,14 +43,16 @@ def _files_of(path: str, diags: list[Diagnostic]) -> list[str]:
     return [path]
 
 
-def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> list[tuple[str, YNode]]:
-    trees = []
+def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> Iterator[tuple[str, YNode]]:
+    """Each file's tree, parsed when asked for: the builder reads one and lets it go before the next
+    (a large model's trees together take several times the memory of the model)."""
     for file in files:
         try:
-            trees.append((file, read_yaml_file(file)))
+            tree = read_yaml_file(file)
         except ModelError as exc:
             diags.extend(exc.diagnostics)
-    return trees
+            continue
+        yield file, tree
 
 
 @contextmanager

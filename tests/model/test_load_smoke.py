@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from segverify.errors import ModelError
-from segverify.model import load
+from segverify.model import build, load
 from segverify.model.load import load_model
+from segverify.model.read import Fields, Reader
+from segverify.model.yamlio import YNode
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
 
@@ -53,3 +56,25 @@ def test_collector_is_paused_while_loading_and_restored(
     finally:
         gc.enable() if was else gc.disable()
     assert seen == [False, False]
+
+
+def test_each_file_is_read_before_the_next_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large model's YAML trees together outweigh the model: only one is alive at a time."""
+    steps: list[tuple[str, str]] = []
+    parse, read = load.read_yaml_file, build._read_file
+
+    def parsing(path: str) -> YNode:
+        steps.append(("parse", os.path.basename(path)))
+        return parse(path)
+
+    def reading(file: str, tree: YNode, reader: Reader) -> Fields | None:
+        steps.append(("read", os.path.basename(file)))
+        return read(file, tree, reader)
+
+    monkeypatch.setattr(load, "read_yaml_file", parsing)
+    monkeypatch.setattr(build, "_read_file", reading)
+    folder = QUICKSTART.parent / "pci-cde" / "segmented"
+    model = load_model([str(folder)])
+    names = [os.path.basename(f) for f in model.files]
+    assert len(names) > 1
+    assert steps == [(step, name) for name in names for step in ("parse", "read")]
