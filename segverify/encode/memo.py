@@ -25,6 +25,7 @@ GraphKey = tuple[AttackerProfile, frozenset[str]]  # attacker profile, hosts lef
 @dataclass
 class Memo:
     allowed: dict[tuple[str, str], int] = field(default_factory=dict)  # (host, service) -> source atoms
+    masks: dict[int, int] = field(default_factory=dict)  # each distinct opener set, kept once
     graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
     horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
