@@ -408,15 +408,16 @@ def _plain_tree(text: str, file: str) -> YNode | None:
 
     For a plain document every step of the general path passes and gives this same tree; on
     anything else (anchors, aliases, tags, duplicate keys, several documents, too deep, too many
-    nodes, a syntax error) the general path runs from the start and reports.
+    nodes, a syntax error) the general path runs from the start and reports. So does any other
+    exception: the general path alone decides what a document that is not plain gives.
     """
     try:
         loader = _LOADER(text)
-    except yaml.YAMLError:
+    except Exception:
         return None
     try:
         return _PlainBuilder(file, loader).build()
-    except (_NotPlain, yaml.YAMLError):
+    except Exception:  # _NotPlain, a YAMLError, or a surprise
         return None
     finally:
         loader.dispose()

@@ -145,3 +145,15 @@ def documents(draw: st.DrawFn) -> str:
 def test_random_documents_read_alike(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         both_paths_agree(text, monkeypatch)
+
+
+def test_a_surprise_in_the_one_pass_leaves_the_answer_to_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = outcome(PLAIN, True, monkeypatch)
+
+    def broken(self: object) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(yamlio._PlainBuilder, "build", broken)
+    assert outcome(PLAIN, False, monkeypatch) == expected
