@@ -24,26 +24,14 @@ from segverify.api import new_context
 from segverify.encode.atoms import bits
 from segverify.encode.attack import avoid_targets
 from segverify.encode.edges import AttackGraph, Context, build_graph
+from segverify.encode.horn import Symbols
 from segverify.encode.solve import Budget
 from segverify.encode.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
 from segverify.synth import generate_enterprise, plan_for
 
 
-class Names:
-    """Short SMT-LIB symbols for hosts, credentials, atoms, opener sets and credential gates."""
-
-    def __init__(self) -> None:
-        self.ids: dict[tuple[str, object], str] = {}
-
-    def __call__(self, kind: str, key: object) -> str:
-        sym = self.ids.get((kind, key))
-        if sym is None:
-            sym = self.ids[(kind, key)] = f"{kind}{len(self.ids)}"
-        return sym
-
-
-def horn_clauses(graph: AttackGraph, n: Names) -> list[tuple[list[str], str]]:
+def horn_clauses(graph: AttackGraph, n: Symbols) -> list[tuple[list[str], str]]:
     """(premises, conclusion) pairs: exactly the clauses of encode.attack.encode_moves."""
     out: list[tuple[list[str], str]] = [([], n("c", h)) for h in sorted(graph.foothold_hosts)]
     out += [([], n("k", a)) for a in sorted(graph.foothold_credentials)]
@@ -69,8 +57,8 @@ def horn_clauses(graph: AttackGraph, n: Names) -> list[tuple[list[str], str]]:
     return out
 
 
-def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Names) -> str:
-    decls = "".join(f"(declare-const {s} Bool)\n" for s in n.ids.values())
+def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Symbols) -> str:
+    decls = "".join(f"(declare-const {s} Bool)\n" for s in n.names.values())
     body = []
     for premises, head in clauses:
         if not premises:
@@ -85,7 +73,7 @@ def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Names) -> s
 
 def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
     """True when isolated (a closed set avoids every target)."""
-    n = Names()
+    n = Symbols()
     clauses = horn_clauses(graph, n)
     goal = [n("c", t) for t in sorted(targets) if t in graph.hosts]
     solver = z3.Solver(ctx=z3.Context())
@@ -117,7 +105,7 @@ def measure(model: Model, methods: list[str]) -> dict[str, Any]:
     ctx = new_context(model, Budget())
     totals = dict.fromkeys(["graph", *methods], 0.0)
     clauses = 0
-    shared_names = Names()
+    shared_names = Symbols()
     sets: list[set[tuple[tuple[str, ...], str]]] = []
     for policy in isolation_policies(model):
         spec = policy.spec
@@ -134,7 +122,7 @@ def measure(model: Model, methods: list[str]) -> dict[str, Any]:
             totals[name] += time.perf_counter() - t0
         if len(set(verdicts.values())) != 1:
             raise AssertionError(f"{policy.id}: methods disagree: {verdicts}")
-        clauses += len(horn_clauses(graph, Names()))
+        clauses += len(horn_clauses(graph, Symbols()))
         sets.append({(tuple(p), h) for p, h in horn_clauses(graph, shared_names)})
     common = set.intersection(*sets) if sets else set()
     return {
