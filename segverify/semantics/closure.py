@@ -22,8 +22,9 @@ from segverify.semantics.moves import (
     sender_set,
     usable,
 )
+from segverify.semantics.owners import Owners
 from segverify.semantics.packets import format_packet
-from segverify.semantics.regions import Cell, bits, readable_address, readable_source, sort_rules
+from segverify.semantics.regions import Cell, readable_address, readable_source, sort_rules
 
 
 @dataclass(slots=True)
@@ -50,33 +51,39 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     """For every outside host and every service a move could use: the exact decisions from `senders`."""
     m, profile = sem.model, setup.profile
     outside = [h for h in sorted(m.hosts) if h not in hosts and h not in setup.via]
-    outside = [h for h in outside if attack_services(m, profile, m.hosts[h])]
-    dst_sets = [m.hosts[h].addresses for h in outside]
-    table: dict[tuple[str, str], Crossing] = {
-        (h, s): Crossing(h, s) for h in outside for s in attack_services(m, profile, m.hosts[h])
-    }
-    ports = union_all(m.services[s].ports for _, s in table)
-    sweep = sem.table.sweep(senders, union_all(dst_sets), ports, dst_tags=dst_sets)
+    services = [(h, attack_services(m, profile, m.hosts[h])) for h in outside]
+    services = [(h, s) for h, s in services if s]
+    table = {(h, s): Crossing(h, s) for h, names in services for s in names}
+    dst_sets = [m.hosts[h].addresses for h, _ in services]
+    ports = {s: m.services[s].ports for _, s in table}
+    # Untagged: cells are classes of addresses that every rule and zone treats alike, and the
+    # owners index says which hosts each class reaches (see owners.py for why not host tags).
+    sweep = sem.table.sweep(senders, union_all(dst_sets), union_all(ports.values()))
+    owners, reached = Owners(dst_sets), {}
+    seen: set[tuple[IntervalSet, IntervalSet, RuleRef]] = set()
     for cell in sweep.cells():
-        _note(sem, setup, outside, table, cell)
+        # A later source class with the same destinations, services and rule adds nothing:
+        # the rule is noted already, and so is an allowed packet if the rule allows.
+        if (cell.dst, cell.svc, cell.rule) in seen:
+            continue
+        seen.add((cell.dst, cell.svc, cell.rule))
+        if cell.dst not in reached:
+            reached[cell.dst] = owners.pieces(cell.dst)
+        hits = {s: cell.svc.intersection(p) for s, p in ports.items()}
+        for k, dst in reached[cell.dst].items():
+            host, names = services[k]
+            for s in names:
+                if hits[s]:
+                    _note(table[(host, s)], cell, dst, hits[s])
     return [table[k] for k in sorted(table)]
 
 
-def _note(
-    sem: Semantics, setup: Setup, outside: list[str], table: dict[tuple[str, str], Crossing], cell: Cell
-) -> None:
-    for i in bits(cell.dst_tags):
-        host = sem.model.hosts[outside[i]]
-        for s in attack_services(sem.model, setup.profile, host):
-            hit = cell.svc.intersection(sem.model.services[s].ports)
-            if not hit:
-                continue
-            cr = table[(host.name, s)]
-            cr.rules.add(cell.rule)
-            if cell.rule.action == "allow" and cr.allowed is None:
-                dst = readable_address(cell.dst)
-                packet = Packet(readable_source(cell.src, dst), dst, pick_svc(hit))
-                cr.allowed = (packet, cell.rule)
+def _note(cr: Crossing, cell: Cell, dst: IntervalSet, hit: IntervalSet) -> None:
+    """`cell` decides packets to `dst` (part of the host) on `hit` (part of the service)."""
+    cr.rules.add(cell.rule)
+    if cell.rule.action == "allow" and cr.allowed is None:
+        address = readable_address(dst)
+        cr.allowed = (Packet(readable_source(cell.src, address), address, pick_svc(hit)), cell.rule)
 
 
 def usable_logins(sem: Semantics, setup: Setup, credentials: Iterable[str], host: str) -> list[str]:
