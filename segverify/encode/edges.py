@@ -202,7 +202,7 @@ def door_openers(ctx: Context, door: Door) -> int:
     if key not in ctx.memo.allowed:
         dst = ctx.model.hosts[door.host].addresses
         svc = ctx.model.services[door.service].ports
-        mask = ctx.index.allowed(dst, svc, (1 << ctx.index.src.count) - 1)
+        mask = ctx.index.allowed(dst, svc)
         # Doors share a few distinct opener sets (59 among 9,218 doors at 6,400 hosts), each
         # an integer of one bit per source atom: one copy of each, not one per door.
         ctx.memo.allowed[key] = ctx.memo.masks.setdefault(mask, mask)
