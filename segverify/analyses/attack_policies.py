@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
+from segverify.encode.atoms import Decide
 from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, Door, build_graph, doors_of
 from segverify.encode.solve import Outcome
@@ -101,6 +102,7 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
     senders = 0
     for name in [u.key for u in graph.senders] + sorted(closed.hosts):
         senders |= graph.unit_atoms[name]
+    decide = ctx.index.decider(senders)
     doors = [
         d for h in graph.hosts if h not in closed.hosts for d in doors_of(ctx, m.hosts[h], graph.profile)
     ]
@@ -108,16 +110,16 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
         senders=graph.foothold_refs,
-        boundary=tuple(_blocked(ctx, graph, closed, senders, d) for d in sorted(doors)),
+        boundary=tuple(_blocked(ctx, graph, closed, decide, d) for d in sorted(doors)),
         excluded=tuple(sorted(graph.excluded)),
     )
 
 
-def _blocked(ctx: Context, graph: AttackGraph, closed: ClosedSet, senders: int, door: Door) -> Blocked:
+def _blocked(ctx: Context, graph: AttackGraph, closed: ClosedSet, decide: Decide, door: Door) -> Blocked:
     if door.move == "login" and not graph.login_credentials[door.host] & closed.credentials:
         # Held credentials that are named in `logins` but unusable can only be MFA-blocked ones.
         named = ctx.principals.login_accounts(ctx.model.hosts[door.host]) & closed.credentials
         return Blocked(door.move, door.host, door.service, "mfa" if named else "no-usable-credential")
     dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
-    rules = tuple(ctx.index.deciding(dst, svc, senders))
+    rules = tuple(decide(dst, svc))
     return Blocked(door.move, door.host, door.service, "no-allowed-packet", rules)

@@ -15,7 +15,7 @@ their concrete packet from the same cells (pick.py), and the reference semantics
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from segverify.model.addresses import ADDR_BITS, ALL_ADDRESSES, IPV4_ALL, IPV6_ALL, V6_BASE
@@ -102,6 +102,9 @@ def _membership(atoms: Atoms, sets: list[IntervalSet]) -> list[int]:
     return out
 
 
+Decide = Callable[[IntervalSet, IntervalSet], list[RuleRef]]  # destinations, services -> deciding rules
+
+
 class Cell(NamedTuple):
     """Destinations and services that every rule treats alike: the same flows are relevant."""
 
@@ -144,27 +147,27 @@ class EdgeIndex:
     def allowed(self, dst: IntervalSet, svc: IntervalSet) -> int:
         """The source atoms from which some packet to dst on svc is allowed."""
         allowed = 0
-        for dk, sk in self._cell_keys(dst, svc):
-            relevant = self.dst_flows[dk] & self.svc_flows[sk]
-            zone = self.resolver.zone_of(self.dst.cuts[dk])
-            family = int(self.dst.cuts[dk] >= V6_BASE)
+        for key in self._cell_keys(dst, svc):
             # Cells with the same relevant rules, zone and family decide every source alike:
             # across a hundred thousand doors there are a few thousand such keys.
-            key = (relevant, zone, family)
             if key not in self._opened:
-                self._opened[key] = self._first_match_allowed(relevant, zone, self.family_src[family])
+                self._opened[key] = self._first_match_allowed(key)
             allowed |= self._opened[key]
         return allowed
 
-    def _cell_keys(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[tuple[int, int]]:
+    def _cell_keys(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[tuple[int, str | None, int]]:
+        """(relevant rules, zone, family) of each destination atom x service atom met."""
         svc_atoms = [k for a, b in self.svc.span(svc) for k in range(a, b)]
         for a, b in self.dst.span(dst):
             for dk in range(a, b):
+                first = self.dst.cuts[dk]
+                zone, family = self.resolver.zone_of(first), int(first >= V6_BASE)
                 for sk in svc_atoms:
-                    yield dk, sk
+                    yield self.dst_flows[dk] & self.svc_flows[sk], zone, family
 
-    def _first_match_allowed(self, relevant: int, zone: str | None, undecided: int) -> int:
-        allowed = 0
+    def _first_match_allowed(self, key: tuple[int, str | None, int]) -> int:
+        relevant, zone, family = key
+        allowed, undecided = 0, self.family_src[family]
         for i in bits(relevant):
             if self.model.flows[i].action == "allow":
                 allowed |= undecided & self.flow_src[i]
@@ -184,17 +187,40 @@ class EdgeIndex:
 
     def deciding(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> list[RuleRef]:
         """The rules and defaults that decide some packet from `sources` to dst on svc."""
-        found: dict[str, RuleRef] = {}
-        for relevant, zone, family, _, _ in self.cells(dst, svc):
-            undecided = sources & family
-            for i in bits(relevant):
-                if undecided & self.flow_src[i]:
-                    flow = self.model.flows[i]
-                    found.setdefault(flow.name, rule_ref(flow))
-                undecided &= ~self.flow_src[i]
-            intra, inter = self.split(undecided, zone)
-            for part, is_intra in ((intra, True), (inter, False)):
-                if part:
-                    ref = default_ref(self.model.defaults, is_intra)
-                    found.setdefault(ref.name, ref)
-        return sorted(found.values(), key=lambda r: (r.index if r.index is not None else 1 << 30, r.name))
+        return self.decider(sources)(dst, svc)
+
+    def decider(self, sources: int) -> Decide:
+        """`deciding` for one set of sources, each (relevant rules, zone, family) worked out once.
+
+        A certificate cites the deciding rules of every door out of its set, tens of thousands
+        of doors that meet a few thousand distinct cells.
+        """
+        memo: dict[tuple[int, str | None, int], tuple[RuleRef, ...]] = {}
+
+        def decide(dst: IntervalSet, svc: IntervalSet) -> list[RuleRef]:
+            found: set[RuleRef] = set()
+            for key in self._cell_keys(dst, svc):
+                if key not in memo:
+                    memo[key] = self._first_match_deciding(key, sources)
+                found.update(memo[key])
+            return sorted(found, key=lambda r: (r.index if r.index is not None else 1 << 30, r.name))
+
+        return decide
+
+    def _first_match_deciding(self, key: tuple[int, str | None, int], sources: int) -> tuple[RuleRef, ...]:
+        relevant, zone, family = key
+        found = []
+        undecided = sources & self.family_src[family]
+        for i in bits(relevant):
+            if not undecided:
+                break
+            if undecided & self.flow_src[i]:
+                found.append(rule_ref(self.model.flows[i]))
+            undecided &= ~self.flow_src[i]
+        intra, inter = self.split(undecided, zone)
+        found += [
+            default_ref(self.model.defaults, is_intra)
+            for part, is_intra in ((intra, True), (inter, False))
+            if part
+        ]
+        return tuple(found)

@@ -12,6 +12,7 @@ class Principals:
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        self._login_accounts: dict[str, frozenset[str]] = {}
 
     @cached_property
     def groups_of(self) -> dict[str, frozenset[str]]:
@@ -44,8 +45,27 @@ class Principals:
         names = self.groups_of.get(account, frozenset()) | {account}
         return any(p in names for p in host.logins)
 
+    @cached_property
+    def account_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.model.accounts())
+
     def login_accounts(self, host: Host) -> frozenset[str]:
-        return frozenset(a for p in host.logins for a in self.accounts_in.get(p, ()))
+        # Asked once per door of every certificate: a hundred thousand hosts, many policies.
+        if host.name not in self._login_accounts:
+            self._login_accounts[host.name] = frozenset(
+                a for p in host.logins for a in self.accounts_in.get(p, ())
+            )
+        return self._login_accounts[host.name]
+
+    def logins_among(self, names: frozenset[str], host: Host) -> set[str]:
+        """The names that may log in on `host` (may_log_in), for a whole set of names at once.
+
+        An account may log in exactly when it is in login_accounts; any other name (a group,
+        an unknown name in a hand-written certificate) is asked one by one.
+        """
+        found = set(names & self.login_accounts(host))
+        found.update(n for n in names - self.account_names if self.may_log_in(n, host))
+        return found
 
     def session_accounts(self, host: Host) -> frozenset[str]:
         """Credentials a controlling attacker harvests: a group hands over all its members'."""

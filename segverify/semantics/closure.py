@@ -86,17 +86,14 @@ def _note(cr: Crossing, cell: Cell, dst: IntervalSet, hit: IntervalSet) -> None:
         cr.allowed = (Packet(readable_source(cell.src, address), address, pick_svc(hit)), cell.rule)
 
 
-def usable_logins(sem: Semantics, setup: Setup, credentials: Iterable[str], host: str) -> list[str]:
-    h = sem.model.hosts[host]
-    return sorted(
-        c for c in credentials if sem.principals.may_log_in(c, h) and usable(sem.principals, setup.profile, c)
-    )
+def usable_logins(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> list[str]:
+    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
+    return sorted(c for c in may if usable(sem.principals, setup.profile, c))
 
 
-def mfa_blocked(sem: Semantics, setup: Setup, credentials: Iterable[str], host: str) -> bool:
+def mfa_blocked(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> bool:
     """Some held credential may log in on the host, and mfa alone stops every one of them."""
-    h = sem.model.hosts[host]
-    may = [c for c in credentials if sem.principals.may_log_in(c, h)]
+    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
     return bool(may) and not any(usable(sem.principals, setup.profile, c) for c in may)
 
 

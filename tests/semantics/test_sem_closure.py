@@ -10,7 +10,8 @@ from segverify.semantics.closure import crossings, senders_of
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import attack_services, setup_for
 from segverify.semantics.owners import Owners
-from tests.strategies import examples, model_and_attack
+from segverify.model.principals import Principals
+from tests.strategies import examples, model_and_attack, models
 
 SETTINGS = settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -54,3 +55,14 @@ def test_crossings_match_one_survey_per_host_and_service(case, data) -> None:  #
                 assert packet.src in senders and packet.dst in model.hosts[h].addresses
                 assert packet.svc in model.services[s].ports
     assert set(got) == expected
+
+
+@SETTINGS
+@given(models(), st.data())
+def test_logins_among_is_may_log_in_for_every_name(model, data) -> None:  # type: ignore[no-untyped-def]
+    principals = Principals(model)
+    pool = sorted(model.principals) + ["nobody", *sorted(model.hosts)[:1]]
+    names = frozenset(data.draw(st.sets(st.sampled_from(pool))))
+    for host in model.hosts.values():
+        expected = {n for n in names if principals.may_log_in(n, host)}
+        assert principals.logins_among(names, host) == expected
