@@ -7,8 +7,10 @@ semantics and the encoder agree on what a reference means.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 Interval = tuple[int, int]
 
@@ -61,8 +63,12 @@ class IntervalSet:
         return IntervalSet.of(self.intervals + other.intervals)
 
     def intersection(self, other: IntervalSet) -> IntervalSet:
-        out: list[Interval] = []
         a, b = self.intervals, other.intervals
+        if len(a) > len(b):
+            a, b = b, a
+        if len(a) * LOPSIDED <= len(b):
+            return IntervalSet(tuple(_clipped(a, b)))
+        out: list[Interval] = []
         i = j = 0
         while i < len(a) and j < len(b):
             lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
@@ -92,7 +98,12 @@ class IntervalSet:
         return IntervalSet(tuple(out))
 
     def intersects(self, other: IntervalSet) -> bool:
-        return bool(self.intersection(other))
+        small, large = sorted((self.intervals, other.intervals), key=len)
+        for lo, hi in small:
+            k = bisect_left(large, lo, key=_END)  # the first interval ending at or after lo
+            if k < len(large) and large[k][0] <= hi:
+                return True
+        return False
 
     def issubset(self, other: IntervalSet) -> bool:
         return not self.difference(other)
@@ -106,6 +117,18 @@ class IntervalSet:
         for lo, hi in self.intervals:
             yield lo
             yield hi + 1
+
+
+LOPSIDED = 4  # a set this many times longer than the other is searched, not walked
+_START, _END = itemgetter(0), itemgetter(1)
+
+
+def _clipped(small: tuple[Interval, ...], large: tuple[Interval, ...]) -> Iterator[Interval]:
+    """small & large, by binary search in `large` (a host against a hundred thousand hosts)."""
+    for lo, hi in small:
+        i, j = bisect_left(large, lo, key=_END), bisect_right(large, hi, key=_START)
+        for first, last in large[i:j]:
+            yield max(lo, first), min(hi, last)
 
 
 def union_all(sets: Iterable[IntervalSet]) -> IntervalSet:

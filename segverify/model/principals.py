@@ -13,6 +13,7 @@ class Principals:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._login_accounts: dict[str, frozenset[str]] = {}
+        self._odd: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
     @cached_property
     def groups_of(self) -> dict[str, frozenset[str]]:
@@ -64,7 +65,9 @@ class Principals:
         an unknown name in a hand-written certificate) is asked one by one.
         """
         found = set(names & self.login_accounts(host))
-        found.update(n for n in names - self.account_names if self.may_log_in(n, host))
+        if names is not self._odd[0]:  # one certificate asks with one set at every door
+            self._odd = (names, names - self.account_names)
+        found.update(n for n in self._odd[1] if self.may_log_in(n, host))
         return found
 
     def session_accounts(self, host: Host) -> frozenset[str]:

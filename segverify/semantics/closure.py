@@ -6,7 +6,7 @@ Shared by certificate_for (to describe the boundary) and check_certificate (to p
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ports import pick_svc
@@ -27,14 +27,49 @@ from segverify.semantics.packets import format_packet
 from segverify.semantics.regions import Cell, readable_address, readable_source, sort_rules
 
 
-@dataclass(slots=True)
 class Crossing:
     """Packets from the set's senders to one outside host on one service: who decides, one allowed."""
 
-    host: str
-    service: str
-    rules: set[RuleRef] = field(default_factory=set)
-    allowed: tuple[Packet, RuleRef] | None = None
+    __slots__ = ("host", "service", "rules", "allowed")  # one per door out of the set: 10^5 of them
+
+    def __init__(self, host: str, service: str) -> None:
+        self.host, self.service = host, service
+        self.rules: set[RuleRef] = set()
+        self.allowed: tuple[Packet, RuleRef] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Every host a move could take under one profile (via hosts aside), and its services.
+
+    The same for every certificate of the profile; each certificate then skips its own hosts.
+    """
+
+    services: tuple[tuple[str, tuple[str, ...]], ...]  # (host, attack services), by host name
+    owners: Owners  # over the hosts' addresses, indexed like `services`
+    dst: IntervalSet
+    ports: dict[str, IntervalSet]
+    svc: IntervalSet
+
+
+def targets_of(sem: Semantics, setup: Setup) -> Targets:
+    key = (setup.profile, setup.via)
+    if key not in sem.memo:
+        m = sem.model
+        found = [
+            (h, attack_services(m, setup.profile, m.hosts[h])) for h in sorted(m.hosts) if h not in setup.via
+        ]
+        services = tuple((h, names) for h, names in found if names)
+        dst_sets = [m.hosts[h].addresses for h, _ in services]
+        ports = {s: m.services[s].ports for _, names in services for s in names}
+        if len(sem.memo) >= 4:  # one per profile and via set; a hundred thousand hosts weigh
+            del sem.memo[next(iter(sem.memo))]
+        sem.memo[key] = Targets(
+            services, Owners(dst_sets), union_all(dst_sets), ports, union_all(ports.values())
+        )
+    target = sem.memo[key]
+    assert isinstance(target, Targets)
+    return target
 
 
 def senders_of(sem: Semantics, setup: Setup, hosts: Iterable[str], refs: Iterable[str]) -> IntervalSet:
@@ -49,40 +84,44 @@ def foothold_refs(setup: Setup) -> tuple[str, ...]:
 
 def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: IntervalSet) -> list[Crossing]:
     """For every outside host and every service a move could use: the exact decisions from `senders`."""
-    m, profile = sem.model, setup.profile
-    outside = [h for h in sorted(m.hosts) if h not in hosts and h not in setup.via]
-    services = [(h, attack_services(m, profile, m.hosts[h])) for h in outside]
-    services = [(h, s) for h, s in services if s]
-    table = {(h, s): Crossing(h, s) for h, names in services for s in names}
-    dst_sets = [m.hosts[h].addresses for h, _ in services]
-    ports = {s: m.services[s].ports for _, s in table}
+    t = targets_of(sem, setup)
+    table: dict[tuple[str, str], Crossing] = {}
     # Untagged: cells are classes of addresses that every rule and zone treats alike, and the
     # owners index says which hosts each class reaches (see owners.py for why not host tags).
-    sweep = sem.table.sweep(senders, union_all(dst_sets), union_all(ports.values()))
-    owners, reached = Owners(dst_sets), {}
-    seen: set[tuple[IntervalSet, IntervalSet, RuleRef]] = set()
+    # The region covers the set's own hosts too: their cells are skipped, the others are exact.
+    sweep = sem.table.sweep(senders, t.dst, t.svc)
+    reached: dict[int, list[int]] = {}
+    seen: set[tuple[int, int, RuleRef]] = set()
     for cell in sweep.cells():
         # A later source class with the same destinations, services and rule adds nothing:
-        # the rule is noted already, and so is an allowed packet if the rule allows.
-        if (cell.dst, cell.svc, cell.rule) in seen:
+        # the rule is noted already, and so is an allowed packet if the rule allows. The sweep
+        # hands out one object per destination part and per service walk and keeps them alive
+        # while it lives, so identity tells them apart without hashing ten thousand intervals.
+        key = (id(cell.dst), id(cell.svc), cell.rule)
+        if key in seen:
             continue
-        seen.add((cell.dst, cell.svc, cell.rule))
-        if cell.dst not in reached:
-            reached[cell.dst] = owners.pieces(cell.dst)
-        hits = {s: cell.svc.intersection(p) for s, p in ports.items()}
-        for k, dst in reached[cell.dst].items():
-            host, names = services[k]
+        seen.add(key)
+        if key[0] not in reached:
+            reached[key[0]] = t.owners.meeting(cell.dst)
+        hits = {s: cell.svc.intersection(p) for s, p in t.ports.items()}
+        for k in reached[key[0]]:
+            host, names = t.services[k]
+            if host in hosts:
+                continue
             for s in names:
                 if hits[s]:
-                    _note(table[(host, s)], cell, dst, hits[s])
-    return [table[k] for k in sorted(table)]
+                    if (host, s) not in table:
+                        table[host, s] = Crossing(host, s)
+                    _note(sem, table[host, s], cell, hits[s])
+    outside = [(h, s) for h, names in t.services if h not in hosts for s in names]
+    return [table[k] if k in table else Crossing(*k) for k in outside]
 
 
-def _note(cr: Crossing, cell: Cell, dst: IntervalSet, hit: IntervalSet) -> None:
-    """`cell` decides packets to `dst` (part of the host) on `hit` (part of the service)."""
+def _note(sem: Semantics, cr: Crossing, cell: Cell, hit: IntervalSet) -> None:
+    """`cell` decides packets to the host on `hit` (part of the service)."""
     cr.rules.add(cell.rule)
     if cell.rule.action == "allow" and cr.allowed is None:
-        address = readable_address(dst)
+        address = readable_address(sem.model.hosts[cr.host].addresses.intersection(cell.dst))
         cr.allowed = (Packet(readable_source(cell.src, address), address, pick_svc(hit)), cell.rule)
 
 

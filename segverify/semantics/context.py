@@ -16,3 +16,4 @@ class Semantics:
         self.resolver = resolver or Resolver(model)
         self.table = FlowTable(model, self.resolver)
         self.principals = Principals(model)
+        self.memo: dict[object, object] = {}  # per-check tables of the checkers (closure.targets_of)

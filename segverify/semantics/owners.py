@@ -9,10 +9,11 @@ segments of the hosts' addresses.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import chain
 
-from segverify.model.intervals import Interval, IntervalSet
+from segverify.model.intervals import IntervalSet
 
 
 class Owners:
@@ -39,14 +40,10 @@ class Owners:
                 self.ends.append(nxt - 1)
                 self.owners.append(tuple(sorted(count)))
 
-    def pieces(self, addrs: IntervalSet) -> dict[int, IntervalSet]:
-        """For every owner meeting `addrs`: exactly the part of `addrs` that it owns."""
-        out: dict[int, list[Interval]] = {}
+    def meeting(self, addrs: IntervalSet) -> list[int]:
+        """The owners of some address in `addrs`, ascending."""
+        found: set[int] = set()
         for lo, hi in addrs:
-            i = bisect_left(self.ends, lo)
-            while i < len(self.starts) and self.starts[i] <= hi:
-                piece = (max(lo, self.starts[i]), min(hi, self.ends[i]))
-                for k in self.owners[i]:
-                    out.setdefault(k, []).append(piece)
-                i += 1
-        return {k: IntervalSet.of(v) for k, v in sorted(out.items())}
+            i, j = bisect_left(self.ends, lo), bisect_right(self.starts, hi)
+            found.update(chain.from_iterable(self.owners[i:j]))
+        return sorted(found)

@@ -158,6 +158,7 @@ class Sweep:
         self._dst_cuts: dict[int, list[Part]] = {}
         self._fine: list[Part] | None = None
         self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
+        self._shares: dict[tuple[int, int], IntervalSet] = {}  # parts live as long as the sweep
 
     def _meets(self, cf: CompiledFlow) -> bool:
         # A rule that cannot meet the region never decides any of it: slice it away first.
@@ -216,13 +217,20 @@ class Sweep:
         src_sides = [(s, f) for s, f in src_sides if s]
         for dpart in self.dst_parts(part.flows):
             intra = part.zone is not None and part.zone == dpart.zone
-            sides = [(s, dpart.addrs.intersection(f)) for s, f in src_sides]
-            sides = [(s, d) for s, d in sides if d]
+            sides = [(s, d) for s, f in src_sides if (d := self._family_share(dpart, f))]
             if not sides:
                 continue
             for svc, rule in self.walk(part.flows & dpart.flows, intra):
                 for s, d in sides:
                     yield Cell(s, d, svc, rule, part.tags, dpart.tags)
+
+    def _family_share(self, dpart: Part, family: IntervalSet) -> IntervalSet:
+        # Every source class meets the same destination parts; a part of a hundred thousand
+        # host addresses is split by family once, not once per source class.
+        key = (id(dpart), family.first())
+        if key not in self._shares:
+            self._shares[key] = dpart.addrs.intersection(family)
+        return self._shares[key]
 
     def cells(self) -> Iterator[Cell]:
         for part in self.src_parts():

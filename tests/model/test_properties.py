@@ -31,6 +31,23 @@ def well_formed(s: IntervalSet) -> bool:
     )
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(0, UNIVERSE), st.integers(0, 2)).map(lambda t: (t[0], t[0] + t[1])), max_size=2
+    ),
+    st.lists(
+        st.tuples(st.integers(0, UNIVERSE), st.integers(0, 2)).map(lambda t: (t[0], t[0] + t[1])), max_size=30
+    ),
+)
+def test_lopsided_intersections_match_python_sets(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> None:
+    # A few intervals against many take the binary-search path (intervals.LOPSIDED).
+    x, y = IntervalSet.of(a), IntervalSet.of(b)
+    for left, right in ((x, y), (y, x)):
+        result = left.intersection(right)
+        assert well_formed(result) and as_set(result) == points(a) & points(b)
+        assert left.intersects(right) == bool(points(a) & points(b))
+
+
 @given(intervals, intervals)
 def test_interval_algebra_matches_python_sets(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> None:
     x, y = IntervalSet.of(a), IntervalSet.of(b)

@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segverify.model.intervals import IntervalSet
+from segverify.model.principals import Principals
 from segverify.semantics.closure import crossings, senders_of
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import attack_services, setup_for
 from segverify.semantics.owners import Owners
-from segverify.model.principals import Principals
 from tests.strategies import examples, model_and_attack, models
 
 SETTINGS = settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
@@ -22,10 +22,9 @@ small_sets = st.lists(
 
 @SETTINGS
 @given(st.lists(small_sets, max_size=6), small_sets)
-def test_owners_pieces_are_exactly_each_sets_share(sets, addrs) -> None:  # type: ignore[no-untyped-def]
+def test_owners_meeting_are_exactly_the_sets_met(sets, addrs) -> None:  # type: ignore[no-untyped-def]
     # Sets may overlap: two hosts can share an address (a virtual IP), and both own it.
-    expected = {k: s.intersection(addrs) for k, s in enumerate(sets)}
-    assert Owners(sets).pieces(addrs) == {k: v for k, v in expected.items() if v}
+    assert Owners(sets).meeting(addrs) == [k for k, s in enumerate(sets) if s.intersects(addrs)]
 
 
 @SETTINGS
