@@ -5,9 +5,10 @@ from __future__ import annotations
 from segverify.analyses.base import Verdict, proved, unknown, violated
 from segverify.encode.atoms import Decide
 from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, closed_within
-from segverify.encode.edges import AttackGraph, Context, Door, build_graph, doors_of
+from segverify.encode.edges import AttackGraph, Context, Door, all_doors, build_graph, shared_graph
+from segverify.encode.memo import keep_latest
 from segverify.encode.solve import Outcome
-from segverify.encode.witness import Fixpoint, PathWriter, least_fixpoint, steps_to
+from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
 from segverify.results import (
@@ -45,7 +46,7 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, BlastRadiusSpec)
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
-    fp = least_fixpoint(graph)
+    fp = _fixpoint(ctx, graph)
     answer = closed_within(ctx, graph, frozenset(fp.hosts))
     if isinstance(answer, Outcome):
         return unknown(answer)
@@ -73,8 +74,8 @@ def _isolation(
     if isinstance(answer, Outcome):
         return unknown(answer)
     if answer is not None:
-        return proved(certificate(ctx, graph, _least(graph, answer, policy)))
-    fp = least_fixpoint(graph)
+        return proved(certificate(ctx, graph, _least(graph, answer, policy, _fixpoint(ctx, graph))))
+    fp = _fixpoint(ctx, graph)
     reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
@@ -83,13 +84,18 @@ def _isolation(
     return violated(PathWitness(target, hops))
 
 
-def _least(graph: AttackGraph, model: SolverModel, policy: Policy, fp: Fixpoint | None = None) -> ClosedSet:
+def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:
+    """The worklist fixpoint, with the reverse indexes of the policy's shared graph (memo.py)."""
+    key = (graph.profile, graph.excluded)
+    return least_fixpoint(graph, keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key))))
+
+
+def _least(graph: AttackGraph, model: SolverModel, policy: Policy, fp: Fixpoint) -> ClosedSet:
     """The least closed set, which every model of the clauses contains: the most readable certificate.
 
     Z3's model may hold more than the attacker can reach; the worklist fixpoint over the same
     edges must lie inside it, or the two disagree and that is our bug.
     """
-    fp = fp or least_fixpoint(graph)
     least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
     if not model.contains(sorted(least.hosts), sorted(least.credentials)):
         raise InternalError(f"{policy.id}: the least fixpoint leaves the solver's closed set")
@@ -98,19 +104,17 @@ def _least(graph: AttackGraph, model: SolverModel, policy: Policy, fp: Fixpoint 
 
 def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:
     """The closed set and, for every door out of it, the reason the attacker cannot pass."""
-    m = ctx.model
     senders = 0
     for name in [u.key for u in graph.senders] + sorted(closed.hosts):
         senders |= graph.unit_atoms[name]
     decide = ctx.index.decider(senders)
-    doors = [
-        d for h in graph.hosts if h not in closed.hosts for d in doors_of(ctx, m.hosts[h], graph.profile)
-    ]
+    out = closed.hosts | graph.excluded
+    doors = [d for d in all_doors(ctx, graph.profile) if d.host not in out]
     return ClosedSetCertificate(
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
         senders=graph.foothold_refs,
-        boundary=tuple(_blocked(ctx, graph, closed, decide, d) for d in sorted(doors)),
+        boundary=tuple(_blocked(ctx, graph, closed, decide, d) for d in doors),
         excluded=tuple(sorted(graph.excluded)),
     )
 

@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import PacketVars
 from segverify.encode.flows import FlowSets, Region
-from segverify.encode.memo import GraphKey, Memo
+from segverify.encode.memo import GraphKey, Memo, keep_latest
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.solve import Budget, Outcome
 from segverify.model.addresses import V6_BASE
@@ -145,12 +145,20 @@ def shared_graph(ctx: Context, key: GraphKey) -> AttackGraph:
     Leaving hosts out (only_via) removes them and their edges from the profile's graph.
     """
     profile, excluded = key
-    graphs = ctx.memo.graphs
-    if profile not in graphs:
-        if len(graphs) >= 2:  # the latest two: a hundred thousand hosts weigh
-            del graphs[next(iter(graphs))]
-        graphs[profile] = _shared_graph(ctx, profile)
-    return _without_hosts(graphs[profile], excluded) if excluded else graphs[profile]
+    graph = keep_latest(ctx.memo.graphs, profile, lambda: _shared_graph(ctx, profile))
+    if not excluded:
+        return graph
+    return keep_latest(ctx.memo.trimmed, key, lambda: _without_hosts(graph, excluded))
+
+
+def all_doors(ctx: Context, profile: AttackerProfile) -> list[Door]:
+    """Every door of every host under a profile, sorted (certificates list those out of a set)."""
+    m = ctx.model
+    return keep_latest(
+        ctx.memo.doors,
+        profile,
+        lambda: sorted(d for h in m.hosts for d in doors_of(ctx, m.hosts[h], profile)),
+    )
 
 
 def _without_hosts(graph: AttackGraph, excluded: frozenset[str]) -> AttackGraph:

@@ -8,8 +8,9 @@ one; here they are kept for the lifetime of a check (one Context), keyed by what
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import AttackerProfile
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from segverify.encode.edges import AttackGraph, Door
     from segverify.encode.horn import HornBase
     from segverify.encode.packets import Found
+    from segverify.encode.witness import Moves
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 GraphKey = tuple[AttackerProfile, frozenset[str]]  # attacker profile, hosts left out (only_via)
 
@@ -29,3 +34,16 @@ class Memo:
     graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
     horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
+    # Derived from one graph and reused by every policy on it; the latest two are kept.
+    trimmed: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # only_via: via hosts left out
+    moves: dict[GraphKey, Moves] = field(default_factory=dict)  # witness.Moves: reverse indexes
+    doors: dict[AttackerProfile, list[Door]] = field(default_factory=dict)  # every door, sorted
+
+
+def keep_latest(table: dict[K, V], key: K, make: Callable[[], V], size: int = 2) -> V:
+    """table[key], made on a miss; the oldest entries go first (a hundred thousand hosts weigh)."""
+    if key not in table:
+        while len(table) >= size:
+            del table[next(iter(table))]
+        table[key] = make()
+    return table[key]

@@ -47,7 +47,7 @@ class Fixpoint:
         self.active |= graph.unit_atoms.get(unit, 0)
 
 
-def least_fixpoint(graph: AttackGraph) -> Fixpoint:
+def least_fixpoint(graph: AttackGraph, moves: Moves | None = None) -> Fixpoint:
     """Round by round; from round 2 on, only hosts that something new could open are tried.
 
     A host can gain in round r+1 and not in round r only if round r activated an atom of one
@@ -60,7 +60,7 @@ def least_fixpoint(graph: AttackGraph) -> Fixpoint:
     )
     for unit in [u.key for u in graph.senders] + sorted(graph.foothold_hosts):
         fp.activate(graph, unit)
-    moves = _Moves(graph)
+    moves = moves or Moves(graph)
     candidates = list(graph.hosts)
     new_hosts: dict[str, Gain] = dict.fromkeys(sorted(graph.foothold_hosts), Gain("foothold", 0))
     r = 0
@@ -84,7 +84,7 @@ def least_fixpoint(graph: AttackGraph) -> Fixpoint:
         candidates = moves.affected(fp.active & ~before, new_creds, new_hosts)
 
 
-class _Moves:
+class Moves:
     """Doors and managers per host, and the reverse indexes that say whom a change affects."""
 
     def __init__(self, graph: AttackGraph) -> None:
