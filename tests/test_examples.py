@@ -6,6 +6,7 @@ Rewrite with SEGVERIFY_UPDATE_GOLDENS=1 and review the diff: a changed verdict i
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -65,3 +66,17 @@ def pack_policy_ids() -> list[str]:
 def test_every_pack_policy_is_proved_somewhere_and_violated_somewhere(policy_id: str) -> None:
     seen = {table.get(policy_id) for table in golden().values()}
     assert {"proved", "violated"} <= seen, f"{policy_id}: only {sorted(s for s in seen if s)}"
+
+
+def test_the_collector_is_paused_during_a_check_and_restored_after() -> None:
+    model = load_model([str(ROOT / "examples/quickstart")])
+    seen: list[bool] = []
+    api.check(model, api.CheckOptions(progress=lambda i, n, p: seen.append(gc.isenabled())))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        api.check(model)
+        assert not gc.isenabled()  # a caller who turned it off keeps it off
+    finally:
+        gc.enable()
