@@ -19,11 +19,13 @@ from strategies import models, policies_for
 from segverify import api
 from segverify.analyses.registry import analysis_for
 from segverify.encode.atoms import Atoms, bits
+from segverify.encode.attack import SolverModel, closed_within
 from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of
 from segverify.encode.flows import Region
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.pick import pick_packet
 from segverify.encode.solve import Budget
+from segverify.encode.witness import least_fixpoint
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AttackerProfile, Model, Ref, RefFoothold
@@ -146,6 +148,23 @@ def test_atom_edges_equal_z3_edges(model: Model) -> None:
             by_z3 = allowed_sources_z3(ctx, universe, Door(door.host, door.service, door.move))
             assert isinstance(by_z3, IntervalSet)
             assert by_atoms == by_z3, f"{door}: atoms {by_atoms} z3 {by_z3}"
+
+
+@settings(DIFF, max_examples=60)
+@given(models(), st.data())
+def test_z3_finds_the_least_fixpoint_closed_and_nothing_smaller(model: Model, data: st.DataObject) -> None:
+    """closed_within (blast_radius) asserts every other host false in a solver scope: the
+    worklist's least fixpoint must be closed, any set missing one of its non-foothold hosts not,
+    and each scope must be gone afterwards (the same question, asked again, same answer)."""
+    ctx = api.new_context(model, Budget(seed=0))
+    foothold = data.draw(st.sampled_from(sorted(model.hosts)))
+    profile = data.draw(st.sampled_from([AttackerProfile(), AttackerProfile(exploits="exposed")]))
+    graph = build_graph(ctx, (RefFoothold(Ref(foothold)),), profile, frozenset())
+    least = frozenset(least_fixpoint(graph).hosts)
+    assert isinstance(closed_within(ctx, graph, least), SolverModel)
+    for host in sorted(least - graph.foothold_hosts):
+        assert closed_within(ctx, graph, least - {host}) is None, host
+    assert isinstance(closed_within(ctx, graph, least), SolverModel)
 
 
 @settings(DIFF, max_examples=40)
