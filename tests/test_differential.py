@@ -153,9 +153,9 @@ def test_atom_edges_equal_z3_edges(model: Model) -> None:
 @settings(DIFF, max_examples=60)
 @given(models(), st.data())
 def test_z3_finds_the_least_fixpoint_closed_and_nothing_smaller(model: Model, data: st.DataObject) -> None:
-    """closed_within (blast_radius) asserts every other host false in a solver scope: the
-    worklist's least fixpoint must be closed, any set missing one of its non-foothold hosts not,
-    and each scope must be gone afterwards (the same question, asked again, same answer)."""
+    """closed_within (blast_radius) negates every other host: the worklist's least fixpoint
+    must be closed, any set missing one of its non-foothold hosts not, and no question may
+    leave anything behind in the shared solver (asked again, the same answer)."""
     ctx = api.new_context(model, Budget(seed=0))
     foothold = data.draw(st.sampled_from(sorted(model.hosts)))
     profile = data.draw(st.sampled_from([AttackerProfile(), AttackerProfile(exploits="exposed")]))

@@ -24,7 +24,7 @@ source atoms, but far fewer distinct groups of hosts; one clause per group, not 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import z3
 
@@ -76,15 +76,6 @@ class HornBase:
         if name not in self._negated:
             self._negated[name] = z3.Not(self.var(kind, key))
         return self._negated[name]
-
-    def negations(self, kind: str, keys: Iterable[object]) -> str:
-        """SMT-LIB text asserting each variable false, for a solver scope (push/pop).
-
-        A variable no clause names is skipped: nothing can make it true, and reading a model
-        completes it as false.
-        """
-        names = self.symbols.names
-        return "\n".join(f"(assert (not {names[kind, key]}))" for key in keys if (kind, key) in names)
 
     def usable(self, excluded: frozenset[str]) -> list[z3.BoolRef]:
         """Assumptions: the left-out hosts cannot be taken, every other guarded host can."""
