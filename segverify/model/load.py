@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 
+from segverify import collector
 from segverify.diagnostics import Diagnostic, Span
 from segverify.errors import ModelError, UsageError
 from segverify.model.build import build_model
@@ -55,26 +54,12 @@ def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> Iterator[tuple
         yield file, tree
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading allocates millions of small objects that all stay alive and hold no cycles; the cyclic
-    collector would traverse the whole growing heap again and again (most of the load time on a
-    large model) to free nothing. It runs again, as it was, once the model is built."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_model(model_paths: Sequence[str], policy_paths: Sequence[str] = ()) -> Model:
     """Load model files and policy packs (same form) into one validated Model, or raise ModelError."""
     if not model_paths:
         raise UsageError("give at least one model file or folder")
     diags: list[Diagnostic] = []
-    with _collector_paused():
+    with collector.paused():
         files = expand_paths([*model_paths, *policy_paths], diags)
         model, ctx = build_model(parse_files(files, diags), diags)
         diags.extend(validate_model(model, ctx.broken))

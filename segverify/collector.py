@@ -1,0 +1,27 @@
+"""The cyclic garbage collector, paused for phases that build a large heap and free little.
+
+Loading a model and checking its policies both keep millions of small objects alive that hold
+no cycles worth collecting; the collector would traverse the whole growing heap again and
+again to free nothing. Measured at 100,000 hosts: most of the load time before the loader
+paused it, and 48.6 of 295 s of a check (41 full collections); paused, the check took 199 s
+with the same peak memory (2,628 against 2,632 MiB). Reference counting frees everything else
+as usual, and the collector runs again, as it was, once the phase ends.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector is off inside; a caller who had it off keeps it off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
