@@ -2,7 +2,7 @@
 
 Phases: `context` (new_context), `edges` (build_graph: which sources open which doors),
 `encode` (everything else in check: z3 terms, Horn clauses), `solve` (time inside
-z3.Solver.check), `witness` (witnesses, certificates and the self-checks). Time is charged to
+Z3's check, encode/solve.py), `witness` (witnesses, certificates and the self-checks). Time is charged to
 the innermost phase, except that everything under `witness` stays `witness` (solver calls made
 to find a witness packet are witness cost). Hooks whose target no longer exists are skipped and
 listed, so an engine refactoring degrades the split, never the measurement of the total.
@@ -19,15 +19,14 @@ from typing import Any
 # (module, attribute path, phase). Functions imported by name are patched where they are used.
 HOOKS: tuple[tuple[str, str, str], ...] = (
     ("segverify.api", "new_context", "context"),
-    ("segverify.api", "self_check", "witness"),
+    ("segverify.api", "self_check_problems", "witness"),
     ("segverify.analyses.attack_policies", "build_graph", "edges"),
     ("segverify.analyses.attack_policies", "certificate", "witness"),
-    ("segverify.analyses.attack_policies", "_least", "witness"),
     ("segverify.analyses.attack_policies", "least_fixpoint", "witness"),
     ("segverify.encode.witness", "PathWriter.hops", "witness"),
     ("segverify.encode.packets", "RegionSolver._polish", "witness"),
     ("segverify.encode.packets", "RegionSolver.deciding", "witness"),
-    ("z3", "Solver.check", "solve"),
+    ("segverify.encode.solve", "_check", "solve"),
 )
 PHASES = ("context", "edges", "encode", "solve", "witness")
 

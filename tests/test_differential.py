@@ -19,13 +19,13 @@ from strategies import models, policies_for
 from segverify import api
 from segverify.analyses.registry import analysis_for
 from segverify.encode.atoms import Atoms, bits
-from segverify.encode.attack import SolverModel, closed_within
-from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of
+from segverify.encode.attack import closed_within
+from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of, shared_graph
 from segverify.encode.flows import Region
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.pick import pick_packet
 from segverify.encode.solve import Budget
-from segverify.encode.witness import least_fixpoint
+from segverify.encode.witness import Moves, least_fixpoint
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AttackerProfile, Model, Ref, RefFoothold
@@ -161,10 +161,29 @@ def test_z3_finds_the_least_fixpoint_closed_and_nothing_smaller(model: Model, da
     profile = data.draw(st.sampled_from([AttackerProfile(), AttackerProfile(exploits="exposed")]))
     graph = build_graph(ctx, (RefFoothold(Ref(foothold)),), profile, frozenset())
     least = frozenset(least_fixpoint(graph).hosts)
-    assert isinstance(closed_within(ctx, graph, least), SolverModel)
+    assert closed_within(ctx, graph, least).verdict == "sat"
     for host in sorted(least - graph.foothold_hosts):
-        assert closed_within(ctx, graph, least - {host}) is None, host
-    assert isinstance(closed_within(ctx, graph, least), SolverModel)
+        assert closed_within(ctx, graph, least - {host}).verdict == "unsat", host
+    assert closed_within(ctx, graph, least).verdict == "sat"
+
+
+@settings(DIFF, max_examples=60)
+@given(models(), st.data())
+def test_fixpoint_indexed_before_via_hosts_left_out_equals_the_trimmed_one(
+    model: Model, data: st.DataObject
+) -> None:
+    """only_via policies share the reverse indexes of the profile's untrimmed graph: the
+    left-out hosts must never be gained through them, and the fixpoint must not change."""
+    ctx = api.new_context(model, Budget(seed=0))
+    hosts = sorted(model.hosts)
+    foothold = data.draw(st.sampled_from(hosts))
+    via = frozenset(data.draw(st.lists(st.sampled_from(hosts), min_size=1, max_size=3))) - {foothold}
+    profile = data.draw(st.sampled_from([AttackerProfile(), AttackerProfile(exploits="exposed")]))
+    graph = build_graph(ctx, (RefFoothold(Ref(foothold)),), profile, via)
+    shared = least_fixpoint(graph, Moves(shared_graph(ctx, (profile, frozenset()))))
+    own = least_fixpoint(graph)
+    assert shared.hosts == own.hosts and shared.credentials == own.credentials
+    assert not set(shared.hosts) & via
 
 
 @settings(DIFF, max_examples=40)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
 from segverify.encode.atoms import Decide
-from segverify.encode.attack import ClosedSet, SolverModel, avoid_targets, closed_within
+from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, Door, all_doors, build_graph, shared_graph
 from segverify.encode.memo import keep_latest
-from segverify.encode.solve import Outcome
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
@@ -48,11 +47,11 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
     fp = _fixpoint(ctx, graph)
     answer = closed_within(ctx, graph, frozenset(fp.hosts))
-    if isinstance(answer, Outcome):
+    if answer.verdict == "unknown":
         return unknown(answer)
-    if answer is None:
+    if answer.verdict == "unsat":
         raise InternalError(f"{policy.id}: the solver finds the least fixpoint not closed")
-    least = _least(graph, answer, policy, fp)
+    least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
     if len(least.hosts) <= spec.max_hosts:
         return proved(certificate(ctx, graph, least))
     # Every closed set contains the least one: more than max_hosts, each with its path.
@@ -71,12 +70,18 @@ def _isolation(
 ) -> Verdict:
     graph = build_graph(ctx, footholds, ctx.model.attacker_for(policy), via)
     answer = avoid_targets(ctx, graph, targets)
-    if isinstance(answer, Outcome):
+    if answer.verdict == "unknown":
         return unknown(answer)
-    if answer is not None:
-        return proved(certificate(ctx, graph, _least(graph, answer, policy, _fixpoint(ctx, graph))))
     fp = _fixpoint(ctx, graph)
     reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
+    # The least fixpoint lies in every closed set: it avoids the targets exactly when some
+    # closed set does (sat). Any other combination is a bug in the clauses or the worklist.
+    if answer.verdict == "sat" and reached:
+        raise InternalError(
+            f"{policy.id}: the solver avoids the targets, the fixpoint reaches {reached[0][1]}"
+        )
+    if answer.verdict == "sat":
+        return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
     target = reached[0][1]
@@ -85,21 +90,9 @@ def _isolation(
 
 
 def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:
-    """The worklist fixpoint, with the reverse indexes of the policy's shared graph (memo.py)."""
-    key = (graph.profile, graph.excluded)
+    """The worklist fixpoint, with the reverse indexes of the profile's shared graph (memo.py)."""
+    key = (graph.profile, frozenset[str]())
     return least_fixpoint(graph, keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key))))
-
-
-def _least(graph: AttackGraph, model: SolverModel, policy: Policy, fp: Fixpoint) -> ClosedSet:
-    """The least closed set, which every model of the clauses contains: the most readable certificate.
-
-    Z3's model may hold more than the attacker can reach; the worklist fixpoint over the same
-    edges must lie inside it, or the two disagree and that is our bug.
-    """
-    least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
-    if not model.contains(sorted(least.hosts), sorted(least.credentials)):
-        raise InternalError(f"{policy.id}: the least fixpoint leaves the solver's closed set")
-    return least
 
 
 def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:

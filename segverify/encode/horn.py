@@ -56,12 +56,14 @@ class HornBase:
         self.solver = new_solver(self.ctx, budget)
         self.symbols = Symbols()
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
+        self.hosts = graph.hosts
         self.guarded = tuple(sorted(guarded & set(graph.hosts)))
         clauses = list(_clauses(graph, self.symbols, self.masks, frozenset(self.guarded)))
         declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
         self.solver.from_string("\n".join(declarations + clauses))
         self._vars: dict[str, z3.BoolRef] = {}
         self._negated: dict[str, z3.BoolRef] = {}
+        self._hosts_negated: dict[str, z3.BoolRef] | None = None
 
     def var(self, kind: str, key: object) -> z3.BoolRef:
         """The variable of a host (c), account (k) or opener set (r); fresh ones are unconstrained."""
@@ -76,6 +78,12 @@ class HornBase:
         if name not in self._negated:
             self._negated[name] = z3.Not(self.var(kind, key))
         return self._negated[name]
+
+    def negated_hosts(self) -> dict[str, z3.BoolRef]:
+        """Not(controls h) for every host, built once: blast_radius assumes most of them."""
+        if self._hosts_negated is None:
+            self._hosts_negated = {h: self.negated("c", h) for h in self.hosts}
+        return self._hosts_negated
 
     def usable(self, excluded: frozenset[str]) -> list[z3.BoolRef]:
         """Assumptions: the left-out hosts cannot be taken, every other guarded host can."""

@@ -36,7 +36,7 @@ class Memo:
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
     # Derived from one graph and reused by every policy on it; the latest two are kept.
     trimmed: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # only_via: via hosts left out
-    moves: dict[GraphKey, Moves] = field(default_factory=dict)  # witness.Moves: reverse indexes
+    moves: dict[GraphKey, Moves] = field(default_factory=dict)  # witness.Moves of the untrimmed graphs
     doors: dict[AttackerProfile, list[Door]] = field(default_factory=dict)  # every door, sorted
 
 
