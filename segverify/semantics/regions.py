@@ -245,6 +245,7 @@ class FlowTable:
         self.resolver = resolver
         self.flows = compile_flows(model, resolver)
         self._decided: dict[Packet, RuleRef] = {}
+        self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
 
     def decide(self, packet: Packet) -> RuleRef:
@@ -252,7 +253,13 @@ class FlowTable:
         # first hops: the same packets, each a scan of every rule. First match is a pure
         # function of the packet, so each is decided once.
         if packet not in self._decided:
-            self._decided[packet] = decide_compiled(self.model, self.resolver, self.flows, packet)
+            # A rule whose ports miss the packet's service cannot match it; the others, in their
+            # order, give the same first match. Distinct packets (a blast witness's last hops)
+            # each scanned all 10,000 rules at 100,000 hosts: 26 s of one check.
+            flows = self._by_svc.get(packet.svc)
+            if flows is None:
+                flows = self._by_svc[packet.svc] = tuple(cf for cf in self.flows if packet.svc in cf.ports)
+            self._decided[packet] = decide_compiled(self.model, self.resolver, flows, packet)
         return self._decided[packet]
 
     def sweep(

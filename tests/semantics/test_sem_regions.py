@@ -179,3 +179,20 @@ def test_cut_groups_addresses_by_rules_zones_and_tags() -> None:
         (((50, 89),), 0, None, 0),
         (((90, 99),), 0, None, 1),
     ]
+
+
+@SETTINGS
+@given(models(), st.data())
+def test_flow_table_decides_every_packet_as_first_match_does(model, data) -> None:  # type: ignore[no-untyped-def]
+    """FlowTable.decide scans only the rules holding the packet's service, and caches."""
+    resolver = Resolver(model)
+    table, flows = FlowTable(model, resolver), compile_flows(model, resolver)
+    points, ports = _points(model), sorted(PORTS.boundaries())
+    for _ in range(20):
+        p = Packet(
+            data.draw(st.sampled_from(points)),
+            data.draw(st.sampled_from(points)),
+            data.draw(st.sampled_from(ports)),
+        )
+        assert table.decide(p) == decide_compiled(model, resolver, flows, p), p
+        assert table.decide(p) == decide_compiled(model, resolver, flows, p), p  # cached
