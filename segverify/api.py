@@ -22,6 +22,7 @@ from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
 from segverify.results import PathWitness, PolicyResult, Report, Status
+from segverify.selfchecks import SelfChecks, should_fork
 from segverify.semantics.context import Semantics
 from segverify.semantics.verify import check_certificate, check_witness
 
@@ -34,6 +35,7 @@ class CheckOptions:
     today: date = date(1970, 1, 1)  # the CLI passes the real date; waivers compare against it
     use_waivers: bool = True
     verify_certificates: bool = True  # re-derive proofs; witness replay is never switched off
+    fork_self_checks: bool | None = None  # None: in a forked child on large models (selfchecks.py)
     progress: Progress | None = None
 
 
@@ -51,12 +53,14 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
     policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))
     results = []
     sem = Semantics(model)  # the reference's own resolver and tables, shared by its checks only
-    with collector.paused():  # see collector.py: a large heap, no cycles worth collecting
+    fork = should_fork(model) if options.fork_self_checks is None else options.fork_self_checks
+    checks = SelfChecks(model, sem, options.verify_certificates, self_check_problems, fork)
+    with collector.paused(), checks:  # collector.py: a large heap, no cycles worth collecting
         for i, policy in enumerate(policies):
             if options.progress is not None:
                 options.progress(i, len(policies), policy)
             verdict = analysis_for(policy.kind)(ctx, policy)
-            self_check(model, policy, verdict, options.verify_certificates, sem)
+            checks.submit(policy, verdict)
             results.append(to_result(policy, verdict))
     final = tuple(sorted(results, key=lambda r: r.id))
     if options.use_waivers:
@@ -68,6 +72,17 @@ def self_check(
     model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
 ) -> None:
     """Nothing is printed that the reference semantics (no z3) cannot confirm."""
+    problems = self_check_problems(model, policy, verdict, certificates, sem)
+    if problems:
+        raise InternalError(
+            f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)
+        )
+
+
+def self_check_problems(
+    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
+) -> Sequence[str]:
+    """Every reason the reference semantics does not confirm the verdict (empty: it does)."""
     problems: Sequence[str] = ()
     if verdict.status == Status.VIOLATED:
         if verdict.witness is None:
@@ -79,10 +94,7 @@ def self_check(
             problems = ["a proof without a certificate"]
         elif certificates:
             problems = check_certificate(model, policy, verdict.certificate, sem)
-    if problems:
-        raise InternalError(
-            f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)
-        )
+    return problems
 
 
 def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:

@@ -53,11 +53,11 @@ def test_per_policy_timing_lists_every_policy_once(capsys: pytest.CaptureFixture
     import segverify.api as api
     from bench import policies
 
-    original = api.self_check
+    original = api.self_check_problems
     try:
         assert policies.main(["--hosts", "100"]) == 0
     finally:
-        api.self_check = original  # PolicyClock wraps it for the run
+        api.self_check_problems = original  # PolicyClock wraps it for the run
     lines = capsys.readouterr().out.splitlines()
     ids = [line.split()[0] for line in lines if line.startswith("SYN-")]
     assert sorted(ids) == sorted(p.id for p in generate_enterprise(plan_for(100)).policies)
