@@ -130,9 +130,11 @@ class SelfChecks:
     def _settle(self) -> None:
         """Wait for the running child and raise the first failure of its batch."""
         assert self._child is not None
-        batch = self._child.batch
-        for (policy, verdict), found in zip(batch, self._answers(), strict=False):
+        batch, answers = self._child.batch, self._answers()
+        for (policy, verdict), found in zip(batch, answers, strict=False):
             _raise(policy, verdict, found)
+        if len(answers) != len(batch):  # a verdict no one answered for is not checked: never a pass
+            raise InternalError(f"the self-check process answered {len(answers)} of {len(batch)} verdicts")
 
     def _answers(self) -> list[list[str]]:
         child, self._child = self._child, None

@@ -102,3 +102,15 @@ def test_without_memory_to_spare_the_checks_run_here(monkeypatch: pytest.MonkeyP
     with pytest.raises(InternalError, match=f"self-check failed for {first}") as error:
         _run(model, _failing({first}), True)
     assert f"planted problem in {os.getpid()}" in str(error.value)
+
+
+@FORK
+def test_a_child_answering_fewer_verdicts_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = SelfChecks._answers
+
+    def one_short(self: SelfChecks) -> list[list[str]]:
+        return original(self)[:-1]
+
+    monkeypatch.setattr(SelfChecks, "_answers", one_short)
+    with pytest.raises(InternalError, match="answered 0 of 1 verdicts"):
+        _run(_flawed(), _failing(set()), True)
