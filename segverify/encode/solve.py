@@ -26,8 +26,9 @@ class Outcome:
     reason: str = ""
 
 
-def new_solver(ctx: z3.Context, budget: Budget) -> z3.Solver:
-    solver = z3.Solver(ctx=ctx)
+def new_solver(ctx: z3.Context, budget: Budget, logic: str | None = None) -> z3.Solver:
+    """A solver under the budget; `logic` picks a specialised one (z3.SolverFor)."""
+    solver = z3.Solver(ctx=ctx) if logic is None else z3.SolverFor(logic, ctx=ctx)
     solver.set("random_seed", budget.seed)
     if budget.timeout_ms:
         solver.set("timeout", budget.timeout_ms)
@@ -43,7 +44,8 @@ def solve(solver: z3.Solver, *assumptions: z3.BoolRef) -> Outcome:
     if answer == z3.unsat:
         return Outcome("unsat")
     reason = solver.reason_unknown() or "no reason given"
-    if reason in ("canceled", "timeout", "max. resource limit exceeded"):
+    # The SAT core (SolverFor("QF_FD")) prefixes its reasons: "sat.canceled".
+    if reason.removeprefix("sat.") in ("canceled", "timeout", "max. resource limit exceeded"):
         reason = f"the solver's budget ran out ({reason}): raise --timeout or --rlimit"
     return Outcome("unknown", f"solver gave up: {reason}")
 
