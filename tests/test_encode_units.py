@@ -9,8 +9,23 @@ from segverify.encode.atoms import bits, runs
 from segverify.encode.pick import _first_plain, plain
 
 
+def _from_runs(spans: list[tuple[int, int]]) -> int:
+    mask = 0
+    for start, length in spans:
+        mask |= ((1 << length) - 1) << start
+    return mask
+
+
+# Few long runs in a wide mask, as a host's atoms are: runs() takes them by carry arithmetic.
+few_long_runs = st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 400)), max_size=12).map(_from_runs)
+
+
 @settings(derandomize=True, max_examples=300)
-@given(st.integers(min_value=0, max_value=(1 << 2000) - 1) | st.integers(min_value=0, max_value=1 << 40))
+@given(
+    st.integers(min_value=0, max_value=(1 << 2000) - 1)
+    | st.integers(min_value=0, max_value=1 << 40)
+    | few_long_runs
+)
 def test_bits_and_runs_list_the_set_bits(mask: int) -> None:
     expected = [i for i in range(mask.bit_length()) if mask >> i & 1]
     assert list(bits(mask)) == expected
