@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import z3
 
 from segverify.encode.edges import AttackGraph, Context, shared_graph
-from segverify.encode.horn import HornBase
+from segverify.encode.horn import HornBase, Terms
 from segverify.encode.solve import Outcome, solve
 from segverify.model.ir import OnlyViaSpec
 
@@ -46,7 +46,9 @@ def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
     if base is None or not graph.excluded <= frozenset(base.guarded):
         ctx.memo.horn.clear()
         shared = shared_graph(ctx, (profile, frozenset()))
-        base = HornBase(shared, ctx.budget, ctx.pv.ctx, via_hosts(ctx) | graph.excluded)
+        if ctx.memo.terms is None:
+            ctx.memo.terms = Terms(ctx.pv.ctx)
+        base = HornBase(shared, ctx.budget, ctx.memo.terms, via_hosts(ctx) | graph.excluded)
         ctx.memo.horn[profile] = base
     return base
 

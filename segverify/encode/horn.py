@@ -34,10 +34,14 @@ from segverify.encode.solve import Budget, new_solver
 
 
 class Symbols:
-    """Short SMT-LIB names, numbered in the order first asked for (deterministic text)."""
+    """Short SMT-LIB names, numbered in the order first asked for (deterministic text).
 
-    def __init__(self) -> None:
-        self.names: dict[tuple[str, object], str] = {}
+    Hosts are c<their index in the graph>, which is the model's order for every attacker
+    profile: a host's terms are then the same in each profile's clauses (Terms).
+    """
+
+    def __init__(self, hosts: tuple[str, ...] = ()) -> None:
+        self.names: dict[tuple[str, object], str] = {("c", h): f"c{i}" for i, h in enumerate(hosts)}
 
     def __call__(self, kind: str, key: object) -> str:
         name = self.names.get((kind, key))
@@ -46,44 +50,67 @@ class Symbols:
         return name
 
 
+class Terms:
+    """Boolean constants and their negations by name, each built once per check (one context).
+
+    blast_radius assumes every host outside its fixpoint uncontrolled: 100,000 negations,
+    which z3's Python API (z3.Bool, z3.Not) built in ~2 s per attacker profile. The C calls
+    here take a third of that, and host names are shared by every profile (Symbols).
+    """
+
+    def __init__(self, ctx: z3.Context) -> None:
+        self.ctx = ctx
+        self._bool = z3.BoolSort(ctx)
+        self._positive: dict[str, z3.BoolRef] = {}
+        self._negative: dict[str, z3.BoolRef] = {}
+
+    def var(self, name: str) -> z3.BoolRef:
+        term = self._positive.get(name)
+        if term is None:
+            ref = self.ctx.ref()
+            ast = z3.Z3_mk_const(ref, z3.Z3_mk_string_symbol(ref, name), self._bool.ast)
+            term = self._positive[name] = z3.BoolRef(ast, self.ctx)
+        return term
+
+    def negated(self, name: str) -> z3.BoolRef:
+        term = self._negative.get(name)
+        if term is None:
+            ast = z3.Z3_mk_not(self.ctx.ref(), self.var(name).ast)
+            term = self._negative[name] = z3.BoolRef(ast, self.ctx)
+        return term
+
+
 class HornBase:
     """One solver holding the movement clauses of a shared graph (no footholds, no goal)."""
 
-    def __init__(self, graph: AttackGraph, budget: Budget, ctx: z3.Context, guarded: frozenset[str]) -> None:
+    def __init__(self, graph: AttackGraph, budget: Budget, terms: Terms, guarded: frozenset[str]) -> None:
         # The check's one context (context.py): a fresh one costs ~12 ms to create and free,
         # a fifth of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
-        self.ctx = ctx
+        self.ctx = terms.ctx
+        self.terms = terms
         # QF_FD: Z3's incremental SAT core, not the SMT core a plain Solver uses: the clauses
         # are propositional, and each check ran 3x faster on it (25,600 hosts: 3.0 s -> 0.9 s
         # over 43 checks), with the same answers and the same timeout and rlimit.
         self.solver = new_solver(self.ctx, budget, "QF_FD")
-        self.symbols = Symbols()
+        self.symbols = Symbols(graph.hosts)
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
         self.hosts = graph.hosts
         self.guarded = tuple(sorted(guarded & set(graph.hosts)))
         clauses = list(_clauses(graph, self.symbols, self.masks, frozenset(self.guarded)))
         declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
         self.solver.from_string("\n".join(declarations + clauses))
-        self._vars: dict[str, z3.BoolRef] = {}
-        self._negated: dict[str, z3.BoolRef] = {}
         self._hosts_negated: dict[str, z3.BoolRef] | None = None
 
     def var(self, kind: str, key: object) -> z3.BoolRef:
         """The variable of a host (c), account (k) or opener set (r); fresh ones are unconstrained."""
-        name = self.symbols(kind, key)
-        if name not in self._vars:
-            self._vars[name] = z3.Bool(name, self.ctx)
-        return self._vars[name]
+        return self.terms.var(self.symbols(kind, key))
 
     def negated(self, kind: str, key: object) -> z3.BoolRef:
         """Not(var), built once: a goal may negate every host (blast_radius), policy after policy."""
-        name = self.symbols(kind, key)
-        if name not in self._negated:
-            self._negated[name] = z3.Not(self.var(kind, key))
-        return self._negated[name]
+        return self.terms.negated(self.symbols(kind, key))
 
     def negated_hosts(self) -> dict[str, z3.BoolRef]:
-        """Not(controls h) for every host, built once: blast_radius assumes most of them."""
+        """Not(controls h) for every host: blast_radius assumes most of them."""
         if self._hosts_negated is None:
             self._hosts_negated = {h: self.negated("c", h) for h in self.hosts}
         return self._hosts_negated

@@ -17,7 +17,7 @@ from segverify.model.ir import AttackerProfile
 
 if TYPE_CHECKING:
     from segverify.encode.edges import AttackGraph, Door
-    from segverify.encode.horn import HornBase
+    from segverify.encode.horn import HornBase, Terms
     from segverify.encode.packets import Found
     from segverify.encode.witness import Moves
 
@@ -33,6 +33,7 @@ class Memo:
     masks: dict[int, int] = field(default_factory=dict)  # each distinct opener set, kept once
     graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
     horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
+    terms: Terms | None = None  # Boolean terms by name, shared by every profile's clauses
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
     # Derived from one graph and reused by every policy on it; the latest two are kept.
     trimmed: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # only_via: via hosts left out
