@@ -151,6 +151,9 @@ class RegionCertificate:
     queries: int  # how many (source, destination, services) regions were proved
 
 
+BlockedReason = Literal["no-allowed-packet", "no-usable-credential", "mfa"]
+
+
 @dataclass(frozen=True, slots=True)
 class Blocked:
     """Why one move out of the closed set does not happen."""
@@ -158,7 +161,7 @@ class Blocked:
     move: Literal["login", "exploit"]
     to: str
     service: str
-    reason: Literal["no-allowed-packet", "no-usable-credential", "mfa"]
+    reason: BlockedReason
     rules: tuple[RuleRef, ...] = ()  # for no-allowed-packet: the rules/defaults that deny it
 
 

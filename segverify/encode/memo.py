@@ -16,6 +16,7 @@ from segverify.model.intervals import IntervalSet
 from segverify.model.ir import AttackerProfile
 
 if TYPE_CHECKING:
+    from segverify.analyses.attack_policies import Entries
     from segverify.encode.edges import AttackGraph, Door
     from segverify.encode.horn import HornBase, Terms
     from segverify.encode.packets import Found
@@ -39,6 +40,7 @@ class Memo:
     trimmed: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # only_via: via hosts left out
     moves: dict[GraphKey, Moves] = field(default_factory=dict)  # witness.Moves of the untrimmed graphs
     doors: dict[AttackerProfile, list[Door]] = field(default_factory=dict)  # every door, sorted
+    entries: dict[AttackerProfile, Entries] = field(default_factory=dict)  # certificates' boundary entries
 
 
 def keep_latest(table: dict[K, V], key: K, make: Callable[[], V], size: int = 2) -> V:
