@@ -90,7 +90,7 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     # owners index says which hosts each class reaches (see owners.py for why not host tags).
     # The region covers the set's own hosts too: their cells are skipped, the others are exact.
     sweep = sem.table.sweep(senders, t.dst, t.svc)
-    reached: dict[int, list[int]] = {}
+    reached: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     seen: set[tuple[int, int, RuleRef]] = set()
     for cell in sweep.cells():
         # A later source class with the same destinations, services and rule adds nothing:
@@ -102,17 +102,16 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
             continue
         seen.add(key)
         if key[0] not in reached:
-            reached[key[0]] = t.owners.meeting(cell.dst)
-        hits = {s: cell.svc.intersection(p) for s, p in t.ports.items()}
-        for k in reached[key[0]]:
-            host, names = t.services[k]
-            if host in hosts:
-                continue
+            met = (t.services[k] for k in t.owners.meeting(cell.dst))
+            reached[key[0]] = [(host, names) for host, names in met if host not in hosts]
+        hits = {s: hit for s, p in t.ports.items() if (hit := cell.svc.intersection(p))}
+        for host, names in reached[key[0]]:
             for s in names:
-                if hits[s]:
-                    if (host, s) not in table:
-                        table[host, s] = Crossing(host, s)
-                    _note(sem, table[host, s], cell, hits[s])
+                if s in hits:
+                    crossing = table.get((host, s))
+                    if crossing is None:
+                        crossing = table[host, s] = Crossing(host, s)
+                    _note(sem, crossing, cell, hits[s])
     outside = [(h, s) for h, names in t.services if h not in hosts for s in names]
     return [table[k] if k in table else Crossing(*k) for k in outside]
 
@@ -126,12 +125,16 @@ def _note(sem: Semantics, cr: Crossing, cell: Cell, hit: IntervalSet) -> None:
 
 
 def usable_logins(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> list[str]:
+    if not credentials:  # asked at every login door out of a set; most sets hold no credential
+        return []
     may = sem.principals.logins_among(credentials, sem.model.hosts[host])
     return sorted(c for c in may if usable(sem.principals, setup.profile, c))
 
 
 def mfa_blocked(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> bool:
     """Some held credential may log in on the host, and mfa alone stops every one of them."""
+    if not credentials:
+        return False
     may = sem.principals.logins_among(credentials, sem.model.hosts[host])
     return bool(may) and not any(usable(sem.principals, setup.profile, c) for c in may)
 
