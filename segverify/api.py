@@ -47,15 +47,16 @@ def new_context(model: Model, budget: Budget) -> Context:
 
 
 def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
-    ctx = new_context(model, options.budget)
-    # Policies sharing a movement graph run together (the check keeps one graph's clauses at
-    # a time); results are reported by id whatever the order of evaluation.
-    policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))
     results = []
     sem = Semantics(model)  # the reference's own resolver and tables, shared by its checks only
     fork = should_fork(model) if options.fork_self_checks is None else options.fork_self_checks
     checks = SelfChecks(model, sem, options.verify_certificates, self_check_problems, fork)
     with collector.paused(), checks:  # collector.py: a large heap, no cycles worth collecting
+        # Built after a self-check child is forked (selfchecks.py): it never holds these pages.
+        ctx = new_context(model, options.budget)
+        # Policies sharing a movement graph run together (the check keeps one graph's clauses
+        # at a time); results are reported by id whatever the order of evaluation.
+        policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))
         for i, policy in enumerate(policies):
             if options.progress is not None:
                 options.progress(i, len(policies), policy)

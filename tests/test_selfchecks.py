@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import pickle
+import signal
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -62,12 +66,37 @@ def test_the_first_failing_policy_is_raised(fork: bool) -> None:
 
 
 @FORK
-def test_the_first_verdict_is_checked_in_a_child() -> None:
+def test_the_child_checks_from_the_front_and_the_parent_from_the_end(tmp_path: Path) -> None:
     model = _flawed()
-    first = min(p.id for p in model.policies)
-    with pytest.raises(InternalError, match=f"self-check failed for {first}") as error:
-        _run(model, _failing({first}), True)
-    assert f"planted problem in {os.getpid()}" not in str(error.value)
+    ids = sorted(p.id for p in model.policies)
+    parent, log = os.getpid(), tmp_path / "checked"
+
+    def problems(
+        model: Model, policy: Policy, verdict: Verdict, certs: bool, sem: Semantics
+    ) -> Sequence[str]:
+        # A handshake makes both take part: the parent starts once the child has checked the
+        # first verdict, the child goes past the second once the parent has checked one.
+        if os.getpid() == parent:
+            _wait_for(log.exists)
+        elif policy.id == ids[1]:
+            _wait_for(lambda: f"{parent} " in log.read_text())
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {policy.id}\n")
+        return []
+
+    _run(model, problems, True)
+    checked = [line.split() for line in log.read_text().splitlines()]
+    assert checked[0][1] == ids[0] and checked[0][0] != str(parent)  # the child took the first
+    assert {i for _, i in checked} == set(ids)  # every verdict, by one or the other
+    parents = [i for pid, i in checked if pid == str(parent)]
+    assert parents and parents == sorted(parents, reverse=True)  # the parent works from the end
+
+
+def _wait_for(done: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @FORK
@@ -79,38 +108,49 @@ def test_the_last_childs_failure_is_raised_when_the_check_ends() -> None:
 
 
 @FORK
-def test_a_child_that_raises_or_dies_fails_the_check() -> None:
-    model = _flawed()
-
+def test_a_raising_self_check_fails_the_check_wherever_it_runs() -> None:
     def raises(model: Model, policy: Policy, verdict: Verdict, certs: bool, sem: Semantics) -> Sequence[str]:
         raise KeyError("no such host")
 
-    def dies(model: Model, policy: Policy, verdict: Verdict, certs: bool, sem: Semantics) -> Sequence[str]:
-        os._exit(7)
-
     with pytest.raises(InternalError, match="(?s)the self-check raised: Traceback.*KeyError: 'no such host'"):
-        _run(model, raises, True)
-    with pytest.raises(InternalError, match="ended without an answer"):
-        _run(model, dies, True)
+        _run(_flawed(), raises, True)
 
 
 @FORK
-def test_without_memory_to_spare_the_checks_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(selfchecks, "_room", lambda: False)
+def test_a_child_that_dies_fails_the_check() -> None:
     model = _flawed()
-    first = min(p.id for p in model.policies)
-    with pytest.raises(InternalError, match=f"self-check failed for {first}") as error:
-        _run(model, _failing({first}), True)
-    assert f"planted problem in {os.getpid()}" in str(error.value)
+    verdict = Verdict(Status.VIOLATED)
+    with pytest.raises(InternalError, match="ended after 0 of 1 verdicts without answering the rest"):
+        with SelfChecks(model, Semantics(model), True, _failing(set()), True) as checks:
+            child = checks._child
+            assert child is not None
+            os.kill(child.pid, signal.SIGKILL)
+            _wait_for(lambda: bool(child.collect() is not None and child.ended))
+            checks.submit(model.policies[0], verdict)
 
 
 @FORK
-def test_a_child_answering_fewer_verdicts_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = SelfChecks._answers
+def test_an_answer_out_of_place_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def answers_the_second_first(self: SelfChecks, source: BinaryIO, answers: BinaryIO) -> None:
+        pickle.Unpickler(source).load()
+        answers.write(b"[1, []]\n")  # a lost answer would shift every later one like this
+        answers.flush()
 
-    def one_short(self: SelfChecks) -> list[list[str]]:
-        return original(self)[:-1]
+    monkeypatch.setattr(SelfChecks, "_check_stream", answers_the_second_first)
+    model = _flawed()
+    with pytest.raises(InternalError, match="answered verdict 1 in place of 0"):
+        with SelfChecks(model, Semantics(model), True, _failing(set()), True) as checks:
+            checks.submit(model.policies[0], Verdict(Status.VIOLATED))
+            child = checks._child
+            assert child is not None
+            _wait_for(lambda: bool(child.collect()) or child.ended)
 
-    monkeypatch.setattr(SelfChecks, "_answers", one_short)
-    with pytest.raises(InternalError, match="answered 0 of 1 verdicts"):
-        _run(_flawed(), _failing(set()), True)
+
+def test_without_memory_to_spare_no_child_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(selfchecks, "FORK_FROM_HOSTS", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    model = _flawed()
+    monkeypatch.setattr(selfchecks, "_room", lambda: True)
+    assert selfchecks.should_fork(model)
+    monkeypatch.setattr(selfchecks, "_room", lambda: False)
+    assert not selfchecks.should_fork(model)
