@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import AttackerProfile
@@ -33,6 +33,7 @@ class Memo:
     allowed: dict[tuple[str, str], int] = field(default_factory=dict)  # (host, service) -> source atoms
     masks: dict[int, int] = field(default_factory=dict)  # each distinct opener set, kept once
     graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
+    host_tables: dict[object, Any] = field(default_factory=dict)  # per-host tables of those graphs
     horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
     terms: Terms | None = None  # Boolean terms by name, shared by every profile's clauses
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
