@@ -5,6 +5,7 @@ from __future__ import annotations
 from segverify.model.ir import Model
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
+from segverify.results import Blocked
 from segverify.semantics.regions import FlowTable
 
 
@@ -17,3 +18,6 @@ class Semantics:
         self.table = FlowTable(model, self.resolver)
         self.principals = Principals(model)
         self.memo: dict[object, object] = {}  # per-check tables of the checkers (closure.targets_of)
+        # Certificates' closure checks by set and attacker, with the boundary each was given
+        # and the errors found (certify._closure_errors).
+        self.closures: dict[tuple[object, ...], tuple[tuple[Blocked, ...], tuple[str, ...]]] = {}

@@ -8,7 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segverify.model.addresses import cidr_set
-from segverify.model.ir import BlastRadiusSpec, IsolatedSpec, Model, OnlyViaSpec, Policy, SeparateAccountsSpec
+from segverify.model.ir import (
+    AttackerProfile,
+    BlastRadiusSpec,
+    IsolatedSpec,
+    Model,
+    OnlyViaSpec,
+    Policy,
+    SeparateAccountsSpec,
+)
 from segverify.results import (
     AccountsCertificate,
     AccountsWitness,
@@ -275,6 +283,24 @@ def test_closed_set_boundary_reasons_must_be_true() -> None:
         replace(c, boundary=(replace(denied, reason="no-usable-credential"),)),
         "usable credential",
     )
+
+
+def test_a_set_checked_once_is_checked_again_for_every_other_boundary_and_target() -> None:
+    # One Semantics for the whole check remembers each set's closure check: a certificate
+    # that differs only in its boundary, or a policy that differs in its targets, is still
+    # checked in full.
+    model, pol, c = _closed()
+    sem = Semantics(model)
+    assert check_certificate(model, pol, c, sem) == []
+    wrong = replace(c, boundary=c.boundary + (Blocked("login", "jump", "ssh", "mfa"),))
+    assert any("no such move" in e for e in check_certificate(model, pol, wrong, sem))
+    fewer = replace(c, boundary=c.boundary[1:])
+    assert check_certificate(model, pol, fewer, sem) == check_certificate(model, pol, fewer)
+    inside = replace(pol, spec=IsolatedSpec(footholds(at("alice", "internet")), refs(c.hosts[0])))
+    assert any("is inside the set" in e for e in check_certificate(model, inside, c, sem))
+    exposed = replace(pol, attacker=AttackerProfile(exploits="exposed"))
+    assert any("is possible" in e for e in check_certificate(model, exposed, c, sem))
+    assert check_certificate(model, pol, c, sem) == []
 
 
 def test_blast_certificate_must_respect_the_limit() -> None:
