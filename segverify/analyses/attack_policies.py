@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from segverify.analyses.base import Verdict, proved, unknown, violated
 from segverify.encode.atoms import Decide
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
-from segverify.encode.edges import AttackGraph, Context, Door, all_doors, build_graph, shared_graph
+from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, shared_graph
 from segverify.encode.memo import keep_latest
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
-from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
+from segverify.model.ir import AttackerProfile, BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
 from segverify.results import (
     BlastWitness,
     Blocked,
@@ -19,6 +21,8 @@ from segverify.results import (
     PathWitness,
     RuleRef,
 )
+
+T = TypeVar("T")
 
 
 def evaluation_group(ctx: Context, policy: Policy) -> tuple[str]:
@@ -102,18 +106,12 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
     senders = 0
     for name in [u.key for u in graph.senders] + sorted(closed.hosts):
         senders |= graph.unit_atoms[name]
-    decide = ctx.index.decider(senders)
-    out = closed.hosts | graph.excluded
-    entries = keep_latest(ctx.memo.entries, graph.profile, lambda: Entries(all_doors(ctx, graph.profile)))
+    entries = keep_latest(ctx.memo.entries, graph.profile, lambda: Entries(ctx, graph.profile))
     return ClosedSetCertificate(
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
         senders=graph.foothold_refs,
-        boundary=tuple(
-            _blocked(ctx, graph, closed, decide, entries, i)
-            for i, door in enumerate(entries.doors)
-            if door.host not in out
-        ),
+        boundary=entries.boundary(ctx, closed, graph.excluded, ctx.index.decider(senders)),
         excluded=tuple(sorted(graph.excluded)),
     )
 
@@ -123,29 +121,79 @@ class Entries:
 
     Certificates of one check list mostly the same moves for the same reasons: at 25,600
     hosts, 976,811 entries held 56,804 distinct ones. At 100,000 hosts the copies took
-    ~700 MB, in the parent and in the memory a self-check child shares with it. Entries are
-    keyed by the door's position: hashing the Door itself cost more than the entry.
+    ~700 MB, in the parent and in the memory a self-check child shares with it. A boundary
+    is ~175,000 entries there, 26 times per check: per door, the loop below only looks up
+    what the door's accounts decide for this set's credentials (worked out once per
+    distinct pair of account sets), and entries are kept by the door's position.
     """
 
-    def __init__(self, doors: list[Door]) -> None:
-        self.doors = doors
-        self._made: dict[tuple[int, str, tuple[RuleRef, ...]], Blocked] = {}
+    def __init__(self, ctx: Context, profile: AttackerProfile) -> None:
+        graph = shared_graph(ctx, (profile, frozenset()))
+        self.doors = all_doors(ctx, profile)
+        self.hosts = [d.host for d in self.doors]
+        # Login doors: the host's usable accounts and the accounts named in its `logins`, one
+        # object per distinct pair (thousands of hosts share them), so boundary() keys on ids.
+        same: dict[object, object] = {}
+        self.logins: list[tuple[frozenset[str], frozenset[str]] | None] = []
+        for d in self.doors:
+            if d.move != "login":
+                self.logins.append(None)
+                continue
+            usable = _interned(same, graph.login_credentials[d.host])
+            named = _interned(same, ctx.principals.login_accounts(ctx.model.hosts[d.host]))
+            self.logins.append(_interned(same, (usable, named)))
+        self._refused: dict[str, list[Blocked | None]] = {}
+        self._denied: dict[tuple[int, tuple[RuleRef, ...]], Blocked] = {}
 
-    def blocked(self, i: int, reason: BlockedReason, rules: tuple[RuleRef, ...] = ()) -> Blocked:
-        found = self._made.get((i, reason, rules))
-        if found is None:
-            door = self.doors[i]
-            found = self._made[i, reason, rules] = Blocked(door.move, door.host, door.service, reason, rules)
-        return found
+    def boundary(
+        self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], decide: Decide
+    ) -> tuple[Blocked, ...]:
+        held, out = closed.credentials, closed.hosts | excluded
+        reasons: dict[int, BlockedReason | None] = {}  # by id of a door's pair of account sets
+        found: list[Blocked] = []
+        for i, host in enumerate(self.hosts):
+            if host in out:
+                continue
+            accounts = self.logins[i]
+            reason = None
+            if accounts is not None:
+                if id(accounts) not in reasons:  # one object per distinct pair, kept by self.logins
+                    reasons[id(accounts)] = _credential_reason(held, *accounts)
+                reason = reasons[id(accounts)]
+            if reason is None:
+                found.append(self._packet(ctx, i, decide))
+                continue
+            made = self._refused.get(reason)
+            if made is None:
+                made = self._refused[reason] = [None] * len(self.doors)
+            entry = made[i]
+            if entry is None:
+                door = self.doors[i]
+                entry = made[i] = Blocked(door.move, door.host, door.service, reason)
+            found.append(entry)
+        return tuple(found)
+
+    def _packet(self, ctx: Context, i: int, decide: Decide) -> Blocked:
+        door = self.doors[i]
+        rules = tuple(decide(ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports))
+        entry = self._denied.get((i, rules))
+        if entry is None:
+            entry = self._denied[i, rules] = Blocked(
+                door.move, door.host, door.service, "no-allowed-packet", rules
+            )
+        return entry
 
 
-def _blocked(
-    ctx: Context, graph: AttackGraph, closed: ClosedSet, decide: Decide, entries: Entries, i: int
-) -> Blocked:
-    door, held = entries.doors[i], closed.credentials
-    if door.move == "login" and graph.login_credentials[door.host].isdisjoint(held):
-        # Held credentials that are named in `logins` but unusable can only be MFA-blocked ones.
-        named = held and not ctx.principals.login_accounts(ctx.model.hosts[door.host]).isdisjoint(held)
-        return entries.blocked(i, "mfa" if named else "no-usable-credential")
-    dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
-    return entries.blocked(i, "no-allowed-packet", tuple(decide(dst, svc)))
+def _interned(same: dict[object, object], value: T) -> T:
+    """`value`, or the equal object met first: equal sets become one object, and ids tell them apart."""
+    return same.setdefault(value, value)  # type: ignore[return-value]
+
+
+def _credential_reason(
+    held: frozenset[str], usable: frozenset[str], named: frozenset[str]
+) -> BlockedReason | None:
+    """Why a login fails for want of a credential; None when a held one is usable."""
+    if not usable.isdisjoint(held):
+        return None
+    # Held credentials that are named in `logins` but unusable can only be MFA-blocked ones.
+    return "mfa" if not named.isdisjoint(held) else "no-usable-credential"
