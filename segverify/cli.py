@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, get_args, get_origin
@@ -239,10 +239,19 @@ CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
 
 def render_report(report: Report, fmt: str) -> str:
     """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
-    if fmt == "json":
-        from segverify.render.json import render_json
+    return "".join(report_pieces(report, fmt))
 
-        return render_json(report)
+
+def report_pieces(report: Report, fmt: str) -> Iterable[str]:
+    """The report in pieces to write one after the other: a large JSON report is never whole."""
+    if fmt == "json":
+        from segverify.render.json import report_chunks
+
+        return report_chunks(report)
+    return [_render_whole(report, fmt)]
+
+
+def _render_whole(report: Report, fmt: str) -> str:
     if fmt == "sarif":
         from segverify.render.sarif import render_sarif
 
@@ -271,12 +280,16 @@ def _severity(text: str | None) -> Severity | None:
     raise UsageError(f"--fail-on takes one of {', '.join(SEVERITIES)}, not '{text}'")
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str | Iterable[str], output: Path | None) -> None:
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        for piece in pieces:
+            sys.stdout.write(piece)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as out:
+        for piece in pieces:
+            out.write(piece)
 
 
 def _check_options(
@@ -339,19 +352,19 @@ def check(
     report = api.check(model, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
-    emit(render_report(report, fmt), output)
+    emit(report_pieces(report, fmt), output)
     for extra_fmt, path in (("sarif", sarif), ("junit", junit), ("json", json_out)):
         if path is not None:
-            emit(render_report(report, extra_fmt), path)
+            emit(report_pieces(report, extra_fmt), path)
     if graphs is not None:
         from segverify.render.graphs import write_graphs
 
         files = write_graphs(model, report, graphs, dot_binary=dot_binary)
         err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
     if certificate is not None:
-        from segverify.render.paths import certificates_json
+        from segverify.render.json import certificate_chunks
 
-        emit(json.dumps(certificates_json(report), indent=2) + "\n", certificate)
+        emit(certificate_chunks(report), certificate)
     from segverify.report_policy import exit_code_for
 
     return exit_code_for(report, threshold, exit_zero)

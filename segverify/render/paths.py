@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from segverify.render.plain import Json, certificate_json, witness_json
+from segverify.render.plain import BoundaryJson, Json, boundary_list, certificate_json, witness_json
 from segverify.render.text import witness_lines
 from segverify.results import PathWitness, Report
 
@@ -23,12 +23,12 @@ def render_paths_json(found: tuple[PathWitness, ...]) -> str:
     return json.dumps({"segverify": "1", "paths": [witness_json(w) for w in found]}, indent=2) + "\n"
 
 
-def certificates_json(report: Report) -> Json:
+def certificates_json(report: Report, boundary: BoundaryJson = boundary_list) -> Json:
     """Every proof's certificate, for auditors and for checking by other tools."""
     return {
         "segverify": "1",
         "certificates": [
-            {"id": r.id, "kind": r.kind, "certificate": certificate_json(r.certificate)}
+            {"id": r.id, "kind": r.kind, "certificate": certificate_json(r.certificate, boundary)}
             for r in report.results
             if r.certificate is not None
         ],

@@ -6,6 +6,7 @@ left out, so the output stays short and stable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, assert_never
 
 from segverify.model.addresses import format_address
@@ -109,14 +110,21 @@ def blocked_json(b: Blocked) -> Json:
     )
 
 
-def certificate_json(c: Certificate) -> Json:
+BoundaryJson = Callable[[tuple[Blocked, ...]], Any]  # a boundary's JSON value (render/json.py)
+
+
+def boundary_list(entries: tuple[Blocked, ...]) -> list[Json]:
+    return [blocked_json(b) for b in entries]
+
+
+def certificate_json(c: Certificate, boundary: BoundaryJson = boundary_list) -> Json:
     if isinstance(c, RegionCertificate):
         return {"deciding": [rule_json(r) for r in c.deciding], "queries": c.queries}
     if isinstance(c, ClosedSetCertificate):
         out: Json = {"hosts": list(c.hosts), "credentials": list(c.credentials), "senders": list(c.senders)}
         if c.excluded:
             out["excluded"] = list(c.excluded)
-        out["boundary"] = [blocked_json(b) for b in c.boundary]
+        out["boundary"] = boundary(c.boundary)
         return out
     if isinstance(c, AccountsCertificate):
         return {"zones": {z: list(accounts) for z, accounts in c.zones}}
@@ -136,7 +144,7 @@ def waiver_json(w: Waiver) -> Json:
     )
 
 
-def result_json(r: PolicyResult) -> Json:
+def result_json(r: PolicyResult, boundary: BoundaryJson = boundary_list) -> Json:
     out: Json = {
         "id": r.id,
         "title": r.title,
@@ -149,7 +157,7 @@ def result_json(r: PolicyResult) -> Json:
     if r.witness is not None:
         out["witness"] = witness_json(r.witness)
     if r.certificate is not None:
-        out["certificate"] = certificate_json(r.certificate)
+        out["certificate"] = certificate_json(r.certificate, boundary)
     if r.waiver is not None:
         out["waiver"] = waiver_json(r.waiver)
     if r.stale_waiver is not None:
@@ -159,9 +167,9 @@ def result_json(r: PolicyResult) -> Json:
     return out
 
 
-def report_json(report: Report) -> Json:
+def report_json(report: Report, boundary: BoundaryJson = boundary_list) -> Json:
     return {
         "segverify": "1",
         "summary": report.summary(),
-        "results": [result_json(r) for r in report.results],
+        "results": [result_json(r, boundary) for r in report.results],
     }

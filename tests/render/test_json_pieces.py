@@ -1,0 +1,66 @@
+"""The JSON report and certificate file, written in pieces, are exactly what json.dumps gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from segverify import api
+from segverify.model.load import load_model
+from segverify.render.json import certificate_chunks, render_json, report_chunks
+from segverify.render.paths import certificates_json
+from segverify.render.plain import report_json
+from segverify.results import Blocked, ClosedSetCertificate, PolicyResult, Report, RuleRef, Status
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _whole(report: Report) -> tuple[str, str]:
+    """The texts as json.dumps writes them for the whole document at once."""
+    return (
+        json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
+        json.dumps(certificates_json(report), indent=2) + "\n",
+    )
+
+
+@pytest.fixture(scope="module")
+def flawed() -> Report:
+    model_dir = ROOT / "examples" / "remote-access-vendor" / "flawed"
+    packs = [ROOT / "policies" / "three-plane.yaml", ROOT / "policies" / "baseline.yaml"]
+    return api.check(load_model([str(model_dir)], [str(p) for p in packs]))
+
+
+def test_a_checked_report_is_written_byte_for_byte(flawed: Report) -> None:
+    closed = [r.certificate for r in flawed.results if isinstance(r.certificate, ClosedSetCertificate)]
+    assert closed and all(c.boundary for c in closed)
+    report_text, certificates_text = _whole(flawed)
+    assert render_json(flawed) == report_text
+    assert "".join(certificate_chunks(flawed)) == certificates_text
+    assert len(list(report_chunks(flawed))) == 1 + 2 * len(closed)  # each boundary a piece of its own
+
+
+def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:
+    rule = RuleRef(name="deny-ünïcode", action="deny", index=0)
+    shared = Blocked("login", "höst-1", "ssh", "no-allowed-packet", (rule,))
+    certificates = [
+        ClosedSetCertificate(hosts=("a",), credentials=(), senders=("zone:ü",), boundary=()),
+        ClosedSetCertificate(
+            hosts=("b",),
+            credentials=("alice",),
+            senders=(),
+            boundary=(shared, Blocked("exploit", "c", "smb", "no-allowed-packet"), shared),
+            excluded=("via-1",),
+        ),
+        ClosedSetCertificate(hosts=("d",), credentials=(), senders=(), boundary=(shared,)),
+    ]
+    report = Report(
+        results=tuple(
+            PolicyResult(id=f"P-{i}", kind="isolated", status=Status.PROVED, title="tïtle", certificate=c)
+            for i, c in enumerate(certificates)
+        )
+    )
+    report_text, certificates_text = _whole(report)
+    assert render_json(report) == report_text
+    assert "".join(certificate_chunks(report)) == certificates_text
