@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from segverify import api
 from segverify.model.load import load_model
-from segverify.render.json import certificate_chunks, render_json, report_chunks
+from segverify.render.json import certificate_chunks, indented, render_json, report_chunks
 from segverify.render.paths import certificates_json
 from segverify.render.plain import report_json
 from segverify.results import Blocked, ClosedSetCertificate, PolicyResult, Report, RuleRef, Status
@@ -64,3 +66,18 @@ def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:
     report_text, certificates_text = _whole(report)
     assert render_json(report) == report_text
     assert "".join(certificate_chunks(report)) == certificates_text
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(derandomize=True, max_examples=400)
+@given(json_values, st.integers(0, 6), st.booleans())
+def test_indented_is_json_dumps_with_an_indent(value: object, depth: int, ascii_only: bool) -> None:
+    pad = " " * depth
+    expected = json.dumps(value, indent=2, ensure_ascii=ascii_only).replace("\n", "\n" + pad)
+    assert indented(value, pad, ascii_only) == expected
