@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 
@@ -23,8 +24,6 @@ from segverify.results import Blocked, Report
 
 _STRING = {True: encode_basestring_ascii, False: encode_basestring}
 _CONSTANTS = {True: "true", False: "false", None: "null"}
-
-_MARK = re.compile(r'"\\u0000boundary:(\d+)\\u0000"')
 
 
 def render_json(report: Report) -> str:
@@ -41,15 +40,18 @@ def certificate_chunks(report: Report) -> Iterator[str]:
 
 def _chunks(document: Callable[[BoundaryJson], Json], ascii_only: bool) -> Iterator[str]:
     boundaries: list[tuple[Blocked, ...]] = []
+    # A fresh nonce: a title or name in the model cannot spell a marker by chance or on purpose.
+    nonce = secrets.token_hex(8)
+    marks = re.compile(rf'"\\u0000boundary:{nonce}:(\d+)\\u0000"')
 
     def mark(entries: tuple[Blocked, ...]) -> str:
         boundaries.append(entries)
-        return f"\x00boundary:{len(boundaries) - 1}\x00"  # NUL: no model name holds one
+        return f"\x00boundary:{nonce}:{len(boundaries) - 1}\x00"
 
     text = indented(document(mark), "", ascii_only) + "\n"
     encoded: dict[tuple[int, int], str] = {}  # by id of an entry (alive in the report) and indent
     done = 0
-    for found in _MARK.finditer(text):
+    for found in marks.finditer(text):
         line = text[text.rfind("\n", 0, found.start()) + 1 : found.start()]
         indent = len(line) - len(line.lstrip(" "))
         yield text[done : found.start()]

@@ -59,7 +59,14 @@ def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:
     ]
     report = Report(
         results=tuple(
-            PolicyResult(id=f"P-{i}", kind="isolated", status=Status.PROVED, title="tïtle", certificate=c)
+            # A title spelling a boundary marker without its nonce stays a title.
+            PolicyResult(
+                id=f"P-{i}",
+                kind="isolated",
+                status=Status.PROVED,
+                title="\x00boundary:0\x00" if i == 0 else "tïtle",
+                certificate=c,
+            )
             for i, c in enumerate(certificates)
         )
     )
