@@ -212,6 +212,24 @@ def _position(text: str, index: int, file: str) -> Span:
     return Span(file, line, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
+def _too_deep(span: Span) -> ModelError:
+    return _fail("yaml-too-large", f"the document is nested more than {MAX_DEPTH} levels deep", span)
+
+
+def _is_nesting_refusal(exc: yaml.MarkedYAMLError) -> bool:
+    """The parser refused the nesting itself (libyaml >= 0.2.5 stops at 1000 levels, and may meet
+    them while scanning ahead, before any event reaches our own count)."""
+    return "nesting depth" in f"{exc.context} {exc.problem}"
+
+
+def _nesting_refused(file: str, exc: yaml.MarkedYAMLError) -> ModelError:
+    """`yaml-too-large` where the parser refused the nesting (its limit is above MAX_DEPTH, so the
+    message holds). Re-measuring with the pure-Python parser would find our own place, but costs
+    most of a second on a long line of `[`."""
+    mark = exc.problem_mark or exc.context_mark
+    return _too_deep(Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1))
+
+
 def _check_depth(text: str, file: str) -> None:
     loader = _LOADER(text)
     depth = 0
@@ -221,10 +239,7 @@ def _check_depth(text: str, file: str) -> None:
             depth += isinstance(event, _OPEN_EVENTS) - isinstance(event, _CLOSE_EVENTS)
             if depth > MAX_DEPTH:
                 mark = getattr(event, "start_mark", None)
-                span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
-                raise _fail(
-                    "yaml-too-large", f"the document is nested more than {MAX_DEPTH} levels deep", span
-                )
+                raise _too_deep(Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1))
     finally:
         loader.dispose()
 
@@ -236,6 +251,8 @@ def _compose(text: str, file: str) -> Node | None:
         loader = _LOADER(text)
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        if _is_nesting_refusal(exc):
+            raise _nesting_refused(file, exc) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)

@@ -116,6 +116,67 @@ def test_deep_nesting_is_refused_not_crashed(text: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[\n" * 1500 + "]" * 1500,  # past libyaml's own limit (1000), but over lines: we count first
+        "- " * 1500 + "x",
+        "".join(" " * i + "k:\n" for i in range(1500)),
+    ],
+)
+def test_deep_nesting_is_located_with_either_parser(
+    monkeypatch: pytest.MonkeyPatch, loader: type[yaml.SafeLoader], text: str
+) -> None:
+    monkeypatch.setattr(yamlio, "_LOADER", loader)
+    with pytest.raises(ModelError) as exc:
+        parse_yaml(text, "deep.yaml")
+    (diag,) = exc.value.diagnostics
+    line = 1 if text.startswith("-") else yamlio.MAX_DEPTH + 1
+    assert (diag.code, diag.span.file, diag.span.line) == ("yaml-too-large", "deep.yaml", line)
+
+
+class _RefusingLoader(yaml.SafeLoader):
+    """A parser that refuses the nesting itself, as libyaml >= 0.2.5 does within one line: the
+    same answer must come whichever libyaml the machine has."""
+
+    def refuse(self) -> yaml.scanner.ScannerError:
+        mark = yaml.Mark("t", 1234, 2, 1000, None, None)
+        return yaml.scanner.ScannerError(
+            "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+        )
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        raise self.refuse()
+
+    def get_event(self) -> yaml.Event:
+        raise self.refuse()
+
+    def get_single_node(self) -> yaml.Node:
+        raise self.refuse()
+
+
+def test_a_parser_s_own_nesting_refusal_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "_LOADER", _RefusingLoader)
+    with pytest.raises(ModelError) as exc:
+        parse_yaml("a: [[[]]]\n", "deep.yaml")
+    (diag,) = exc.value.diagnostics
+    assert (diag.code, diag.span) == ("yaml-too-large", Span("deep.yaml", 3, 1001))
+    assert "nested more than" in diag.message
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml not installed")
+def test_libyaml_refusing_a_line_of_brackets_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "_LOADER", yaml.CSafeLoader)
+    with pytest.raises(ModelError) as exc:
+        parse_yaml("[" * 1500 + "]" * 1500, "deep.yaml")
+    (diag,) = exc.value.diagnostics
+    assert (diag.code, diag.span.line) == ("yaml-too-large", 1)
+
+
 def test_nesting_a_model_needs_is_fine() -> None:
     depth = yamlio.MAX_DEPTH - 1
     tree = parse_yaml("[" * depth + "]" * depth, "ok.yaml")
