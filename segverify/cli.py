@@ -447,6 +447,59 @@ def paths(
     return EXIT_VIOLATED if found else EXIT_OK
 
 
+LINT_FORMATS = ("text", "json", "sarif", "github")
+
+
+def _lint_codes(select: str | None, ignore: str | None) -> frozenset[str]:
+    from segverify.lint.codes import enabled, parse_codes
+
+    try:
+        return enabled(parse_codes(select, "--select"), parse_codes(ignore, "--ignore"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@app.command(cls=Command)
+@exits
+def lint(
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+    select: str | None = typer.Option(None, "--select", help="Report only these codes (comma-separated)."),
+    ignore: str | None = typer.Option(None, "--ignore", help="Leave out these codes (comma-separated)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif or github."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the findings here, not to stdout."
+    ),
+    broad_prefix4: int = typer.Option(
+        0,
+        "--broad-prefix4",
+        min=0,
+        max=32,
+        help="overly-broad: IPv4 sources this short count as the internet.",
+    ),
+    broad_prefix6: int = typer.Option(
+        0,
+        "--broad-prefix6",
+        min=0,
+        max=128,
+        help="overly-broad: IPv6 sources this short count as the internet.",
+    ),
+    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+) -> int:
+    """Rule hygiene (shadowed, redundant, broad, empty, unused); exit 0 no error, 1 errors, 2 bad input."""
+    if fmt not in LINT_FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(LINT_FORMATS)}, not '{fmt}'")
+    codes = _lint_codes(select, ignore)
+    from segverify.lint.context import LintOptions
+    from segverify.lint.output import render_lint
+    from segverify.lint.run import lint as run_lint
+
+    options = LintOptions(codes, broad_prefix4, broad_prefix6, _today(today))
+    report = run_lint(load(models, policy), options)
+    emit(render_lint(report, fmt), output)
+    return 1 if report.errors() else 0
+
+
 def main() -> None:
     """The console script."""
     app()

@@ -149,12 +149,16 @@ class Sweep:
         region: tuple[IntervalSet, IntervalSet, IntervalSet],
         src_tags: Sequence[IntervalSet] = (),
         dst_tags: Sequence[IntervalSet] = (),
+        candidates: Sequence[CompiledFlow] | None = None,
     ) -> None:
         self.table = table
         self.src, self.dst, self.svc = region
         self.src_tags, self.dst_tags = src_tags, dst_tags
         self.empty = not (self.src and self.dst and self.svc)
-        self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in table.flows if self._meets(cf)]
+        # `candidates`: a caller that indexed the rules (lint) names, in list order, a superset of
+        # the rules that meet the region, instead of a scan of every rule per region.
+        pool = table.flows if candidates is None else candidates
+        self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in pool if self._meets(cf)]
         self._dst_cuts: dict[int, list[Part]] = {}
         self._fine: list[Part] | None = None
         self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
@@ -269,8 +273,9 @@ class FlowTable:
         svc: IntervalSet,
         src_tags: Sequence[IntervalSet] = (),
         dst_tags: Sequence[IntervalSet] = (),
+        candidates: Sequence[CompiledFlow] | None = None,
     ) -> Sweep:
-        return Sweep(self, (src, dst, svc), src_tags, dst_tags)
+        return Sweep(self, (src, dst, svc), src_tags, dst_tags, candidates)
 
     def cells(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
         return self.sweep(src, dst, svc).cells()

@@ -1,0 +1,109 @@
+"""Lint stage: single-rule findings: empty-rule, shadowed, partially-shadowed, redundant-with-default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from segverify.lint.codes import Level
+from segverify.lint.context import LintContext
+from segverify.lint.cover import smallest_cover
+from segverify.lint.findings import Finding, Subject, rule_subject
+from segverify.lint.replay import replay, replay_without
+from segverify.lint.space import Overlap, RuleSpace
+from segverify.lint.text import addresses_text, rule_text, rules_text, services_text
+from segverify.results import RuleRef
+from segverify.semantics.regions import sort_rules
+
+
+def related(rules: Iterable[RuleRef]) -> tuple[Subject, ...]:
+    return tuple(rule_subject(r) for r in sort_rules(frozenset(rules)))
+
+
+def empty_rule(ctx: LintContext, space: RuleSpace) -> Finding:
+    cf = space.flow
+    if not cf.sources:
+        why = "its sources match no address"
+    elif not cf.destinations:
+        why = "its destinations match no address"
+    else:
+        why = "its sources and destinations share no address family (IPv4 to IPv4, IPv6 to IPv6)"
+    return Finding(
+        "empty-rule", "warning", f"rule {cf.rule.name} matches no packet: {why}", rule_subject(cf.rule)
+    )
+
+
+def shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
+    cf = space.flow
+    cover = smallest_cover(ctx.spaces, cf.rule.index or 0, space)
+    for overlap in (space.same, space.opposite):  # the sweep's cells, replayed by first match
+        for cell in overlap.cells[:1]:
+            replay(ctx.table, cf, cell.packet(), cell.rule, "shadowed")
+    level: Level = "error" if space.opposite.cells else "warning"
+    actions = "the opposite action" if not space.same.cells else "its own action"
+    if space.opposite.cells and space.same.cells:
+        actions = "both actions"
+    which = "the smallest covering set" if cover.smallest else "a covering set"
+    message = (
+        f"rule {cf.rule.name} ({cf.rule.action}) decides no packet: earlier rules of {actions} decide every "
+        f"packet it matches; {which}: {rules_text(c.rule for c in cover.rules)}"
+    )
+    return Finding("shadowed", level, message, rule_subject(cf.rule), related(c.rule for c in cover.rules))
+
+
+def partially_shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
+    cf = space.flow
+    opposite = bool(space.opposite.cells)
+    part: Overlap = space.opposite if opposite else space.same
+    cell = part.cells[0]
+    packet = cell.packet()
+    replay(ctx.table, cf, packet, cell.rule, "partially-shadowed")
+    level: Level = "warning" if opposite else "note"
+    message = (
+        f"part of rule {cf.rule.name} ({cf.rule.action}) is decided earlier, "
+        f"{'by the opposite action' if opposite else 'the same way'}: "
+        f"sources {addresses_text(part.sources())}, "
+        f"destinations {addresses_text(part.destinations())}, services {services_text(part.services())}; "
+        f"e.g. this packet, decided by {rule_text(cell.rule)}"
+    )
+    return Finding("partially-shadowed", level, message, rule_subject(cf.rule), related(part.rules()), packet)
+
+
+def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:
+    cf = space.flow
+    i = cf.rule.index or 0
+    if ctx.spaces.changed_without(i, space) is not None:
+        return None
+    packet = space.own[0].packet()
+    replay(ctx.table, cf, packet, cf.rule, "redundant-with-default")
+    instead = replay_without(ctx.table, cf, packet)
+    successors = ctx.spaces.successors(i, space)
+    by = "the defaults" if all(r.is_default for r in successors) else "the later rules and defaults"
+    message = (
+        f"rule {cf.rule.name} ({cf.rule.action}) changes no packet's decision: without it {by} "
+        f"{rules_text(sort_rules(successors))} decide each of its packets the same way "
+        f"(the witness: without the rule, {rule_text(instead)})"
+    )
+    return Finding(
+        "redundant-with-default",
+        "warning",
+        message,
+        rule_subject(cf.rule),
+        related(r for r in successors if not r.is_default),
+        packet,
+    )
+
+
+def space_findings(ctx: LintContext, space: RuleSpace) -> list[Finding]:
+    """What one rule's decided space says: empty, shadowed, partly shadowed, redundant."""
+    if not space.decides:
+        if not space.overlapped:
+            return [empty_rule(ctx, space)] if ctx.wants("empty-rule") else []
+        return [shadowed(ctx, space)] if ctx.wants("shadowed") else []
+    out: list[Finding] = []
+    if space.overlapped and ctx.wants("partially-shadowed"):
+        out.append(partially_shadowed(ctx, space))
+    if ctx.wants("redundant-with-default"):
+        found = redundant(ctx, space)
+        if found is not None:
+            out.append(found)
+    return out

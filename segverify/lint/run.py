@@ -1,0 +1,48 @@
+"""Lint stage: one lint run: every rule's decided space once, then the findings each code asks for."""
+
+from __future__ import annotations
+
+from segverify.lint.broad import overly_broad
+from segverify.lint.context import LintContext, LintOptions
+from segverify.lint.findings import Finding, LintReport
+from segverify.lint.rules import space_findings
+from segverify.lint.stale import stale_waivers
+from segverify.lint.unused import unused
+from segverify.lint.uses import uses_of
+from segverify.lint.zoning import unzoned
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.ir import Model
+
+RULE_CODES = ("shadowed", "partially-shadowed", "redundant-with-default", "empty-rule", "overly-broad")
+
+
+def rule_pass(ctx: LintContext) -> tuple[list[Finding], IntervalSet]:
+    """Rule findings, and the destinations of every packet an allow rule decides (for unused)."""
+    findings: list[Finding] = []
+    reached: list[IntervalSet] = []
+    if not (any(ctx.wants(c) for c in RULE_CODES) or ctx.wants("unused")):
+        return findings, IntervalSet()
+    for i, cf in enumerate(ctx.spaces.flows):
+        space = ctx.spaces.space(i)
+        findings += space_findings(ctx, space)
+        if ctx.wants("overly-broad"):
+            found = overly_broad(ctx, space)
+            if found is not None:
+                findings.append(found)
+        if cf.flow.action == "allow":
+            reached += [cell.dst for cell in space.own]
+    return findings, union_all(reached)
+
+
+def lint(model: Model, options: LintOptions = LintOptions()) -> LintReport:
+    ctx = LintContext(model, options)
+    findings, reached = rule_pass(ctx)
+    uses = uses_of(model)
+    if ctx.wants("unzoned"):
+        findings += unzoned(ctx, uses)
+    if ctx.wants("unused"):
+        findings += unused(ctx, uses, reached)
+    if ctx.wants("stale-waiver"):
+        findings += stale_waivers(ctx)
+    kept = [f for f in findings if ctx.wants(f.code)]
+    return LintReport(tuple(sorted(kept, key=Finding.sort_key)), model.files)

@@ -1,0 +1,106 @@
+"""Lint stage: the packets each rule DECIDES (its box minus all that earlier rules match), exactly.
+
+One cell sweep (semantics/regions.py, the reference's own) per rule, over the rule's box, with
+only the earlier rules that can meet it (index.py): the cells the rule wins are what it decides,
+the others are decided earlier, each by a known rule. Nothing is sampled and no rule pair is
+asked separately: a rule costs one sweep among its own neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from segverify.lint.index import RuleIndex
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.results import RuleRef
+from segverify.semantics.packets import CompiledFlow
+from segverify.semantics.regions import Cell, FlowTable
+
+
+@dataclass(slots=True)
+class Overlap:
+    """The part of a rule's box that earlier rules of one action decide."""
+
+    cells: list[Cell] = field(default_factory=list)
+
+    def rules(self) -> frozenset[RuleRef]:
+        return frozenset(c.rule for c in self.cells)
+
+    def sources(self) -> IntervalSet:
+        return union_all(c.src for c in self.cells)
+
+    def destinations(self) -> IntervalSet:
+        return union_all(c.dst for c in self.cells)
+
+    def services(self) -> IntervalSet:
+        return union_all(c.svc for c in self.cells)
+
+
+@dataclass(slots=True)
+class RuleSpace:
+    """Rule `flow`'s box split into what it decides (`own`) and what earlier rules decide."""
+
+    flow: CompiledFlow
+    earlier: list[CompiledFlow]
+    own: list[Cell] = field(default_factory=list)
+    same: Overlap = field(default_factory=Overlap)  # decided earlier by rules of its own action
+    opposite: Overlap = field(default_factory=Overlap)  # ... and of the opposite action
+
+    @property
+    def decides(self) -> bool:
+        return bool(self.own)
+
+    @property
+    def overlapped(self) -> bool:
+        return bool(self.same.cells or self.opposite.cells)
+
+
+class Spaces:
+    """The rule list of one model, compiled and indexed once; a RuleSpace per rule on demand."""
+
+    def __init__(self, table: FlowTable) -> None:
+        self.table = table
+        self.flows = table.flows
+        self.index = RuleIndex(self.flows)
+
+    def space(self, i: int) -> RuleSpace:
+        cf = self.flows[i]
+        out = RuleSpace(cf, self.index.before(i))
+        for cell in self.cells(cf, [*out.earlier, cf]):
+            if cell.rule.index == i:
+                out.own.append(cell)
+            elif cell.rule.action == cf.flow.action:
+                out.same.cells.append(cell)
+            else:
+                out.opposite.cells.append(cell)
+        return out
+
+    def cells(self, box: CompiledFlow, candidates: Sequence[CompiledFlow]) -> list[Cell]:
+        sweep = self.table.sweep(box.sources, box.destinations, box.ports, candidates=candidates)
+        return list(sweep.cells())
+
+    def covers(self, i: int, rules: Sequence[CompiledFlow]) -> bool:
+        """Whether `rules` (earlier than i) together match every packet of rule i's box."""
+        cf = self.flows[i]
+        return all(cell.rule.index != i for cell in self.cells(cf, [*rules, cf]))
+
+    def changed_without(self, i: int, space: RuleSpace) -> Cell | None:
+        """A cell rule i decides whose decision its removal would change (None: removal changes none).
+
+        Without rule i, what it decided falls to the later rules or the defaults; what earlier
+        rules decide is untouched. So sweep its box with earlier and later rules, without it.
+        """
+        cf = self.flows[i]
+        later = self.index.after(i)
+        for cell in self.cells(cf, [*space.earlier, *later]):
+            after = cell.rule.index is None or cell.rule.index > i
+            if after and cell.rule.action != cf.flow.action:
+                return cell
+        return None
+
+    def successors(self, i: int, space: RuleSpace) -> frozenset[RuleRef]:
+        """The later rules and defaults that would decide rule i's packets without it."""
+        cf = self.flows[i]
+        cells = self.cells(cf, [*space.earlier, *self.index.after(i)])
+        return frozenset(c.rule for c in cells if c.rule.index is None or c.rule.index > i)

@@ -1,0 +1,61 @@
+"""Lint stage: what the model's rules, hosts and policies refer to (for unused and unzoned)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from segverify.model.ir import AccountFoothold, MatrixCell, Model, NoFlowSpec, ReachableSpec, Ref
+from segverify.model.refs import TAG_PREFIX
+
+
+def policy_parts(model: Model) -> Iterator[object]:
+    """Every value inside every policy spec, depth first (refs, footholds, cells, ...)."""
+    stack: list[object] = [p.spec for p in model.policies]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+
+
+@dataclass(frozen=True, slots=True)
+class Uses:
+    refs: frozenset[str]  # reference texts in flows, `manages` and policies
+    flow_refs: frozenset[str]  # ... in flows only
+    services: frozenset[str]  # service names hosts offer, flows and policies name
+    principals: frozenset[str]  # in logins, sessions and account footholds
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(t[len(TAG_PREFIX) :] for t in self.refs if t.startswith(TAG_PREFIX))
+
+
+def _policy_uses(model: Model) -> tuple[set[str], set[str], set[str]]:
+    refs: set[str] = set()
+    services: set[str] = set()
+    principals: set[str] = set()
+    for item in policy_parts(model):
+        if isinstance(item, Ref):
+            refs.add(item.text)
+        elif isinstance(item, AccountFoothold):
+            principals.add(item.account)
+        elif isinstance(item, ReachableSpec | MatrixCell):
+            services.update(item.services)
+        elif isinstance(item, NoFlowSpec):
+            services.update(item.except_services)
+    return refs, services, principals
+
+
+def uses_of(model: Model) -> Uses:
+    refs, services, principals = _policy_uses(model)
+    flow_refs = {r.text for f in model.flows for r in (*f.sources, *f.destinations)}
+    refs |= flow_refs | {m.text for h in model.hosts.values() for m in h.manages}
+    services |= {s for f in model.flows for s in f.services}
+    for h in model.hosts.values():
+        services.update(h.services)
+        principals.update(h.logins, h.sessions)
+    return Uses(frozenset(refs), frozenset(flow_refs), frozenset(services), frozenset(principals))
