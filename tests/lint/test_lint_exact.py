@@ -1,0 +1,80 @@
+"""Lint's rule findings are exact: checked against first match on every class of packets (lint_brute.py)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from hypothesis import HealthCheck, given, settings
+from lint_brute import Brute
+
+from segverify.lint.context import LintOptions
+from segverify.lint.findings import Finding
+from segverify.lint.run import lint
+from segverify.model.ir import Model
+from segverify.results import Packet
+from tests.strategies import examples, models
+
+RULE_CODES = frozenset({"shadowed", "partially-shadowed", "redundant-with-default", "empty-rule"})
+
+
+def by_rule(findings: tuple[Finding, ...]) -> dict[str, dict[str, Finding]]:
+    out: dict[str, dict[str, Finding]] = {}
+    for f in findings:
+        out.setdefault(f.subject.name, {})[f.code] = f
+    return out
+
+
+def index_of(model: Model, name: str) -> int:
+    return next(f.index for f in model.flows if f.name == name)
+
+
+def check_shadowed(model: Model, brute: Brute, i: int, box: list[Packet], f: Finding) -> None:
+    earlier = [index_of(model, r.name) for r in f.related]
+    assert all(j < i for j in earlier)
+    opposite = any(model.flows[brute.first(p) or 0].action != model.flows[i].action for p in box)
+    assert f.level == ("error" if opposite else "warning")
+    assert all(any(brute.in_box(j, p) for j in earlier) for p in box), "the cover misses a packet"
+    if "the smallest covering set" in f.message:
+        for subset in combinations(range(i), len(earlier) - 1):
+            assert not all(any(brute.in_box(j, p) for j in subset) for p in box), f"{subset} covers too"
+
+
+def check_partial(model: Model, brute: Brute, i: int, box: list[Packet], f: Finding) -> None:
+    action = model.flows[i].action
+    taken = [p for p in box if brute.first(p) != i]
+    opposite = [p for p in taken if model.flows[brute.first(p) or 0].action != action]
+    assert f.level == ("warning" if opposite else "note")
+    assert f.witness is not None and brute.in_box(i, f.witness)
+    decider = brute.first(f.witness)
+    assert decider is not None and decider < i
+    assert (model.flows[decider].action != action) == bool(opposite)
+    assert model.flows[decider].name in {r.name for r in f.related}
+
+
+def check_redundancy(model: Model, i: int, own: list[Packet], reported: bool) -> None:
+    without = Brute(model, removed=i)
+    same = all(without.action(p) == model.flows[i].action for p in own)
+    assert reported == same
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_rule_findings_agree_with_first_match_on_every_packet(model: Model) -> None:
+    report = lint(model, LintOptions(codes=RULE_CODES))
+    found = by_rule(report.findings)
+    brute = Brute(model)
+    packets = list(brute.packets())
+    for flow in model.flows:
+        i = flow.index
+        box = [p for p in packets if brute.in_box(i, p)]
+        own = [p for p in box if brute.first(p) == i]
+        codes = found.get(flow.name, {})
+        assert ("empty-rule" in codes) == (not box)
+        assert ("shadowed" in codes) == (bool(box) and not own), (flow.name, codes)
+        assert ("partially-shadowed" in codes) == (bool(own) and len(own) < len(box))
+        if "shadowed" in codes:
+            check_shadowed(model, brute, i, box, codes["shadowed"])
+        if "partially-shadowed" in codes:
+            check_partial(model, brute, i, box, codes["partially-shadowed"])
+        if own:
+            check_redundancy(model, i, own, "redundant-with-default" in codes)
