@@ -58,7 +58,9 @@ def any_service_between_zones(ctx: LintContext, space: RuleSpace) -> Finding | N
     cf = space.flow
     if cf.ports != ALL_SERVICES:
         return None
-    for cell in space.own:  # the sweep cuts by zone: a cell's ends each lie in one zone
+    for cell in ctx.spaces.own_cells(
+        cf.rule.index or 0, space
+    ):  # the sweep cuts by zone: a cell's ends each lie in one zone
         src, dst = internal(ctx, cell.src.first()), internal(ctx, cell.dst.first())
         if src is not None and dst is not None and src != dst:
             packet = cell.packet()
@@ -73,7 +75,7 @@ def login_from_internet(ctx: LintContext, space: RuleSpace) -> Finding | None:
     wide, logins = internet_wide(ctx, space), login_ports(ctx)
     if not wide or not cf.ports.intersects(logins):
         return None
-    for cell in space.own:
+    for cell in ctx.spaces.own_cells(cf.rule.index or 0, space):
         dst = internal(ctx, cell.dst.first())
         src, svc = cell.src.intersection(wide), cell.svc.intersection(logins)
         if dst is None or not src or not svc:

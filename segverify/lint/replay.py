@@ -6,6 +6,8 @@ the witness packet; a disagreement is a bug in segverify, never a finding.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from segverify.errors import InternalError
 from segverify.results import Packet, RuleRef
 from segverify.semantics.packets import CompiledFlow, decide_compiled, format_packet
@@ -26,10 +28,15 @@ def replay(table: FlowTable, cf: CompiledFlow, packet: Packet, decided_by: RuleR
         )
 
 
-def replay_without(table: FlowTable, cf: CompiledFlow, packet: Packet) -> RuleRef:
-    """With `cf` removed, the packet gets `cf`'s action again: its removal changes nothing here."""
-    rest = tuple(f for f in table.flows if f is not cf)
-    got = decide_compiled(table.model, table.resolver, rest, packet)
+def replay_without(
+    table: FlowTable, cf: CompiledFlow, later: Sequence[CompiledFlow], packet: Packet
+) -> RuleRef:
+    """With `cf` removed, the packet gets `cf`'s action again: its removal changes nothing here.
+
+    `cf` decides the packet (replayed first), so no earlier rule matches it, and a later rule
+    that matches it meets `cf`'s box: first match among `later` (those that can) decides it.
+    """
+    got = decide_compiled(table.model, table.resolver, tuple(later), packet)
     if got.action != cf.rule.action:
         raise InternalError(
             f"lint redundant-with-default witness for rule {cf.rule.name}: without it "

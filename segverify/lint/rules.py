@@ -71,17 +71,25 @@ def partially_shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
 def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:
     cf = space.flow
     i = cf.rule.index or 0
-    if ctx.spaces.changed_without(i, space) is not None:
-        return None
+    later = ctx.spaces.index.after(i)
+    defaults = ctx.model.defaults
+    if cf.rule.action not in (defaults.intra_zone, defaults.inter_zone) and not any(
+        c.rule.action == cf.rule.action for c in later
+    ):
+        return None  # some of its packets would fall to a default of the other action
+    instead_cells = []
+    for c in ctx.spaces.without(i, space):
+        if c.rule.action != cf.rule.action:
+            return None
+        instead_cells.append(c)
     packet = space.own[0].packet()
     replay(ctx.table, cf, packet, cf.rule, "redundant-with-default")
-    instead = replay_without(ctx.table, cf, packet)
-    successors = ctx.spaces.successors(i, space)
-    by = "the defaults" if all(r.is_default for r in successors) else "the later rules and defaults"
+    instead = replay_without(ctx.table, cf, later, packet)
+    successors = frozenset(c.rule for c in instead_cells)
     message = (
-        f"rule {cf.rule.name} ({cf.rule.action}) changes no packet's decision: without it {by} "
-        f"{rules_text(sort_rules(successors))} decide each of its packets the same way "
-        f"(the witness: without the rule, {rule_text(instead)})"
+        f"rule {cf.rule.name} ({cf.rule.action}) changes no packet's decision: without it, "
+        f"{rules_text(sort_rules(successors))} would decide each of its packets the same way "
+        f"(without it the witness goes to {rule_text(instead)})"
     )
     return Finding(
         "redundant-with-default",

@@ -8,7 +8,7 @@ asked separately: a rule costs one sweep among its own neighbours.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from segverify.lint.index import RuleIndex
@@ -63,6 +63,10 @@ class Spaces:
         self.table = table
         self.flows = table.flows
         self.index = RuleIndex(self.flows)
+        # Which earlier rule decides a packet of rule i's box never depends on zones (rule i
+        # matches all the box, so no default decides any of it): a sweep cut by rules alone
+        # gives the same answer in fewer cells. Only questions about defaults use `table`.
+        self.bare = FlowTable(table.model, table.resolver, zoned=False)
 
     def space(self, i: int) -> RuleSpace:
         cf = self.flows[i]
@@ -76,31 +80,30 @@ class Spaces:
                 out.opposite.cells.append(cell)
         return out
 
-    def cells(self, box: CompiledFlow, candidates: Sequence[CompiledFlow]) -> list[Cell]:
-        sweep = self.table.sweep(box.sources, box.destinations, box.ports, candidates=candidates)
-        return list(sweep.cells())
+    def cells(
+        self, box: CompiledFlow, candidates: Sequence[CompiledFlow], zoned: bool = False
+    ) -> Iterator[Cell]:
+        """The box's cells among `candidates`; `zoned`: also cut by zones (defaults, zone questions)."""
+        table = self.table if zoned else self.bare
+        return table.sweep(box.sources, box.destinations, box.ports, candidates=candidates).cells()
+
+    def own_cells(self, i: int, space: RuleSpace) -> list[Cell]:
+        """What rule i decides, in cells that each lie in one zone at either end."""
+        cf = self.flows[i]
+        return [c for c in self.cells(cf, [*space.earlier, cf], zoned=True) if c.rule.index == i]
 
     def covers(self, i: int, rules: Sequence[CompiledFlow]) -> bool:
         """Whether `rules` (earlier than i) together match every packet of rule i's box."""
         cf = self.flows[i]
         return all(cell.rule.index != i for cell in self.cells(cf, [*rules, cf]))
 
-    def changed_without(self, i: int, space: RuleSpace) -> Cell | None:
-        """A cell rule i decides whose decision its removal would change (None: removal changes none).
+    def without(self, i: int, space: RuleSpace) -> Iterator[Cell]:
+        """The cells of what rule i decides, as the rules after it and the defaults would decide them.
 
         Without rule i, what it decided falls to the later rules or the defaults; what earlier
-        rules decide is untouched. So sweep its box with earlier and later rules, without it.
+        rules decide is untouched. So sweep its box with earlier and later rules, without it,
+        and keep the cells not decided earlier.
         """
         cf = self.flows[i]
-        later = self.index.after(i)
-        for cell in self.cells(cf, [*space.earlier, *later]):
-            after = cell.rule.index is None or cell.rule.index > i
-            if after and cell.rule.action != cf.flow.action:
-                return cell
-        return None
-
-    def successors(self, i: int, space: RuleSpace) -> frozenset[RuleRef]:
-        """The later rules and defaults that would decide rule i's packets without it."""
-        cf = self.flows[i]
-        cells = self.cells(cf, [*space.earlier, *self.index.after(i)])
-        return frozenset(c.rule for c in cells if c.rule.index is None or c.rule.index > i)
+        cells = self.cells(cf, [*space.earlier, *self.index.after(i)], zoned=True)
+        return (c for c in cells if c.rule.index is None or c.rule.index > i)

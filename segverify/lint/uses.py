@@ -28,10 +28,7 @@ class Uses:
     flow_refs: frozenset[str]  # ... in flows only
     services: frozenset[str]  # service names hosts offer, flows and policies name
     principals: frozenset[str]  # in logins, sessions and account footholds
-
-    @property
-    def tags(self) -> frozenset[str]:
-        return frozenset(t[len(TAG_PREFIX) :] for t in self.refs if t.startswith(TAG_PREFIX))
+    tags: frozenset[str]  # tag names in `tag:` references anywhere
 
 
 def _policy_uses(model: Model) -> tuple[set[str], set[str], set[str]]:
@@ -58,4 +55,5 @@ def uses_of(model: Model) -> Uses:
     for h in model.hosts.values():
         services.update(h.services)
         principals.update(h.logins, h.sessions)
-    return Uses(frozenset(refs), frozenset(flow_refs), frozenset(services), frozenset(principals))
+    tags = frozenset(t[len(TAG_PREFIX) :] for t in refs if t.startswith(TAG_PREFIX))
+    return Uses(frozenset(refs), frozenset(flow_refs), frozenset(services), frozenset(principals), tags)

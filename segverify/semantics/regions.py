@@ -244,13 +244,15 @@ class Sweep:
 class FlowTable:
     """The compiled rule list of one model; answers exact questions over regions."""
 
-    def __init__(self, model: Model, resolver: Resolver) -> None:
+    def __init__(self, model: Model, resolver: Resolver, zoned: bool = True) -> None:
+        """`zoned=False`: cells are cut by rules only, for questions no default can answer (lint)."""
         self.model = model
         self.resolver = resolver
         self.flows = compile_flows(model, resolver)
         self._decided: dict[Packet, RuleRef] = {}
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
-        self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
+        zones = sorted(resolver.zone_sets.items()) if zoned else []
+        self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(zones)
 
     def decide(self, packet: Packet) -> RuleRef:
         # A blast-radius witness replays a path per controlled host, and paths share their
