@@ -59,7 +59,7 @@ def _driver(rules: list[Json]) -> Json:
 def _rule(code: Code) -> Json:
     return {
         "id": code.name,
-        "name": "".join(part.capitalize() for part in code.name.split("-")),
+        "name": "Lint" + "".join(part.capitalize() for part in code.name.split("-")),
         "shortDescription": {"text": code.doc},
         "fullDescription": {"text": f"{code.name}: {code.doc}."},
         "help": {
