@@ -27,7 +27,7 @@ CODES: dict[str, Code] = {
         Code(
             "shadowed",
             "error",
-            "a rule that decides no packet: earlier rules decide all it matches (warning: all of its action)",
+            "a rule that decides no packet: earlier rules decide all it matches (warning: same action)",
         ),
         Code(
             "partially-shadowed",
