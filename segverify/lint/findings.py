@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from segverify.diagnostics import NO_SPAN, Span
 from segverify.lint.codes import Level
+from segverify.model.intervals import IntervalSet
 from segverify.results import Packet, RuleRef
 
 
@@ -23,6 +24,15 @@ def rule_subject(rule: RuleRef) -> Subject:
 
 
 @dataclass(frozen=True, slots=True)
+class Box:
+    """Sources, destinations and services that a set of packets spans (each member is used)."""
+
+    sources: IntervalSet
+    destinations: IntervalSet
+    services: IntervalSet
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     level: Level
@@ -30,6 +40,7 @@ class Finding:
     subject: Subject
     related: tuple[Subject, ...] = ()
     witness: Packet | None = None
+    overlap: Box | None = None  # partially-shadowed: the part decided earlier, as projections
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         s = self.subject.span

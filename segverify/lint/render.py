@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from segverify.lint.findings import Finding, LintReport, Subject
+from segverify.lint.text import services_list
+from segverify.model.addresses import format_set
 from segverify.render.github import command
 from segverify.render.plain import packet_json
 from segverify.render.sarif import usable
@@ -59,6 +61,12 @@ def finding_json(f: Finding) -> Json:
     out["related"] = [subject_json(r) for r in f.related]
     if f.witness is not None:
         out["witness"] = packet_json(f.witness)
+    if f.overlap is not None:
+        out["overlap"] = {
+            "sources": format_set(f.overlap.sources),
+            "destinations": format_set(f.overlap.destinations),
+            "services": services_list(f.overlap.services),
+        }
     return out
 
 

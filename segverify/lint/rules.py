@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from segverify.lint.codes import Level
 from segverify.lint.context import LintContext
 from segverify.lint.cover import smallest_cover
-from segverify.lint.findings import Finding, Subject, rule_subject
+from segverify.lint.findings import Box, Finding, Subject, rule_subject
 from segverify.lint.replay import replay, replay_without
 from segverify.lint.space import Overlap, RuleSpace
 from segverify.lint.text import addresses_text, rule_text, rules_text, services_text
@@ -58,14 +58,17 @@ def partially_shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
     packet = cell.packet()
     replay(ctx.table, cf, packet, cell.rule, "partially-shadowed")
     level: Level = "warning" if opposite else "note"
+    box = Box(part.sources(), part.destinations(), part.services())
     message = (
         f"part of rule {cf.rule.name} ({cf.rule.action}) is decided earlier, "
         f"{'by the opposite action' if opposite else 'the same way'}: "
-        f"sources {addresses_text(part.sources())}, "
-        f"destinations {addresses_text(part.destinations())}, services {services_text(part.services())}; "
+        f"sources {addresses_text(box.sources)}, "
+        f"destinations {addresses_text(box.destinations)}, services {services_text(box.services)}; "
         f"e.g. this packet, decided by {rule_text(cell.rule)}"
     )
-    return Finding("partially-shadowed", level, message, rule_subject(cf.rule), related(part.rules()), packet)
+    return Finding(
+        "partially-shadowed", level, message, rule_subject(cf.rule), related(part.rules()), packet, box
+    )
 
 
 def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:

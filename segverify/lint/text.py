@@ -32,11 +32,15 @@ def addresses_text(addrs: IntervalSet) -> str:
     return capped(format_set(addrs))
 
 
-def services_text(svcs: IntervalSet) -> str:
-    """`tcp/22, tcp/8000-8100, icmp`; the whole space is `any`."""
+def services_list(svcs: IntervalSet) -> list[str]:
+    """`["tcp/22", "tcp/8000-8100", "icmp"]`; the whole space is `["any"]`."""
     if svcs == ALL_SERVICES:
-        return "any"
-    return capped([_range(lo, hi) for lo, hi in svcs])
+        return ["any"]
+    return [_range(lo, hi) for lo, hi in svcs]
+
+
+def services_text(svcs: IntervalSet) -> str:
+    return capped(services_list(svcs))
 
 
 def _range(lo: int, hi: int) -> str:

@@ -69,12 +69,19 @@ def test_the_worked_example_gives_the_findings_its_readme_promises() -> None:
 def test_json_findings_keep_the_contract() -> None:
     _, found = findings(EXAMPLE)
     for f in found:
-        assert set(f) - {"witness"} == {"code", "level", "message", "rule", "related"} or "subject" in f
+        where = "rule" if "rule" in f else "subject"
+        assert set(f) - {"witness", "overlap"} == {"code", "level", "message", where, "related"}
         assert f["level"] in ("error", "warning", "note") and f["code"] in CODES
         for r in f["related"]:  # type: ignore[attr-defined]
             assert set(r) == {"name", "file", "line"}
         if "witness" in f:
             assert set(f["witness"]) == {"src", "dst", "proto", "port"}  # type: ignore[arg-type]
+    partial = next(f for f in found if f["code"] == "partially-shadowed")
+    assert partial["overlap"] == {
+        "sources": ["10.10.0.0/16"],
+        "destinations": ["10.20.0.10/32"],
+        "services": ["tcp/22"],
+    }
 
 
 def test_select_and_ignore_pick_codes_and_the_exit_follows_errors() -> None:

@@ -48,7 +48,26 @@ def check_partial(model: Model, brute: Brute, i: int, box: list[Packet], f: Find
     decider = brute.first(f.witness)
     assert decider is not None and decider < i
     assert (model.flows[decider].action != action) == bool(opposite)
-    assert model.flows[decider].name in {r.name for r in f.related}
+    part = opposite or taken
+    assert {r.name for r in f.related} == {model.flows[brute.first(p) or 0].name for p in part}
+    check_overlap(brute, f, part)
+
+
+def check_overlap(brute: Brute, f: Finding, part: list[Packet]) -> None:
+    """The reported overlap is exactly the projections of the packets decided earlier.
+
+    A projection is a union of whole classes of the brute force's cut (which is finer than any
+    sweep's), so a representative lies in it exactly when some such packet has it.
+    """
+    box = f.overlap
+    assert box is not None
+    sides = (
+        (box.sources, {p.src for p in part}, brute.addrs),
+        (box.destinations, {p.dst for p in part}, brute.addrs),
+        (box.services, {p.svc for p in part}, brute.svcs),
+    )
+    for reported, seen, reps in sides:
+        assert {r for r in reps if r in reported} == seen
 
 
 def check_redundancy(model: Model, i: int, own: list[Packet], reported: bool) -> None:
