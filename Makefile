@@ -84,6 +84,7 @@ pytest: $(STAMP) $(MULTITOOL)
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.lint
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOWEST) $(OUT) .tools .pytest_cache .mypy_cache .ruff_cache
