@@ -31,7 +31,14 @@ def smallest_cover(spaces: Spaces, i: int, space: RuleSpace) -> Cover:
         rest = [c for c in cover if c is not cf]
         if rest and spaces.covers(i, rest):
             cover = rest
-    candidates = space.earlier
+    box = space.flow
+    candidates = [
+        cf
+        for cf in space.earlier
+        if cf.sources.intersects(box.sources)
+        and cf.destinations.intersects(box.destinations)
+        and cf.ports.intersects(box.ports)
+    ]
     tries = sum(comb(len(candidates), k) for k in range(1, len(cover)))
     if tries > EXACT_BUDGET:
         return Cover(tuple(cover), smallest=len(cover) == 1)
