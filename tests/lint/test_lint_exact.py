@@ -7,6 +7,7 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from lint_brute import Brute
 
+from segverify.lint.codes import CODES
 from segverify.lint.context import LintOptions
 from segverify.lint.findings import Finding
 from segverify.lint.run import lint
@@ -14,7 +15,9 @@ from segverify.model.ir import Model
 from segverify.results import Packet
 from tests.strategies import examples, models
 
-RULE_CODES = frozenset({"shadowed", "partially-shadowed", "redundant-with-default", "empty-rule"})
+RULE_CODES = frozenset(
+    {"shadowed", "partially-shadowed", "redundant-with-default", "empty-rule", "overly-broad"}
+)
 
 
 def by_rule(findings: tuple[Finding, ...]) -> dict[str, dict[str, Finding]]:
@@ -97,3 +100,15 @@ def test_rule_findings_agree_with_first_match_on_every_packet(model: Model) -> N
             check_partial(model, brute, i, box, codes["partially-shadowed"])
         if own:
             check_redundancy(model, i, own, "redundant-with-default" in codes)
+        if "overly-broad" in codes:
+            witness = codes["overly-broad"].witness
+            assert flow.action == "allow" and witness is not None and brute.first(witness) == i
+
+
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_every_code_runs_on_random_models_and_findings_come_sorted(model: Model) -> None:
+    report = lint(model)
+    keys = [f.sort_key() for f in report.findings]
+    assert keys == sorted(keys)
+    assert {f.code for f in report.findings} <= set(CODES)
