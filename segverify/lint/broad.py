@@ -64,7 +64,7 @@ def any_service_between_zones(ctx: LintContext, space: RuleSpace) -> Finding | N
         src, dst = internal(ctx, cell.src.first()), internal(ctx, cell.dst.first())
         if src is not None and dst is not None and src != dst:
             packet = cell.packet()
-            replay(ctx.table, cf, packet, cf.rule, "overly-broad")
+            replay(ctx.table, space, packet, cf.rule, "overly-broad")
             message = f"rule {cf.rule.name} allows every service between internal zones {src} and {dst}"
             return Finding("overly-broad", "warning", message, rule_subject(cf.rule), (), packet)
     return None
@@ -81,7 +81,7 @@ def login_from_internet(ctx: LintContext, space: RuleSpace) -> Finding | None:
         if dst is None or not src or not svc:
             continue
         packet = Packet(readable_address(src), readable_address(cell.dst), pick_svc(svc))
-        replay(ctx.table, cf, packet, cf.rule, "overly-broad")
+        replay(ctx.table, space, packet, cf.rule, "overly-broad")
         message = (
             f"rule {cf.rule.name} allows a login service from the whole internet into internal zone {dst}"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from segverify.errors import InternalError
+from segverify.lint.space import RuleSpace
 from segverify.results import Packet, RuleRef
 from segverify.semantics.packets import CompiledFlow, decide_compiled, format_packet
 from segverify.semantics.regions import FlowTable
@@ -18,9 +19,16 @@ def matches(cf: CompiledFlow, packet: Packet) -> bool:
     return packet.src in cf.sources and packet.dst in cf.destinations and packet.svc in cf.ports
 
 
-def replay(table: FlowTable, cf: CompiledFlow, packet: Packet, decided_by: RuleRef, code: str) -> None:
-    """`packet` lies in `cf`'s box and first match decides it by `decided_by`."""
-    got = table.decide(packet)
+def replay(table: FlowTable, space: RuleSpace, packet: Packet, decided_by: RuleRef, code: str) -> None:
+    """`packet` lies in the rule's box and first match decides it by `decided_by`.
+
+    First match runs over the rules that can match a packet of the box: every rule that meets
+    the box (the index's hull test keeps all of them), in list order, then the rule itself. A
+    rule outside that list matches no packet of the box, so the answer is first match over the
+    whole list, without a scan of ten thousand rules per witness.
+    """
+    cf = space.flow
+    got = decide_compiled(table.model, table.resolver, (*space.earlier, cf), packet)
     if not matches(cf, packet) or got != decided_by:
         raise InternalError(
             f"lint {code} witness for rule {cf.rule.name}: {format_packet(packet)} "

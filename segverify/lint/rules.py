@@ -37,7 +37,7 @@ def shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
     cover = smallest_cover(ctx.spaces, cf.rule.index or 0, space)
     for overlap in (space.same, space.opposite):  # the sweep's cells, replayed by first match
         for cell in overlap.cells[:1]:
-            replay(ctx.table, cf, cell.packet(), cell.rule, "shadowed")
+            replay(ctx.table, space, cell.packet(), cell.rule, "shadowed")
     level: Level = "error" if space.opposite.cells else "warning"
     actions = "the opposite action" if not space.same.cells else "its own action"
     if space.opposite.cells and space.same.cells:
@@ -56,7 +56,7 @@ def partially_shadowed(ctx: LintContext, space: RuleSpace) -> Finding:
     part: Overlap = space.opposite if opposite else space.same
     cell = part.cells[0]
     packet = cell.packet()
-    replay(ctx.table, cf, packet, cell.rule, "partially-shadowed")
+    replay(ctx.table, space, packet, cell.rule, "partially-shadowed")
     level: Level = "warning" if opposite else "note"
     box = Box(part.sources(), part.destinations(), part.services())
     message = (
@@ -86,7 +86,7 @@ def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:
             return None
         instead_cells.append(c)
     packet = space.own[0].packet()
-    replay(ctx.table, cf, packet, cf.rule, "redundant-with-default")
+    replay(ctx.table, space, packet, cf.rule, "redundant-with-default")
     instead = replay_without(ctx.table, cf, later, packet)
     successors = frozenset(c.rule for c in instead_cells)
     message = (

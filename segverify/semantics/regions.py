@@ -150,15 +150,18 @@ class Sweep:
         src_tags: Sequence[IntervalSet] = (),
         dst_tags: Sequence[IntervalSet] = (),
         candidates: Sequence[CompiledFlow] | None = None,
+        zones: Sequence[tuple[str, IntervalSet]] | None = None,
     ) -> None:
         self.table = table
         self.src, self.dst, self.svc = region
         self.src_tags, self.dst_tags = src_tags, dst_tags
         self.empty = not (self.src and self.dst and self.svc)
-        # `candidates`: a caller that indexed the rules (lint) names, in list order, a superset of
-        # the rules that meet the region, instead of a scan of every rule per region.
+        # A caller that indexed the rules or zones (lint) may name, in list order, a superset of
+        # the rules that meet the region (`candidates`) and the zones that meet it (`zones`; none
+        # when no default can decide a packet of the region), instead of a scan of all per region.
         pool = table.flows if candidates is None else candidates
         self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in pool if self._meets(cf)]
+        self.zones = table.zones if zones is None else tuple(zones)
         self._dst_cuts: dict[int, list[Part]] = {}
         self._fine: list[Part] | None = None
         self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
@@ -175,7 +178,7 @@ class Sweep:
     def src_parts(self) -> list[Part]:
         if self.empty:
             return []
-        return cut(self.src, [cf.sources for cf in self.active], self.table.zones, self.src_tags)
+        return cut(self.src, [cf.sources for cf in self.active], self.zones, self.src_tags)
 
     def dst_parts(self, src_flows: int) -> list[Part]:
         """The destination cut for a source class.
@@ -188,12 +191,10 @@ class Sweep:
             return self._dst_cuts[src_flows]
         if len(self._dst_cuts) >= RESTRICTED_CUTS:
             if self._fine is None:
-                self._fine = cut(
-                    self.dst, [cf.destinations for cf in self.active], self.table.zones, self.dst_tags
-                )
+                self._fine = cut(self.dst, [cf.destinations for cf in self.active], self.zones, self.dst_tags)
             return self._fine
         sets = [cf.destinations if src_flows >> i & 1 else IntervalSet() for i, cf in enumerate(self.active)]
-        self._dst_cuts[src_flows] = cut(self.dst, sets, self.table.zones, self.dst_tags)
+        self._dst_cuts[src_flows] = cut(self.dst, sets, self.zones, self.dst_tags)
         return self._dst_cuts[src_flows]
 
     def walk(self, flows: int, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:
@@ -244,15 +245,13 @@ class Sweep:
 class FlowTable:
     """The compiled rule list of one model; answers exact questions over regions."""
 
-    def __init__(self, model: Model, resolver: Resolver, zoned: bool = True) -> None:
-        """`zoned=False`: cells are cut by rules only, for questions no default can answer (lint)."""
+    def __init__(self, model: Model, resolver: Resolver) -> None:
         self.model = model
         self.resolver = resolver
         self.flows = compile_flows(model, resolver)
         self._decided: dict[Packet, RuleRef] = {}
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
-        zones = sorted(resolver.zone_sets.items()) if zoned else []
-        self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(zones)
+        self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
 
     def decide(self, packet: Packet) -> RuleRef:
         # A blast-radius witness replays a path per controlled host, and paths share their
@@ -276,8 +275,9 @@ class FlowTable:
         src_tags: Sequence[IntervalSet] = (),
         dst_tags: Sequence[IntervalSet] = (),
         candidates: Sequence[CompiledFlow] | None = None,
+        zones: Sequence[tuple[str, IntervalSet]] | None = None,
     ) -> Sweep:
-        return Sweep(self, (src, dst, svc), src_tags, dst_tags, candidates)
+        return Sweep(self, (src, dst, svc), src_tags, dst_tags, candidates, zones)
 
     def cells(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
         return self.sweep(src, dst, svc).cells()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 from segverify.cli import app
 from segverify.errors import InternalError
 from segverify.lint.replay import replay, replay_without
+from segverify.lint.space import Spaces
 from segverify.model.load import load_model
 from segverify.model.refs import Resolver
 from segverify.results import Packet
@@ -26,13 +27,15 @@ def table() -> FlowTable:
 def test_a_witness_decided_by_another_rule_is_an_internal_error() -> None:
     t = table()
     deny, permit = t.flows[0], t.flows[1]  # office-no-servers, laptops-to-web (shadowed)
+    space = Spaces(t).space(1)
     packet = Packet(0x0A0A0001, 0x0A14000A, 6 * 65536 + 443)  # 10.10.0.1 -> 10.20.0.10 tcp/443
-    replay(t, permit, packet, deny.rule, "shadowed")  # the truth: the deny decides it
+    replay(t, space, packet, deny.rule, "shadowed")  # the truth: the deny decides it
+    assert t.decide(packet) == deny.rule  # and first match over the whole list agrees
     with pytest.raises(InternalError, match="decided by office-no-servers"):
-        replay(t, permit, packet, permit.rule, "partially-shadowed")
+        replay(t, space, packet, permit.rule, "partially-shadowed")
     outside = Packet(0x0A0A0001, 0x0A14000B, 6 * 65536 + 443)  # not the web host: not in the box
     with pytest.raises(InternalError, match="in its box: False"):
-        replay(t, permit, outside, deny.rule, "shadowed")
+        replay(t, space, outside, deny.rule, "shadowed")
 
 
 def test_a_removal_that_changes_the_decision_is_an_internal_error() -> None:
