@@ -3,7 +3,7 @@
 Each rule's source, destination and service sets have a hull [first, last]. Two boxes can meet
 only if their hulls overlap in all three dimensions: `first_j <= last_i` and `last_j >= first_i`.
 Rules sorted by `first` (and by `last`, descending) turn each half of that test into a prefix of
-one order, and a prefix is a bitmask (checkpointed every BLOCK rules), so the candidates of a rule
+one order, and a prefix is a bitmask (checkpointed every few rules), so the candidates of a rule
 are a few big-integer ANDs. The hull test over-approximates (a set with gaps); the exact test
 (Sweep's own) drops the rest, so the index decides nothing, it only saves work.
 """
@@ -17,7 +17,7 @@ from segverify.model.intervals import IntervalSet
 from segverify.semantics.packets import CompiledFlow
 from segverify.semantics.regions import bits
 
-BLOCK = 64  # rules between two stored prefix masks: memory n*n/BLOCK bits, query <= BLOCK ORs
+MASKS_PER_ORDER = 1250  # stored prefix masks per order at most: n*n/block bits; a query ORs < block masks
 
 
 class PrefixMasks:
@@ -25,16 +25,20 @@ class PrefixMasks:
 
     def __init__(self, order: Sequence[int]) -> None:
         self.order = list(order)
+        # Each OR of a query costs a pass over an n-bit mask: short blocks keep queries cheap,
+        # and a cap on the stored masks keeps their memory a small multiple of the rule count.
+        self.block = max(4, 1 << (len(self.order) // MASKS_PER_ORDER).bit_length())
         self.checkpoints = [0]
         mask = 0
         for k, rule in enumerate(self.order, 1):
             mask |= 1 << rule
-            if k % BLOCK == 0:
+            if k % self.block == 0:
                 self.checkpoints.append(mask)
 
     def prefix(self, k: int) -> int:
-        mask = self.checkpoints[k // BLOCK]
-        for rule in self.order[(k // BLOCK) * BLOCK : k]:
+        start = (k // self.block) * self.block
+        mask = self.checkpoints[k // self.block]
+        for rule in self.order[start:k]:
             mask |= 1 << rule
         return mask
 

@@ -50,7 +50,8 @@ def unused_tags(ctx: LintContext, uses: Uses) -> Iterator[Finding]:
 
 def dead_logins(ctx: LintContext, principals: Principals) -> Iterator[Finding]:
     """Logins for a group no account is in; sessions whose accounts may log in nowhere."""
-    can_log_in = {a for h in ctx.model.hosts.values() for a in principals.login_accounts(h)}
+    named = {p for h in ctx.model.hosts.values() for p in h.logins}
+    can_log_in = {a for p in named for a in principals.accounts_in.get(p, ())}
     for h in ctx.model.hosts.values():
         for p in h.logins:
             if not principals.accounts_in.get(p):
