@@ -75,3 +75,9 @@ def test_sarif_is_loaded_when_asked() -> None:
     modules = loaded_after(["check", VENDOR, *PACKS, "--format", "sarif"])
     assert "segverify.render.sarif" in modules
     assert present(modules, DIAGRAMS) == []
+
+
+def test_lint_without_waivers_loads_neither_solver_nor_renderers() -> None:
+    """Lint is exact by the reference's own sweep: z3 only for a stale-waiver check."""
+    modules = loaded_after(["lint", "examples/acl-lint", "--format", "json"])
+    assert present(modules, ["z3", "segverify.api", "segverify.encode", *DIAGRAMS, *NEVER]) == []
