@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import PurePath
 from typing import Any
 
 from segverify import __version__
@@ -39,11 +40,17 @@ def _run(report: LintReport, root: str) -> Json:
         notes.append({"level": "warning", "message": {"text": text}})
     return {
         "tool": {"driver": _driver([_rule(CODES[n]) for n in names])},
-        "automationDetails": {"id": "segverify-lint/"},
+        "automationDetails": {"id": automation_id(report)},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
         "results": [_result(f, index[f.code], root, fallback) for f in kept],
         "columnKind": "unicodeCodePoints",
     }
+
+
+def automation_id(report: LintReport) -> str:
+    """`segverify-lint/<first model file stem>/`: its own code-scanning category, apart from check's."""
+    stem = PurePath(report.files[0]).stem if report.files else "model"
+    return f"segverify-lint/{stem}/"
 
 
 def _driver(rules: list[Json]) -> Json:

@@ -151,3 +151,18 @@ def test_text_github_and_sarif_carry_every_finding(tmp_path: Path) -> None:
     assert [r["ruleId"] for r in run_["results"]] == [c for _, _, c, _ in EXPECTED]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run_["results"]}
     assert uris == {"examples/acl-lint/model.yaml"}
+
+
+def test_the_broad_prefix_threshold_widens_what_counts_as_the_internet(tmp_path: Path) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "segverify: 1\nzones:\n  servers: {networks: [10.20.0.0/16]}\n"
+        "hosts:\n  web: {zone: servers, address: 10.20.0.10, services: [ssh]}\n"
+        "flows:\n  - {name: partner-ssh, from: 198.51.100.0/24, to: web, services: [ssh]}\n"
+    )
+    _, found = findings(str(model), "--select", "overly-broad")
+    assert found == []
+    _, found = findings(str(model), "--select", "overly-broad", "--broad-prefix4", "24")
+    assert [(f["code"], named(f)) for f in found] == [("overly-broad", "partner-ssh")]
+    assert found[0]["witness"] == {"src": "198.51.100.1", "dst": "10.20.0.10", "proto": "tcp", "port": 22}
+    assert run("lint", str(model), "--broad-prefix4", "33")[0] == 2
