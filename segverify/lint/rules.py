@@ -81,7 +81,7 @@ def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:
     ):
         return None  # some of its packets would fall to a default of the other action
     instead_cells = []
-    for c in ctx.spaces.without(i, space):
+    for c in ctx.spaces.without(i, space, later):
         if c.rule.action != cf.rule.action:
             return None
         instead_cells.append(c)

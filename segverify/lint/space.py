@@ -113,13 +113,13 @@ class Spaces:
         cf = self.flows[i]
         return all(cell.rule.index != i for cell in self.cells(cf, [*rules, cf]))
 
-    def without(self, i: int, space: RuleSpace) -> Iterator[Cell]:
+    def without(self, i: int, space: RuleSpace, later: Sequence[CompiledFlow]) -> Iterator[Cell]:
         """The cells of what rule i decides, as the rules after it and the defaults would decide them.
 
         Without rule i, what it decided falls to the later rules or the defaults; what earlier
-        rules decide is untouched. So sweep its box with earlier and later rules, without it,
-        and keep the cells not decided earlier.
+        rules decide is untouched. So sweep its box with earlier and `later` rules (index.after),
+        without it, and keep the cells not decided earlier.
         """
         cf = self.flows[i]
-        cells = self.cells(cf, [*space.earlier, *self.index.after(i)], zoned=True)
+        cells = self.cells(cf, [*space.earlier, *later], zoned=True)
         return (c for c in cells if c.rule.index is None or c.rule.index > i)
