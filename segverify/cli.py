@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, get_args, get_origin
@@ -237,25 +238,35 @@ def _progress(index: int, total: int, policy: Policy) -> None:
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
-def render_report(report: Report, fmt: str) -> str:
+@dataclass(frozen=True)
+class Ci:
+    """What SARIF and GitHub annotations need beyond the report: the model (to point at the
+    lines that enable a finding), the --fail-on threshold (below it: a warning) and --category."""
+
+    model: Model | None = None
+    fail_on: Severity | None = None
+    category: str = ""
+
+
+def render_report(report: Report, fmt: str, ci: Ci = Ci()) -> str:
     """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
-    return "".join(report_pieces(report, fmt))
+    return "".join(report_pieces(report, fmt, ci))
 
 
-def report_pieces(report: Report, fmt: str) -> Iterable[str]:
+def report_pieces(report: Report, fmt: str, ci: Ci = Ci()) -> Iterable[str]:
     """The report in pieces to write one after the other: a large JSON report is never whole."""
     if fmt == "json":
         from segverify.render.json import report_chunks
 
         return report_chunks(report)
-    return [_render_whole(report, fmt)]
+    return [_render_whole(report, fmt, ci)]
 
 
-def _render_whole(report: Report, fmt: str) -> str:
+def _render_whole(report: Report, fmt: str, ci: Ci) -> str:
     if fmt == "sarif":
         from segverify.render.sarif import render_sarif
 
-        return render_sarif(report, ".")
+        return render_sarif(report, ".", ci.model, ci.category, ci.fail_on)
     if fmt == "junit":
         from segverify.render.junit import render_junit
 
@@ -263,7 +274,7 @@ def _render_whole(report: Report, fmt: str) -> str:
     if fmt == "github":
         from segverify.render.github import render_github
 
-        return render_github(report, ".")
+        return render_github(report, ".", ci.model, ci.fail_on)
     from segverify.render.text import render_text
 
     return render_text(report)
@@ -340,6 +351,9 @@ def check(
     ),
     graphs: Path | None = typer.Option(None, "--graphs", help="Write diagrams and an index.html here."),
     dot_binary: str | None = DotBinaryOpt,
+    category: str = typer.Option(
+        "", "--category", help="SARIF analysis category: automationDetails.id segverify/CATEGORY/."
+    ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in CHECK_FORMATS:
@@ -352,10 +366,11 @@ def check(
     report = api.check(model, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
-    emit(report_pieces(report, fmt), output)
+    ci = Ci(model, threshold, category)
+    emit(report_pieces(report, fmt, ci), output)
     for extra_fmt, path in (("sarif", sarif), ("junit", junit), ("json", json_out)):
         if path is not None:
-            emit(report_pieces(report, extra_fmt), path)
+            emit(report_pieces(report, extra_fmt, ci), path)
     if graphs is not None:
         from segverify.render.graphs import write_graphs
 

@@ -10,8 +10,9 @@ from segverify.diagnostics import Diagnostic, Span
 from segverify.errors import ModelError, UsageError
 from segverify.model.build import build_model
 from segverify.model.ir import Model
+from segverify.model.packs import PACK_PREFIX, is_pack, pack_names, pack_text
 from segverify.model.validate import validate_model
-from segverify.model.yamlio import YNode, read_yaml_file
+from segverify.model.yamlio import YNode, parse_yaml, read_yaml_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -26,6 +27,8 @@ def expand_paths(paths: Sequence[str], diags: list[Diagnostic]) -> list[str]:
 
 
 def _files_of(path: str, diags: list[Diagnostic]) -> list[str]:
+    if is_pack(path):
+        return [path]
     if os.path.isdir(path):
         names = sorted(n for n in os.listdir(path) if n.endswith(YAML_SUFFIXES))
         files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
@@ -47,11 +50,20 @@ def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> Iterator[tuple
     (a large model's trees together take several times the memory of the model)."""
     for file in files:
         try:
-            tree = read_yaml_file(file)
+            tree = _read_pack(file) if is_pack(file) else read_yaml_file(file)
         except ModelError as exc:
             diags.extend(exc.diagnostics)
             continue
         yield file, tree
+
+
+def _read_pack(path: str) -> YNode:
+    text = pack_text(path)
+    if text is None:
+        known = ", ".join(PACK_PREFIX + name for name in pack_names())
+        span = Span(path, 1, 1)
+        raise ModelError([Diagnostic("file-not-found", f"no policy pack '{path}'; the packs: {known}", span)])
+    return parse_yaml(text, path)
 
 
 def load_model(model_paths: Sequence[str], policy_paths: Sequence[str] = ()) -> Model:

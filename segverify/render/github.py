@@ -1,20 +1,26 @@
 """Render stage: GitHub Actions workflow commands (`--format github`), one annotation per finding.
 
-`::error` for a violation, `::warning` for unknown, `::notice` for waived results and stale
-waivers, each at the place SARIF anchors it (the rule that opens the path, else the policy).
+`::error` for a violation that fails the run, `::warning` for unknown and for a violation below
+--fail-on, `::notice` for waived results and stale waivers, each at the place SARIF anchors it
+(the model line that enables the first avoidable step, else the policy).
 """
 
 from __future__ import annotations
 
 from segverify.diagnostics import Span
-from segverify.render.sarif import anchor_span, finding_message, relative_uri, usable
+from segverify.model.ir import Model, Severity
+from segverify.render.places import Places, usable
+from segverify.render.sarif import anchor_span, finding_message, level, relative_uri
 from segverify.results import PolicyResult, Report, Status
 
-COMMAND = {Status.VIOLATED: "error", Status.UNKNOWN: "warning", Status.WAIVED: "notice"}
+COMMAND = {"error": "error", "warning": "warning", "note": "notice"}  # SARIF level -> command
 
 
-def render_github(report: Report, model_root: str = ".") -> str:
-    lines = [annotation(r, model_root) for r in report.results if r.status in COMMAND]
+def render_github(
+    report: Report, model_root: str = ".", model: Model | None = None, fail_on: Severity | None = None
+) -> str:
+    places = Places(model)
+    lines = [annotation(r, model_root, places, fail_on) for r in report.results if r.status != Status.PROVED]
     lines += [_stale(r, model_root) for r in report.results if r.stale_waiver is not None]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -41,17 +47,13 @@ def command(name: str, message: str, span: Span | None, root: str, title: str) -
     return f"::{name} {joined}::{escape_data(message)}"
 
 
-def annotation(r: PolicyResult, root: str) -> str:
-    policy = r.source if usable(r.source) else None
-    span = anchor_span(r, policy) if policy is not None else _rule_only(r)
-    return command(COMMAND[r.status], finding_message(r), span, root, r.id)
-
-
-def _rule_only(r: PolicyResult) -> Span | None:
-    """No policy span: the rule's place if the witness has one, else an annotation without a file."""
+def annotation(r: PolicyResult, root: str, places: Places = Places(), fail_on: Severity | None = None) -> str:
+    # No usable policy span (a shipped pack): the model line if the witness has one, else no file.
     placeholder = Span("<none>", 0, 0)
-    span = anchor_span(r, placeholder)
-    return None if span is placeholder else span
+    span: Span | None = anchor_span(r, r.source if usable(r.source) else placeholder, places)
+    if span is placeholder:
+        span = None
+    return command(COMMAND[level(r, fail_on)], finding_message(r, root), span, root, r.id)
 
 
 def _stale(r: PolicyResult, root: str) -> str:
@@ -64,4 +66,6 @@ def _stale(r: PolicyResult, root: str) -> str:
 def _summary(report: Report) -> str:
     s = report.summary()
     text = ", ".join(f"{s[k]} {k}" for k in ("proved", "violated", "waived", "unknown"))
-    return command("notice", f"{len(report.results)} policies: {text}", None, ".", "segverify")
+    n = len(report.results)
+    noun = "policy" if n == 1 else "policies"
+    return command("notice", f"{n} {noun}: {text}", None, ".", "segverify")

@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, TypeGuard
+from typing import Any
 
 from segverify import __version__
 from segverify.diagnostics import Span
-from segverify.model.ir import PolicyKind, Severity
+from segverify.model.ir import Model, PolicyKind, Severity
+from segverify.render.places import Places, usable
 from segverify.render.text import hop_lines, result_lines
-from segverify.report_policy import stale_waivers
+from segverify.report_policy import at_or_above, stale_waivers
 from segverify.results import (
     AccountsWitness,
     BlastWitness,
@@ -78,35 +81,72 @@ KIND_HELP: dict[PolicyKind, tuple[str, str]] = {
 }
 
 
-def render_sarif(report: Report, model_root: str = ".") -> str:
-    """The SARIF log as JSON text; file paths relative to `model_root` (the repository root)."""
+def render_sarif(
+    report: Report,
+    model_root: str = ".",
+    model: Model | None = None,
+    category: str = "",
+    fail_on: Severity | None = None,
+) -> str:
+    """The SARIF log as JSON text; file paths relative to `model_root` (the repository root).
+
+    With the model, results point at the model lines that enable them (render/places.py); a
+    violation below the --fail-on threshold is a warning, as it does not fail the run."""
+    log = sarif_log(report, model_root, model, category, fail_on)
     # Compact: the C encoder is 4x faster than indent=2, and GitHub caps uploads at 10 MB gzipped.
-    return json.dumps(sarif_log(report, model_root), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def sarif_log(report: Report, model_root: str = ".") -> Json:
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [_run(report, model_root)]}
+def sarif_log(
+    report: Report,
+    model_root: str = ".",
+    model: Model | None = None,
+    category: str = "",
+    fail_on: Severity | None = None,
+) -> Json:
+    run = _run(report, Context(model_root, Places(model), fail_on), category)
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _run(report: Report, root: str) -> Json:
+@dataclass(frozen=True)
+class Context:
+    root: str
+    places: Places
+    fail_on: Severity | None
+
+
+def level(r: PolicyResult, fail_on: Severity | None) -> str:
+    """`error` for a violation that fails the run; `warning` for unknown and for a violation
+    below --fail-on; `note` for a waived one (GitHub: error, warning, notice)."""
+    if r.status == Status.WAIVED:
+        return "note"
+    if r.status == Status.VIOLATED and at_or_above(r.severity, fail_on):
+        return "error"
+    return "warning"
+
+
+def _run(report: Report, ctx: Context, category: str) -> Json:
     rules = _rules(report)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     findings = [r for r in report.results if r.status != Status.PROVED]
-    results = [_result(r, index[r.id], report, root) for r in findings[:MAX_RESULTS]]
+    results = [_result(r, index[r.id], report, ctx) for r in findings[:MAX_RESULTS]]
+    root = ctx.root
     notes = _notifications(report, root, dropped=len(findings) - len(results))
     return {
         "tool": {"driver": _driver(rules)},
-        "automationDetails": {"id": automation_id(report)},
+        "automationDetails": {"id": automation_id(category)},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
 
 
-def automation_id(report: Report) -> str:
-    """`segverify/<first model file stem>/`: GitHub keys a category only on ids with `/`."""
-    stem = PurePath(report.files[0]).stem if report.files else "model"
-    return f"segverify/{stem}/"
+def automation_id(category: str = "") -> str:
+    """`segverify/`, or `segverify/<category>/` with --category: never derived from file names,
+    so adding or renaming a model file keeps the analysis and its alerts (GitHub keys alerts on
+    this id, and reads the category as the part up to the last `/`)."""
+    category = category.strip("/")
+    return f"segverify/{category}/" if category else "segverify/"
 
 
 def _driver(rules: list[Json]) -> Json:
@@ -159,33 +199,53 @@ def _pascal(kind: str) -> str:
 # ---- results ---------------------------------------------------------------------------------
 
 
-def _result(r: PolicyResult, rule_index: int, report: Report, root: str) -> Json:
+def _result(r: PolicyResult, rule_index: int, report: Report, ctx: Context) -> Json:
+    root, places = ctx.root, ctx.places
     policy = _policy_span(r, report)
     flows = hop_flows(r.witness)
-    anchor = anchor_span(r, policy)
+    anchor = anchor_span(r, policy, places)
     out: Json = {
         "ruleId": r.id,
         "ruleIndex": rule_index,
-        "level": "warning" if r.status == Status.UNKNOWN else "error",
-        "message": {"text": finding_message(r)},
+        "level": level(r, ctx.fail_on),
+        "message": {"text": finding_message(r, root)},
         "locations": [location(anchor, root)],
         "partialFingerprints": _fingerprints(r),
         "properties": {"status": r.status.value, "kind": r.kind, "severity": r.severity},
     }
-    related = _related(flows, policy, anchor, root)
+    related = _related(r, policy, anchor, root, places)
     if related:
         out["relatedLocations"] = related
     if flows:
-        out["codeFlows"] = [_code_flow(host, hops, policy, root) for host, hops in flows[:MAX_LOCATIONS]]
+        out["codeFlows"] = [_code_flow(h, hops, policy, root, places) for h, hops in flows[:MAX_LOCATIONS]]
     if r.status == Status.WAIVED and r.waiver is not None:
         out["suppressions"] = [_suppression(r)]
     return out
 
 
-def finding_message(r: PolicyResult) -> str:
-    """`ID status: title`, then the text report's witness, waiver and reason lines."""
+def finding_message(r: PolicyResult, root: str = ".") -> str:
+    """`ID status: title`, then the text report's witness, waiver and reason lines, with file
+    paths relative to `root` as the locations have them."""
     head = f"{r.id} {r.status.value}: {r.title or r.kind} [{r.severity}]"
-    return "\n".join([head, *(line.strip() for line in result_lines(r)[1:])])
+    text = "\n".join([head, *(line.strip() for line in result_lines(r)[1:])])
+    return relative_paths(text, _files(r), root)
+
+
+def _files(r: PolicyResult) -> set[str]:
+    """The files a result's text cites: its policy, rules and waivers."""
+    spans: list[Span | None] = [r.source]
+    spans += [w.span for w in (r.waiver, r.stale_waiver) if w is not None]
+    spans += [s for s in step_spans(r.witness, Places())]
+    return {s.file for s in spans if usable(s)}
+
+
+def relative_paths(text: str, files: set[str], root: str) -> str:
+    """Each `FILE:LINE` cited in text, with FILE made relative to root (as relative_uri does)."""
+    for file in sorted(files, key=len, reverse=True):
+        rel = relative_uri(file, root)
+        if rel != file:
+            text = re.sub(rf"(?<![\w./-]){re.escape(file)}(?=:\d)", rel.replace("\\", "\\\\"), text)
+    return text
 
 
 def _suppression(r: PolicyResult) -> Json:
@@ -206,11 +266,6 @@ def _policy_span(r: PolicyResult, report: Report) -> Span:
     return Span(report.files[0] if report.files else "model.yaml", 1, 1)
 
 
-def usable(span: Span | None) -> TypeGuard[Span]:
-    """A span that names a real file and line (built-ins and defaults have none)."""
-    return span is not None and span.line >= 1 and not span.file.startswith("<")
-
-
 def hop_flows(w: Witness | None) -> list[tuple[str, tuple[Hop, ...]]]:
     """The attack paths of a witness: one for isolated/only_via, one per host for blast_radius."""
     if isinstance(w, PathWitness):
@@ -220,23 +275,24 @@ def hop_flows(w: Witness | None) -> list[tuple[str, tuple[Hop, ...]]]:
     return []
 
 
-def anchor_span(r: PolicyResult, policy: Span) -> Span:
-    """The flow rule that opens the first network hop (or decides the packet), else the policy."""
-    spans = _rule_spans(r.witness)
-    first = spans[0] if spans else None
-    return first if usable(first) else policy
+def anchor_span(r: PolicyResult, policy: Span, places: Places | None = None) -> Span:
+    """The model line that enables the finding's first avoidable step (render/places.py):
+    the flow rule, host entry or membership; the policy when the witness has none."""
+    for span in step_spans(r.witness, places or Places()):
+        if usable(span):
+            return span
+    return policy
 
 
-def _rule_spans(w: Witness | None) -> list[Span | None]:
+def step_spans(w: Witness | None, places: Places) -> list[Span | None]:
+    """The lines that enable a witness's steps, in the order the attacker takes them."""
     if isinstance(w, PacketWitness):
         return [w.rule.span]
     if isinstance(w, MatrixWitness):
         return [p.rule.span for p in w.pairs]
-    return [h.rule.span if h.rule else None for _, hops in hop_flows(w) for h in hops if _network(h)]
-
-
-def _network(h: Hop) -> bool:
-    return h.move in NETWORK_MOVES
+    if isinstance(w, AccountsWitness):
+        return list(places.accounts(w))
+    return [places.hop(h) for _, hops in hop_flows(w) for h in hops]
 
 
 def location(span: Span, root: str, message: str | None = None, ident: int | None = None) -> Json:
@@ -268,24 +324,29 @@ def hop_messages(path: tuple[Hop, ...]) -> list[str]:
     return out
 
 
-def hop_span(h: Hop, policy: Span) -> Span:
-    """A hop decided by a rule points at the rule; defaults and moves without a rule at the policy."""
-    span = h.rule.span if h.rule is not None else None
+def hop_span(h: Hop, policy: Span, places: Places) -> Span:
+    """A hop points at the line that enables it (places.py); a foothold at the policy."""
+    span = places.hop(h)
     return span if usable(span) else policy
 
 
-def _related(flows: list[tuple[str, tuple[Hop, ...]]], policy: Span, anchor: Span, root: str) -> list[Json]:
+def _related(r: PolicyResult, policy: Span, anchor: Span, root: str, places: Places) -> list[Json]:
     related = [] if anchor == policy else [location(policy, root, "the policy", 0)]
+    if isinstance(r.witness, AccountsWitness):
+        for span in places.accounts(r.witness):
+            if span != anchor:
+                related.append(location(span, root, f"{r.witness.principal} granted here", len(related)))
+    flows = hop_flows(r.witness)
     for host, hops in flows:
         prefix = f"to {host}, " if len(flows) > 1 else ""
         for h, text in zip(hops, hop_messages(hops), strict=True):
-            related.append(location(hop_span(h, policy), root, prefix + text, len(related)))
+            related.append(location(hop_span(h, policy, places), root, prefix + text, len(related)))
     return _capped(related, "related locations")
 
 
-def _code_flow(host: str, hops: tuple[Hop, ...], policy: Span, root: str) -> Json:
+def _code_flow(host: str, hops: tuple[Hop, ...], policy: Span, root: str, places: Places) -> Json:
     steps = [
-        {"location": location(hop_span(h, policy), root, text)}
+        {"location": location(hop_span(h, policy, places), root, text)}
         for h, text in zip(hops, hop_messages(hops), strict=True)
     ]
     return {

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from segverify import api
+from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.results import Report
 
@@ -31,4 +32,9 @@ def real_inputs() -> list[tuple[str, list[str]]]:
 
 
 def check(models: list[str], policies: list[str]) -> Report:
-    return api.check(load_model(models, policies), api.CheckOptions(today=TODAY))
+    return check_model(models, policies)[1]
+
+
+def check_model(models: list[str], policies: list[str]) -> tuple[Model, Report]:
+    model = load_model(models, policies)
+    return model, api.check(model, api.CheckOptions(today=TODAY))

@@ -16,6 +16,8 @@ from test_ci_github import LINE
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import cli
+from segverify.render.github import render_github
+from segverify.results import PolicyResult, Report, Status
 
 CHECK_HELP = CliRunner().invoke(cli.app, ["check", "--help"], terminal_width=200).stdout
 pytestmark = pytest.mark.skipif(
@@ -116,3 +118,63 @@ def test_the_docs_only_use_options_the_cli_has() -> None:
     used = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", docs)) - MULTITOOL_OPTIONS
     assert {"--fail-on", "--exit-zero", "--no-waivers", "--sarif", "--junit"} <= used
     assert sorted(o for o in used if o not in CHECK_HELP) == []
+
+
+# ---- issue #16: a CI set-up that works on a real repository ---------------------------------------
+
+FLAWED = "examples/remote-access-vendor/flawed"
+
+
+def sarif_results(out: str) -> list[dict[str, object]]:
+    results: list[dict[str, object]] = json.loads(out)["runs"][0]["results"]
+    return results
+
+
+def test_sarif_category_is_stable_and_set_by_option(tmp_path: Path) -> None:
+    """Adding a file that sorts first must not rename the analysis (old alerts would never close)."""
+    model = tmp_path / "net"
+    model.mkdir()
+    (model / "model.yaml").write_text((ROOT / QUICKSTART).read_text())
+    _, before, _ = run(str(model), "--format", "sarif")
+    (model / "00-meta.yaml").write_text("segverify: 1\n")
+    _, after, _ = run(str(model), "--format", "sarif")
+    ids = [json.loads(out)["runs"][0]["automationDetails"]["id"] for out in (before, after)]
+    assert ids == ["segverify/", "segverify/"]
+    _, out, _ = run(str(model), "--format", "sarif", "--category", "prod-network")
+    assert json.loads(out)["runs"][0]["automationDetails"]["id"] == "segverify/prod-network/"
+
+
+def test_policy_packs_ship_inside_the_package_and_are_named() -> None:
+    code, out, _ = run(FLAWED, "-p", "pack:baseline", *TODAY)
+    assert code == 1 and "(pack:baseline:" in out  # the text report names the pack
+    code, out, _ = run(FLAWED, "-p", "pack:baseline", "--format", "github", *TODAY)
+    files = set(re.findall(r"file=([^,]*)", out))
+    assert files and all((ROOT / f).is_file() and f.startswith(FLAWED) for f in files)
+    code, _, err = run(QUICKSTART, "-p", "pack:nope")
+    assert code == 2 and "no policy pack 'pack:nope'; the packs: pack:baseline" in err
+
+
+def test_fail_on_makes_a_lower_violation_a_warning() -> None:
+    code, out, _ = run(QUICKSTART, "--format", "github", "--fail-on", "critical")  # QS-002 is high
+    assert code == 0
+    assert out.splitlines()[0].startswith("::warning file=examples/quickstart/model.yaml")
+    _, out, _ = run(QUICKSTART, "--format", "sarif", "--fail-on", "critical")
+    assert [r["level"] for r in sarif_results(out)] == ["warning"]
+    _, out, _ = run(QUICKSTART, "--format", "sarif", "--fail-on", "high")
+    assert [r["level"] for r in sarif_results(out)] == ["error"]
+
+
+def test_one_policy_is_not_one_policies() -> None:
+    one = Report(results=(PolicyResult("A", "isolated", Status.PROVED),))
+    tally = "::notice title=segverify::1 policy: 1 proved, 0 violated, 0 waived, 0 unknown"
+    assert render_github(one).splitlines()[-1] == tally
+
+
+def test_sarif_message_paths_match_the_locations() -> None:
+    code, out, _ = run(str(ROOT / FLAWED), "-p", "pack:three-plane", "--format", "sarif", *TODAY)
+    assert code == 1
+    for result in sarif_results(out):
+        text = result["message"]["text"]  # type: ignore[index]
+        assert str(ROOT) not in text
+        for cited in re.findall(r"\(([^()\s]+\.yaml):\d+:\d+\)", text):
+            assert cited.startswith(FLAWED) and (ROOT / cited).is_file(), cited

@@ -38,11 +38,13 @@ def action_steps() -> list[dict[str, Any]]:
 def test_action_sets_up_python_installs_and_writes_sarif() -> None:
     action = load("action.yml")
     assert action["inputs"]["models"]["required"] is True
-    assert {"policies", "sarif", "version", "fail-on"} <= set(action["inputs"])
+    assert {"policies", "sarif", "version", "fail-on", "category"} <= set(action["inputs"])
     assert "exit-code" in action["outputs"]
     steps = action_steps()
     assert steps[0]["uses"].startswith("actions/setup-python@")
     assert "pip install" in steps[1]["run"] and "segverify" in steps[1]["run"]
+    # The segverify of the ref the Action is used at, not the newest from PyPI.
+    assert steps[1]["env"]["SEGVERIFY_SOURCE"] == "${{ github.action_path }}"
     check = steps[2]["run"]
     assert "segverify check" in check and '--format sarif --output "$SARIF"' in check
     assert "${{" not in check  # inputs arrive through env, never pasted into the script
@@ -50,11 +52,19 @@ def test_action_sets_up_python_installs_and_writes_sarif() -> None:
 
 FAKE = """#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$FAKE_ARGS"
+if [ "$FAKE_CODE" = 2 ]; then
+  echo "net/hosts.yaml:3:5: error[unknown-zone]: 100% no zone 'prod'" >&2
+  echo "    hint: the zones: corp" >&2
+else
+  mkdir -p "$(dirname "$SARIF")" && echo '{}' > "$SARIF"
+fi
 exit "$FAKE_CODE"
 """
 
 
-def run_check_step(tmp_path: Path, code: int, env: dict[str, str]) -> tuple[int, dict[str, str], list[str]]:
+def run_check_step(
+    tmp_path: Path, code: int, env: dict[str, str], stdout: list[str] | None = None
+) -> tuple[int, dict[str, str], list[str]]:
     """The Action's check step under bash, with a stand-in segverify that exits `code`."""
     fake = tmp_path / "bin" / "segverify"
     fake.parent.mkdir(exist_ok=True)
@@ -71,7 +81,11 @@ def run_check_step(tmp_path: Path, code: int, env: dict[str, str]) -> tuple[int,
     }
     # `shell: bash` on a runner is `bash --noprofile --norc -eo pipefail {0}`.
     shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", action_steps()[2]["run"]]
-    done = subprocess.run(shell, env=full_env, check=False, timeout=60)
+    done = subprocess.run(
+        shell, env=full_env, check=False, timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    if stdout is not None:
+        stdout.extend(done.stdout.splitlines())
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     args = (tmp_path / "args").read_text().splitlines()
     return done.returncode, values, args
@@ -82,6 +96,7 @@ INPUTS = {
     "POLICIES": "packs/a.yaml packs/b.yaml",
     "SARIF": "out/seg.sarif",
     "FAIL_ON": "high",
+    "CATEGORY": "net",
     "EXTRA_ARGS": "--no-waivers",
 }
 
@@ -90,9 +105,16 @@ INPUTS = {
 def test_action_keeps_going_on_findings_and_stops_on_bad_input(
     tmp_path: Path, code: int, step_fails: bool
 ) -> None:
-    rc, outputs, args = run_check_step(tmp_path, code, INPUTS)
+    printed: list[str] = []
+    rc, outputs, args = run_check_step(tmp_path, code, INPUTS, printed)
     assert (rc != 0) == step_fails
-    assert outputs == {"exit-code": str(code), "sarif": "out/seg.sarif"}
+    written = {} if step_fails else {"sarif": "out/seg.sarif"}  # the output only for a written file
+    assert outputs == {"exit-code": str(code), **written}
+    if step_fails:  # the job fails with segverify's own message, not "policies are violated"
+        assert printed == [
+            "::error title=segverify failed (exit 2)::net/hosts.yaml:3:5: error[unknown-zone]: "
+            "100%25 no zone 'prod'%0A    hint: the zones: corp"
+        ]
     assert args == [
         "check",
         "net/",
@@ -103,6 +125,8 @@ def test_action_keeps_going_on_findings_and_stops_on_bad_input(
         "packs/b.yaml",
         "--fail-on",
         "high",
+        "--category",
+        "net",
         "--no-waivers",
         "--format",
         "sarif",
@@ -112,6 +136,7 @@ def test_action_keeps_going_on_findings_and_stops_on_bad_input(
 
 
 def test_action_without_optional_inputs(tmp_path: Path) -> None:
-    env = {"MODELS": "net/", "POLICIES": "", "SARIF": "segverify.sarif", "FAIL_ON": "", "EXTRA_ARGS": ""}
+    env = {"MODELS": "net/", "POLICIES": "", "SARIF": "segverify.sarif", "FAIL_ON": ""}
+    env |= {"CATEGORY": "", "EXTRA_ARGS": ""}
     rc, _, args = run_check_step(tmp_path, 0, env)
     assert rc == 0 and args == ["check", "net/", "--format", "sarif", "--output", "segverify.sarif"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -10,15 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ci_real import PACKS, ROOT, check
+from ci_real import PACKS, ROOT, check, check_model
 from junit_schema import structural_errors, xsd_elements
 from test_ci_github import LINE
 
+from segverify.model.ir import Model
 from segverify.render.github import render_github
 from segverify.render.junit import render_junit
 from segverify.render.sarif import NETWORK_MOVES, render_sarif
 from segverify.results import (
+    AccountsWitness,
     BlastWitness,
+    Hop,
     MatrixWitness,
     PacketWitness,
     PathWitness,
@@ -40,22 +44,36 @@ def place(location: dict[str, Any]) -> tuple[str, int]:
     return physical["artifactLocation"]["uri"], physical["region"]["startLine"]
 
 
-def expected_anchor(r: PolicyResult) -> tuple[str, int]:
-    """The rule of the first login/exploit hop, or that decides the packet; else the policy."""
+def first_steps(r: PolicyResult) -> list[Hop]:
+    """The moves of a path finding, in the order taken (footholds are the policy's assumption)."""
+    w = r.witness
+    paths = (
+        [w.path]
+        if isinstance(w, PathWitness)
+        else [c.path for c in w.hosts]
+        if isinstance(w, BlastWitness)
+        else []
+    )
+    return [h for path in paths for h in path if h.move != "foothold"]
+
+
+def line_at(uri: str, line: int) -> str:
+    return (ROOT / uri).read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+def expected_rule_anchor(r: PolicyResult) -> tuple[str, int]:
+    """Without the model: the first rule that lets a step's packet through; else the policy."""
     assert r.source is not None
-    policy = (r.source.file, r.source.line)
-    w, span = r.witness, None
-    if isinstance(w, PathWitness):
-        hops = [h for h in w.path if h.move in NETWORK_MOVES]
-        span = hops[0].rule.span if hops and hops[0].rule is not None else None
-    elif isinstance(w, PacketWitness):
-        span = w.rule.span
+    w = r.witness
+    spans = [h.rule.span for h in first_steps(r) if h.move in NETWORK_MOVES and h.rule is not None]
+    if isinstance(w, PacketWitness):
+        spans = [w.rule.span]
     elif isinstance(w, MatrixWitness):
-        span = w.pairs[0].rule.span
-    elif isinstance(w, BlastWitness):
-        hops = [h for c in w.hosts for h in c.path if h.move in NETWORK_MOVES]
-        span = hops[0].rule.span if hops and hops[0].rule is not None else None
-    return (span.file, span.line) if span is not None and span.line >= 1 else policy
+        spans = [p.rule.span for p in w.pairs]
+    for span in spans:
+        if span is not None and span.line >= 1:
+            return span.file, span.line
+    return r.source.file, r.source.line
 
 
 def test_reports_cover_every_status_but_unknown(real_reports: dict[str, Report]) -> None:
@@ -76,15 +94,76 @@ def test_sarif_locations_exist_in_the_checkout(real_reports: dict[str, Report]) 
                 assert 1 <= line <= len(lines), f"{name} {result['ruleId']}: {uri}:{line}"
 
 
-def test_sarif_anchors_at_the_rule_opening_the_first_hop(real_reports: dict[str, Report]) -> None:
+def test_sarif_without_the_model_anchors_at_rules(real_reports: dict[str, Report]) -> None:
     anchored_at_rules = 0
     for report in real_reports.values():
         by_id = {r["ruleId"]: r for r in sarif_run(report)["results"]}
         for r in report.results:
             if r.id in by_id:
-                assert place(by_id[r.id]["locations"][0]) == expected_anchor(r), r.id
-                anchored_at_rules += expected_anchor(r)[0] != r.source.file  # type: ignore[union-attr]
+                assert place(by_id[r.id]["locations"][0]) == expected_rule_anchor(r), r.id
+                anchored_at_rules += expected_rule_anchor(r)[0] != r.source.file  # type: ignore[union-attr]
     assert anchored_at_rules >= 5  # the anchor rule is exercised, not only the policy fallback
+
+
+def anchor_names_the_first_step(h: Hop, uri: str, line: int, column: int) -> bool:
+    """The anchored line is the one that enables the step, read from the file itself."""
+    text, word = line_at(uri, line), line_at(uri, line)[column - 1 :]
+    if h.rule is not None and h.rule.span is not None and h.rule.span.line >= 1:
+        return (uri, line) == (h.rule.span.file, h.rule.span.line) and h.rule.name in text
+    if h.move == "manage":
+        return "manages" in text
+    if h.move == "harvest":
+        return "sessions" in text
+    if h.move == "login":
+        return "logins" in text or "member_of" in text
+    return "vulnerable" in text and word.startswith(str(h.service))
+
+
+def test_sarif_with_the_model_anchors_at_the_line_that_enables_the_first_step(
+    real_checks: dict[str, tuple[Model, Report]],
+) -> None:
+    kinds: set[str] = set()
+    for name, (model, report) in real_checks.items():
+        log = json.loads(render_sarif(report, str(ROOT), model))
+        for result in log["runs"][0]["results"]:
+            r = next(x for x in report.results if x.id == result["ruleId"])
+            uri, line = place(result["locations"][0])
+            column = result["locations"][0]["physicalLocation"]["region"]["startColumn"]
+            steps = first_steps(r)
+            if steps and (uri, line) != (r.source.file, r.source.line):  # type: ignore[union-attr]
+                assert anchor_names_the_first_step(steps[0], uri, line, column), (name, r.id)
+                kinds.add(steps[0].move)
+                related = [x["message"]["text"] for x in result["relatedLocations"]]
+                assert related[0] == "the policy", (name, r.id)
+            if isinstance(r.witness, AccountsWitness):
+                assert any(k in line_at(uri, line) for k in ("member_of", "logins", "sessions")), r.id
+                kinds.add("accounts")
+    assert kinds >= {"login", "manage", "harvest", "accounts"}, kinds
+
+
+def test_the_flagship_points_at_its_host_files() -> None:
+    """Done-when of issue #16: manages and sessions findings are anchored in the host files."""
+    models, packs = [FLAWED], ["pack:three-plane", "pack:baseline"]
+    before = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        model, report = check_model(models, packs)
+    finally:
+        os.chdir(before)
+    results = {
+        r["ruleId"]: r for r in json.loads(render_sarif(report, str(ROOT), model))["runs"][0]["results"]
+    }
+    anchors = {pid: place(r["locations"][0]) for pid, r in results.items()}
+    manages = anchors["PLANE-002"]  # prod-backup manages corp-fs-01
+    assert manages[0] == f"{FLAWED}/hosts-production.yaml" and "manages:" in line_at(*manages)
+    sessions = anchors["PLANE-001"]  # carol-admin's session on corp-endpoint-mgmt is harvested
+    assert sessions[0] == f"{FLAWED}/hosts-corp.yaml" and "sessions:" in line_at(*sessions)
+    separate = anchors["RAV-004"]  # carol-admin in both planes: its membership line
+    assert separate[0] == f"{FLAWED}/accounts.yaml" and "carol-admin" in line_at(*separate)
+    for pid, result in results.items():  # no location points into a shipped pack
+        for loc in result["locations"] + result.get("relatedLocations", []):
+            assert (ROOT / place(loc)[0]).is_file(), pid
+        assert "pack:" not in json.dumps(result["locations"]), pid
 
 
 def test_sarif_code_flows_number_hops_one_to_n(real_reports: dict[str, Report]) -> None:

@@ -42,7 +42,7 @@ def test_log_header_tool_and_category() -> None:
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "segverify" and driver["version"] == __version__
     assert driver["informationUri"].startswith("https://")
-    assert log["runs"][0]["automationDetails"]["id"] == "segverify/network/"
+    assert log["runs"][0]["automationDetails"]["id"] == "segverify/"
 
 
 def test_results_array_present_when_everything_is_proved_or_empty() -> None:
