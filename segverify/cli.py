@@ -106,20 +106,68 @@ def plain_params(params: list[Any]) -> None:
                 param._runtime_param = PlainParam(descriptor.parameter_info, descriptor.annotation)
 
 
+# ---- help: what a user types, never a Python type name (issue #16) -------------------------------
+# typer's own help shows `<list[Path]>`, `<bool>` and `{models}...`; ours shows each option's
+# metavar (a flag: none), from the parameters' public attributes only.
+
+
+def _param_row(param: Any) -> tuple[str, str]:
+    extra = []
+    if param.param_type_name == "argument":
+        name = param.metavar or param.name.upper()
+    else:
+        name = ", ".join(sorted([*param.opts, *param.secondary_opts], key=lambda o: (o.startswith("--"), o)))
+        if not param.is_flag:
+            name += f" {param.metavar or param.name.upper()}"
+            if param.default not in (None, [], (), "") and not param.required:
+                extra.append(f"default: {param.default}")
+    if param.required:
+        extra.append("required")
+    return name, (param.help or "") + (f"  [{'; '.join(extra)}]" if extra else "")
+
+
+def plain_help(command: Any, ctx: Any, formatter: Any, commands: list[tuple[str, str]]) -> None:
+    params = [p for p in command.get_params(ctx) if not p.hidden]
+    arguments = [p.metavar or p.name.upper() for p in params if p.param_type_name == "argument"]
+    usage = ["[OPTIONS]", *arguments] + (["COMMAND [ARGS]..."] if commands else [])
+    formatter.write_usage(ctx.command_path, " ".join(usage))
+    if command.help:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(command.help)
+    sections = (
+        ("Arguments", [_param_row(p) for p in params if p.param_type_name == "argument"]),
+        ("Options", [_param_row(p) for p in params if p.param_type_name != "argument"]),
+        ("Commands", commands),
+    )
+    for title, rows in sections:
+        if rows:
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+
 class Command(typer.core.TyperCommand):
-    """typer's command, its parameters coerced by PlainParam (see above)."""
+    """typer's command, its parameters coerced by PlainParam (see above), with plain help."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         plain_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        plain_help(self, ctx, formatter, [])
 
 
 class Group(typer.core.TyperGroup):
-    """typer's group of commands, its options (--help) coerced by PlainParam."""
+    """typer's group of commands, its options (--help) coerced by PlainParam, with plain help."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         plain_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        found = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]
+        commands = [(n, c.get_short_help_str(limit=200)) for n, c in found if c is not None]
+        plain_help(self, ctx, formatter, commands)
 
 
 app = typer.Typer(
@@ -129,13 +177,38 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from segverify import __version__
+
+        print(f"segverify {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_version, help="Print the version and exit."
+    ),
+) -> None:
+    """Prove network segmentation and lateral-movement isolation of a design, or show the attack path."""
+
 
 P = ParamSpec("P")
 
-ModelArg = typer.Argument(..., help="Model files or folders (*.yaml, *.yml; folders are not recursive).")
+ModelArg = typer.Argument(
+    ..., metavar="MODEL...", help="Model files or folders (*.yaml, *.yml; folders are not recursive)."
+)
 PolicyOpt = typer.Option(
-    [], "--policy", "-p", help="A policy pack: a file of the model form holding policies."
+    [],
+    "--policy",
+    "-p",
+    metavar="PACK",
+    help="A policy pack: a file of the model form holding policies, or pack:NAME (shipped).",
 )
 
 
@@ -214,7 +287,10 @@ def schema() -> int:
 
 FORMATS = ("text", "json")
 DotBinaryOpt = typer.Option(
-    None, "--dot-binary", help="The Graphviz `dot` to render with (else $SEGVERIFY_DOT, dot, graphviz-pure)."
+    None,
+    "--dot-binary",
+    metavar="PATH",
+    help="The Graphviz `dot` to render with (else $SEGVERIFY_DOT, dot, graphviz-pure).",
 )
 
 
@@ -222,6 +298,9 @@ def _today(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
+        # Only YYYY-MM-DD: Python 3.11's fromisoformat also takes 20260101 and 2026-W01-1.
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--today takes a date as YYYY-MM-DD, not '{text}'") from None
@@ -326,33 +405,53 @@ def _check_options(
 def check(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif, junit or github."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
-    sarif: Path | None = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 here."),
-    junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML here."),
-    json_out: Path | None = typer.Option(None, "--json", help="Also write the JSON report here."),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help="text, json, sarif, junit or github."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write the report here, not to stdout."
+    ),
+    sarif: Path | None = typer.Option(None, "--sarif", metavar="FILE", help="Also write SARIF 2.1.0 here."),
+    junit: Path | None = typer.Option(None, "--junit", metavar="FILE", help="Also write JUnit XML here."),
+    json_out: Path | None = typer.Option(
+        None, "--json", metavar="FILE", help="Also write the JSON report here."
+    ),
     fail_on: str | None = typer.Option(
-        None, "--fail-on", help="Exit 1 only for violations of this severity or above (critical..low)."
+        None,
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Exit 1 only for violations of this severity or above (critical..low).",
     ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Report, but always exit 0."),
     certificate: Path | None = typer.Option(
-        None, "--certificate", help="Write every proof's certificate here."
+        None, "--certificate", metavar="FILE", help="Write every proof's certificate here."
     ),
     timeout: float | None = typer.Option(
-        None, "--timeout", help="Seconds per solver query; past it: unknown."
+        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
     ),
     rlimit: int = typer.Option(
-        0, "--rlimit", min=0, help="Solver resource units per query (deterministic, for CI); 0: none."
+        0,
+        "--rlimit",
+        min=0,
+        metavar="N",
+        help="Solver resource units per query (deterministic, for CI); 0: none.",
     ),
-    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    today: str | None = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
+    ),
     no_waivers: bool = typer.Option(False, "--no-waivers", help="Ignore every waiver (central CI)."),
     no_verify: bool = typer.Option(
         False, "--no-verify", help="Skip re-deriving proofs (witnesses are always replayed)."
     ),
-    graphs: Path | None = typer.Option(None, "--graphs", help="Write diagrams and an index.html here."),
+    graphs: Path | None = typer.Option(
+        None, "--graphs", metavar="DIR", help="Write diagrams and an index.html here."
+    ),
     dot_binary: str | None = DotBinaryOpt,
     category: str = typer.Option(
-        "", "--category", help="SARIF analysis category: automationDetails.id segverify/CATEGORY/."
+        "",
+        "--category",
+        metavar="NAME",
+        help="SARIF analysis category: automationDetails.id segverify/CATEGORY/.",
     ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
@@ -390,12 +489,12 @@ def check(
 def render(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    view: str = typer.Option(..., "--view", help="architecture, paths, matrix or blast."),
+    view: str = typer.Option(..., "--view", metavar="VIEW", help="architecture, paths, matrix or blast."),
     output: Path = typer.Option(
-        ..., "--output", "-o", help="FILE.svg, .png, .pdf or .dot (no renderer needed)."
+        ..., "--output", "-o", metavar="FILE", help="FILE.svg, .png, .pdf or .dot (no renderer needed)."
     ),
     policy_id: str | None = typer.Option(
-        None, "--policy-id", help="The policy to draw (paths, matrix, blast)."
+        None, "--policy-id", metavar="ID", help="The policy to draw (paths, matrix, blast)."
     ),
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
@@ -432,13 +531,19 @@ def _ref(model: Model, text: str, option: str) -> Ref:
 @exits
 def paths(
     models: list[Path] = ModelArg,
-    source: str = typer.Option(..., "--from", help="Foothold: a zone, host, CIDR, `any` or tag:NAME."),
-    target: str = typer.Option(..., "--to", help="Target: a zone, host, CIDR, `any` or tag:NAME."),
-    account: str | None = typer.Option(
-        None, "--account", help="Start holding this account, sending from --from."
+    source: str = typer.Option(
+        ..., "--from", metavar="REF", help="Foothold: a zone, host, CIDR, `any` or tag:NAME."
     ),
-    limit: int = typer.Option(3, "--limit", "-k", min=1, help="At most this many distinct paths."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    target: str = typer.Option(
+        ..., "--to", metavar="REF", help="Target: a zone, host, CIDR, `any` or tag:NAME."
+    ),
+    account: str | None = typer.Option(
+        None, "--account", metavar="ACCOUNT", help="Start holding this account, sending from --from."
+    ),
+    limit: int = typer.Option(
+        3, "--limit", "-k", min=1, metavar="K", help="At most this many distinct paths."
+    ),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
 ) -> int:
     """List up to K distinct attack paths, shortest first; exit 1 when one exists, 0 when none."""
     if fmt not in FORMATS:
