@@ -20,7 +20,7 @@ run() {  # run EXPECTED_EXIT TITLE ARGS...
   fi
 }
 
-PACKS=(-p policies/three-plane.yaml -p policies/baseline.yaml)
+PACKS=(-p pack:three-plane -p pack:baseline)
 VENDOR=examples/remote-access-vendor
 run 0 "Remote-access vendor, segregated: corporate IT, production and the platform proved apart" \
   check "$VENDOR/segregated" "${PACKS[@]}" --graphs "$OUT/segregated"
@@ -30,7 +30,7 @@ run 1 "The stolen password's attack paths into production, shortest first" \
   paths "$VENDOR/flawed" --from internet --account alice --to production --limit 2
 "$SV" check "$VENDOR/flawed" "${PACKS[@]}" --format json --output "$OUT/flawed.json" \
   --certificate "$OUT/flawed-certificates.json" >/dev/null
-run 0 "PCI card-data environment, segmented" check examples/pci-cde/segmented -p policies/pci-dss.yaml
+run 0 "PCI card-data environment, segmented" check examples/pci-cde/segmented -p pack:pci-dss
 run 0 "Three-tier web app behind a jump host (quickstart)" validate examples/quickstart
 
 echo

@@ -140,3 +140,14 @@ def test_action_without_optional_inputs(tmp_path: Path) -> None:
     env |= {"CATEGORY": "", "EXTRA_ARGS": ""}
     rc, _, args = run_check_step(tmp_path, 0, env)
     assert rc == 0 and args == ["check", "net/", "--format", "sarif", "--output", "segverify.sarif"]
+
+
+def test_policy_packs_are_package_data_and_the_repository_links_them() -> None:
+    from segverify.model.packs import pack_names
+
+    assert pack_names() == ("baseline", "iec62443-template", "pci-dss", "three-plane")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"packs/*.yaml"' in pyproject  # shipped in the wheel
+    for name in pack_names():  # one home: policies/ links to the packaged file
+        link = ROOT / "policies" / f"{name}.yaml"
+        assert link.resolve() == (ROOT / "segverify" / "packs" / f"{name}.yaml").resolve()
