@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import __version__, cli
 
+ROOT = Path(__file__).resolve().parents[1]
+QUICKSTART = ROOT / "examples" / "quickstart"
+FLAWED = ROOT / "examples" / "remote-access-vendor" / "flawed"
 COMMANDS = ["validate", "schema", "check", "render", "paths"]
 INTERNAL = re.compile(r"<\w|list\[|\{\w|\bPath\b|\bbool\b|\bstr\b|\bint\b|\bfloat\b")
 
@@ -47,3 +51,34 @@ def test_version() -> None:
 def test_today_takes_only_yyyy_mm_dd(day: str) -> None:
     code, out, err = invoke("check", "examples/quickstart", "--today", day)
     assert (code, out) == (2, "") and err == f"error: --today takes a date as YYYY-MM-DD, not '{day}'\n"
+
+
+# ---- files: every option that writes one creates its folder; a view refuses a policy it cannot draw
+
+
+def test_every_output_creates_its_folder(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    code, _, _ = invoke(
+        "check",
+        str(QUICKSTART),
+        "--output",
+        str(out / "r.txt"),
+        "--sarif",
+        str(out / "s" / "r.sarif"),
+        "--certificate",
+        str(out / "c" / "cert.json"),
+    )
+    assert code == 1 and (out / "r.txt").is_file() and (out / "s" / "r.sarif").is_file()
+    assert (out / "c" / "cert.json").is_file()
+    code, _, err = invoke("render", str(QUICKSTART), "--view", "architecture", "-o", str(out / "d" / "x.dot"))
+    assert code == 0 and (out / "d" / "x.dot").is_file(), err
+
+
+@pytest.mark.parametrize(
+    ("view", "policy"), [("blast", "RAV-009"), ("blast", "RAV-006"), ("matrix", "RAV-001")]
+)
+def test_a_view_refuses_a_policy_of_another_kind(view: str, policy: str, tmp_path: Path) -> None:
+    code, _, err = invoke(
+        "render", str(FLAWED), "--view", view, "--policy-id", policy, "-o", str(tmp_path / "x.dot")
+    )
+    assert code == 2 and f"--view {view} draws" in err and not (tmp_path / "x.dot").exists()

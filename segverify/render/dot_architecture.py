@@ -48,12 +48,13 @@ def flow_tooltip(flows: list[Flow]) -> str:
     return "\n".join(lines)
 
 
-def draw_flows(canvas: Canvas, role: str = "flow", labels: bool = True) -> None:
+def draw_flows(canvas: Canvas, role: str = "flow", max_services: int = 9) -> None:
+    """Allow rules as edges labelled with their services (context edges: the first few)."""
     for (tail, head), flows in flow_groups(canvas).items():
         if canvas.pointless_loop(tail, head):
             continue
         services = unique(s for f in flows for s in f.services)
-        lines = wrap(services, 3, 9) if labels else []
+        lines = wrap(services, 3, max_services)
         edge_id = dot_id("flow-", f"{tail.node}-{head.node}")
         canvas.edge(tail, head, role, lines, flow_tooltip(flows), edge_id)
 

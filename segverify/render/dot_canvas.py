@@ -20,7 +20,6 @@ from segverify.render.dot_labels import host_detail_lines, host_tooltip, zone_to
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_style import (
     EDGE_STYLES,
-    MUTED,
     NODE_STYLES,
     ZONE_EXTERNAL,
     ZONE_INTERNAL,
@@ -283,7 +282,7 @@ class Canvas:
     def _anchor_attrs(self, zone: str) -> Attrs:
         """Invisible point to clip zone edges at; shown when an edge cannot be clipped."""
         if lay.zone_node(zone) in self.open_anchors:
-            return {"shape": "plaintext", "label": plain(f"(all of {zone})"), "fontcolor": MUTED}
+            return self.use("all-of") | {"label": plain(f"(all of {zone})")}
         return {"shape": "point", "style": "invis", "width": "0.01", "height": "0.01", "label": ""}
 
     def _collapsed_attrs(self, zone: Zone) -> Attrs:

@@ -21,7 +21,11 @@ from segverify.render.dot_style import (
 # Roles that decorate a host: their sample is a host with the decoration on top.
 DECORATIONS = ("vulnerable", "foothold", "target", "closed", "excluded", "reached")
 WIDTH = 34
-ROW = 3  # legend samples per row
+PER_ROW = 5  # legend samples in one row; more samples take more rows
+
+# How an edge sample reads in text: a line of the edge's colour in its dash pattern.
+STROKES = {"dashed": "- - - ->", "dotted": ". . . . . ."}
+SOLID = "------>"
 
 
 def sentence(text: str) -> list[str]:
@@ -37,10 +41,13 @@ def node_sample(role: str) -> Attrs:
 def emit_legend(
     g: graphviz.Digraph, used: Sequence[str], zone_kinds: Sequence[str], notes: Sequence[str] = ()
 ) -> None:
-    """A `cluster_legend` with one sample per used style, in the palette's fixed order.
+    """A `cluster_legend` as a low band: one sample per used style, in the palette's fixed
+    order, each sample holding its own sentence; one row up to PER_ROW samples, then more rows.
 
-    Node samples fill two columns and edge samples the next two (rank=same groups tied by
-    invisible edges), so the legend reads as a compact table instead of a tall scatter.
+    A left-to-right graph stacks the nodes of one rank into a column, so the samples go in
+    columns (one sample per row) tied left to right by invisible edges; an edge sample is text
+    in the edge's colour and dash pattern, one node like the others. A small picture's legend
+    is one sample high, not a block taller than its content.
     """
     nodes = [r for r in NODE_STYLES if r in used]
     lines = [r for r in EDGE_STYLES if r in used]
@@ -48,15 +55,14 @@ def emit_legend(
         return
     attrs = {"id": "legend", "label": "Legend", "style": "rounded", "color": MUTED, "fontsize": "12"}
     with g.subgraph(name="cluster_legend", graph_attr=attrs) as sub:
-        names = [_node_sample(sub, role)[0] for role in nodes]
-        for kind in zone_kinds:
-            _zone_sample(sub, kind)
-        tails = [_edge_sample(sub, role)[0] for role in lines]
+        names = [_node_sample(sub, role) for role in nodes]
+        names += [_zone_sample(sub, kind) for kind in zone_kinds]
+        names += [_edge_sample(sub, role) for role in lines]
         if notes:
             sub.node("legend_notes", shape="plaintext", fontsize="9", label=plain(*notes))
             names.append("legend_notes")
-        half = (len(names) + 1) // 2
-        columns = [c for c in (names[:half], names[half:], tails) if c]
+        rows = -(-len(names) // PER_ROW)
+        columns = [names[i : i + rows] for i in range(0, len(names), rows)]
         for column in columns:
             _same_rank(sub, column)
         for left, right in zip(columns, columns[1:], strict=False):
@@ -68,29 +74,24 @@ def _same_rank(sub: graphviz.Digraph, names: list[str]) -> None:
         sub.body.append("\t{rank=same; " + " ".join(f'"{n}"' for n in names) + "}\n")
 
 
-def _node_sample(sub: graphviz.Digraph, role: str) -> tuple[str, str]:
+def _node_sample(sub: graphviz.Digraph, role: str) -> str:
     name = f"legend_{role}"
     sub.node(name, **node_sample(role))
-    return name, name
+    return name
 
 
-def _zone_sample(sub: graphviz.Digraph, kind: str) -> tuple[str, str]:
+def _zone_sample(sub: graphviz.Digraph, kind: str) -> str:
     style = ZONE_EXTERNAL if kind == "external" else ZONE_INTERNAL
-    attrs = style | {"id": f"legend-{kind}", "label": ZONE_LEGEND[kind], "fontsize": "9"}
     name = f"legend_{kind}"
-    with sub.subgraph(name=f"cluster_legend_{kind}", graph_attr=attrs) as box:
-        box.node(name, shape="point", style="invis", width="0.01", height="0.01", label="")
-    return name, name
+    label = plain(*sentence(ZONE_LEGEND[kind]))
+    sub.node(name, **(style | {"shape": "box", "label": label, "fontsize": "9"}))
+    return name
 
 
-def _edge_sample(sub: graphviz.Digraph, role: str) -> tuple[str, str]:
+def _edge_sample(sub: graphviz.Digraph, role: str) -> str:
     attrs, text = EDGE_STYLES[role]
-    tail, head = f"legend_{role}_a", f"legend_{role}_b"
-    point = {"shape": "point", "width": "0.05", "color": MUTED}
-    sub.node(tail, **point)
-    sub.node(head, **point)
-    sub.edge(tail, head, **(dict(attrs) | {"label": plain(*sentence(text)), "fontsize": "9"}))
-    return tail, head
-
-
-SAMPLES = {"zone": _zone_sample, "node": _node_sample, "edge": _edge_sample}
+    stroke = STROKES.get(attrs.get("style", ""), SOLID)
+    name = f"legend_{role}"
+    colour = attrs.get("fontcolor", attrs.get("color", MUTED))  # the label colour: readable
+    sub.node(name, shape="plaintext", fontsize="9", fontcolor=colour, label=plain(stroke, *sentence(text)))
+    return name

@@ -70,7 +70,7 @@ def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_T
         threshold=threshold,
         hosts_per_zone=PATHS_HOSTS_PER_ZONE,
     )
-    draw_flows(canvas, role="flow-faint", labels=False)
+    draw_flows(canvas, role="flow-faint", max_services=3)
     if policy is not None:
         mark_policy(canvas, policy)
         mark_footholds(canvas, policy)

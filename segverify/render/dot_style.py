@@ -41,7 +41,14 @@ NODE_STYLES: dict[str, tuple[Attrs, str]] = {
         {"shape": "folder", "style": "filled", "fillcolor": "#e8edf3", "color": INK},
         "a zone drawn as one node (hosts collapsed)",
     ),
-    "more": ({"shape": "plaintext", "fontcolor": MUTED}, "hosts or zones left out"),
+    "more": (
+        {"shape": "plaintext", "fontcolor": MUTED},
+        "... N more hosts (or zones): left out to keep the picture readable, drawn as one",
+    ),
+    "all-of": (
+        {"shape": "plaintext", "fontcolor": MUTED},
+        "(all of ZONE): every address of the zone, where a rule names the whole zone",
+    ),
     "reference": (
         {"shape": "cds", "style": "filled", "fillcolor": "#eef1f4", "color": MUTED},
         "an address reference (any, CIDR) used by a rule",
@@ -75,7 +82,10 @@ NODE_STYLES: dict[str, tuple[Attrs, str]] = {
 
 EDGE_STYLES: dict[str, tuple[Attrs, str]] = {
     "flow": ({"color": BLUE, "fontcolor": BLUE}, "allow rule, labelled with its services"),
-    "flow-faint": ({"color": "#c3ccd6", "fontcolor": MUTED, "arrowsize": "0.6"}, "allow rule (context)"),
+    "flow-faint": (
+        {"color": "#c3ccd6", "fontcolor": MUTED, "arrowsize": "0.6"},
+        "allow rule (context), labelled with its services",
+    ),
     "manage": (
         {"color": PURPLE, "fontcolor": PURPLE, "style": "dashed"},
         "manages: control passes, no packet needed",
@@ -83,7 +93,7 @@ EDGE_STYLES: dict[str, tuple[Attrs, str]] = {
     "hop": ({"color": RED, "fontcolor": RED, "penwidth": "2.5"}, "attack hop, numbered in path order"),
     "reach": (
         {"color": RED, "fontcolor": RED, "penwidth": "2"},
-        "the move that first gave the attacker the head host",
+        "the move that first gave the attacker the host it points to",
     ),
     "harvest-tie": ({"color": RED, "style": "dotted", "arrowhead": "none"}, "where a harvest happens"),
     "blocked": (

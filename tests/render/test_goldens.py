@@ -121,3 +121,28 @@ def test_example_views(example: str, policy_id: str, view: str, at_repo: None) -
 def test_every_example_has_a_golden() -> None:
     names = {p.name for p in (Path(__file__).parent / "golden").glob("example-*-architecture.dot")}
     assert names == {f"example-{slug(e)}-architecture.dot" for e in EXAMPLE_DIRS}
+
+
+# ---- issue #16: a legend that explains what it shows, context edges that say their services ------
+
+
+def test_pseudo_nodes_are_explained_and_context_edges_labelled() -> None:
+    model = load_model([str(REPO / "examples/remote-access-vendor/flawed")], ["pack:three-plane"])
+    report = api.check(model, api.CheckOptions(today=date(2026, 11, 23)))
+    from segverify.render.dot import render_view
+
+    dots = [render_view(model, "architecture")]
+    dots += [render_view(model, view, report, "PLANE-002") for view in ("paths", "blast")]
+    seen = set()
+    for dot in dots:
+        assert "head host" not in dot
+        if "(all of " in dot:
+            seen.add("all-of")
+            assert '"legend_all-of"' in dot
+        if "more host" in dot:
+            seen.add("more")
+            assert "legend_more" in dot
+        faint = [line for line in dot.splitlines() if '"#c3ccd6"' in line and "->" in line]
+        assert all("label=" in line for line in faint), faint[:1]
+        seen.update(["faint"] if faint else [])
+    assert seen == {"all-of", "more", "faint"}
