@@ -227,6 +227,8 @@ def finding_message(r: PolicyResult, root: str = ".") -> str:
     """`ID status: title`, then the text report's witness, waiver and reason lines, with file
     paths relative to `root` as the locations have them."""
     head = f"{r.id} {r.status.value}: {r.title or r.kind} [{r.severity}]"
+    if r.source is not None and r.source.line >= 1 and not usable(r.source):
+        head += f" (policy {r.source})"  # a shipped pack: named here, as it is no location
     text = "\n".join([head, *(line.strip() for line in result_lines(r)[1:])])
     return relative_paths(text, _files(r), root)
 
@@ -331,7 +333,9 @@ def hop_span(h: Hop, policy: Span, places: Places) -> Span:
 
 
 def _related(r: PolicyResult, policy: Span, anchor: Span, root: str, places: Places) -> list[Json]:
-    related = [] if anchor == policy else [location(policy, root, "the policy", 0)]
+    # A policy in a shipped pack has no place in the repository: its message cites `pack:NAME`.
+    cited = anchor != policy and usable(r.source)
+    related = [location(policy, root, "the policy", 0)] if cited else []
     if isinstance(r.witness, AccountsWitness):
         for span in places.accounts(r.witness):
             if span != anchor:

@@ -164,6 +164,9 @@ def test_the_flagship_points_at_its_host_files() -> None:
         for loc in result["locations"] + result.get("relatedLocations", []):
             assert (ROOT / place(loc)[0]).is_file(), pid
         assert "pack:" not in json.dumps(result["locations"]), pid
+        if pid.startswith(("PLANE-", "BASE-")):  # a shipped pack's policy: cited, not located
+            assert "(policy pack:" in result["message"]["text"], pid
+            assert all(x["message"]["text"] != "the policy" for x in result.get("relatedLocations", []))
 
 
 def test_sarif_code_flows_number_hops_one_to_n(real_reports: dict[str, Report]) -> None:
