@@ -51,6 +51,9 @@ class End:
     zone: str | None = None
 
 
+XLABELLED = ("flow-faint",)
+
+
 class Canvas:
     """A picture under construction. Views call mark/node/edge; source() emits the DOT."""
 
@@ -190,7 +193,9 @@ class Canvas:
     ) -> None:
         attrs = self.use(role)
         if lines:
-            attrs["label"] = plain(*lines)
+            # Context edges are labelled after layout (xlabel): labels that take part in ranking
+            # make Graphviz fail ("trouble in init_rank") on the larger compound pictures.
+            attrs["xlabel" if role in XLABELLED else "label"] = plain(*lines)
         if tooltip:
             attrs["tooltip"] = tip(tooltip)
         if edge_id:

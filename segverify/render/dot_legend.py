@@ -21,7 +21,9 @@ from segverify.render.dot_style import (
 # Roles that decorate a host: their sample is a host with the decoration on top.
 DECORATIONS = ("vulnerable", "foothold", "target", "closed", "excluded", "reached")
 WIDTH = 34
-PER_ROW = 5  # legend samples in one row; more samples take more rows
+# A sample only as large as its sentence: Graphviz's default minimum is half an inch high.
+SMALL = {"fontsize": "9", "height": "0.3", "width": "0.3", "margin": "0.08,0.03"}
+PER_ROW = 6  # legend samples in one row; more samples take more rows
 
 # How an edge sample reads in text: a line of the edge's colour in its dash pattern.
 STROKES = {"dashed": "- - - ->", "dotted": ". . . . . ."}
@@ -35,7 +37,7 @@ def sentence(text: str) -> list[str]:
 def node_sample(role: str) -> Attrs:
     attrs, text = NODE_STYLES[role]
     base = dict(NODE_STYLES["host"][0]) if role in DECORATIONS else {}
-    return base | attrs | {"label": plain(*sentence(text)), "fontsize": "9"}
+    return base | attrs | {"label": plain(*sentence(text))} | SMALL
 
 
 def emit_legend(
@@ -84,7 +86,7 @@ def _zone_sample(sub: graphviz.Digraph, kind: str) -> str:
     style = ZONE_EXTERNAL if kind == "external" else ZONE_INTERNAL
     name = f"legend_{kind}"
     label = plain(*sentence(ZONE_LEGEND[kind]))
-    sub.node(name, **(style | {"shape": "box", "label": label, "fontsize": "9"}))
+    sub.node(name, **(style | {"shape": "box", "label": label} | SMALL))
     return name
 
 
