@@ -1,8 +1,14 @@
-"""Render stage (diagrams): the legend, built only from the styles a picture actually used."""
+"""Render stage (diagrams): the legend, built only from the styles a picture actually used.
+
+The legend is part of the picture's title (an HTML-like graph label): a small table under the
+title, outside the layout, so it costs the picture a few text lines and never widens it or
+competes with the hosts for a place. Each entry is a sample (a box in the node's colours and
+border, or a stroke in the edge's colour and dash pattern) and its sentence.
+"""
 
 from __future__ import annotations
 
-import textwrap
+import html
 from collections.abc import Sequence
 
 import graphviz
@@ -15,85 +21,102 @@ from segverify.render.dot_style import (
     ZONE_INTERNAL,
     ZONE_LEGEND,
     Attrs,
-    plain,
 )
 
 # Roles that decorate a host: their sample is a host with the decoration on top.
 DECORATIONS = ("vulnerable", "foothold", "target", "closed", "excluded", "reached")
-WIDTH = 34
-# A sample only as large as its sentence: Graphviz's default minimum is half an inch high.
-SMALL = {"fontsize": "9", "height": "0.3", "width": "0.3", "margin": "0.08,0.03"}
-PER_ROW = 6  # legend samples in one row; more samples take more rows
+PER_ROW = 3  # legend entries in one row of the table
+SIZE = ' FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="14"'  # a sample box does not stretch with its row
+INNER = ' FIXEDSIZE="TRUE" WIDTH="34" HEIGHT="10"'
 
 # How an edge sample reads in text: a line of the edge's colour in its dash pattern.
-STROKES = {"dashed": "- - - ->", "dotted": ". . . . . ."}
-SOLID = "------>"
-
-
-def sentence(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH)
+STROKES = {"dashed": "- - - -&gt;", "dotted": ". . . . . ."}
+SOLID = "------&gt;"
 
 
 def node_sample(role: str) -> Attrs:
-    attrs, text = NODE_STYLES[role]
+    attrs, _ = NODE_STYLES[role]
     base = dict(NODE_STYLES["host"][0]) if role in DECORATIONS else {}
-    return base | attrs | {"label": plain(*sentence(text))} | SMALL
+    return base | attrs
 
 
 def emit_legend(
     g: graphviz.Digraph, used: Sequence[str], zone_kinds: Sequence[str], notes: Sequence[str] = ()
 ) -> None:
-    """A `cluster_legend` as a low band: one sample per used style, in the palette's fixed
-    order, each sample holding its own sentence; one row up to PER_ROW samples, then more rows.
-
-    A left-to-right graph stacks the nodes of one rank into a column, so the samples go in
-    columns (one sample per row) tied left to right by invisible edges; an edge sample is text
-    in the edge's colour and dash pattern, one node like the others. A small picture's legend
-    is one sample high, not a block taller than its content.
-    """
-    nodes = [r for r in NODE_STYLES if r in used]
-    lines = [r for r in EDGE_STYLES if r in used]
-    if not (nodes or lines or zone_kinds or notes):
+    """Put a legend with one entry per used style, in the palette's fixed order, under the title."""
+    entries = [_node_entry(role) for role in NODE_STYLES if role in used]
+    entries += [_zone_entry(kind) for kind in zone_kinds]
+    entries += [_edge_entry(role) for role in EDGE_STYLES if role in used]
+    if not (entries or notes):
         return
-    attrs = {"id": "legend", "label": "Legend", "style": "rounded", "color": MUTED, "fontsize": "12"}
-    with g.subgraph(name="cluster_legend", graph_attr=attrs) as sub:
-        names = [_node_sample(sub, role) for role in nodes]
-        names += [_zone_sample(sub, kind) for kind in zone_kinds]
-        names += [_edge_sample(sub, role) for role in lines]
-        if notes:
-            sub.node("legend_notes", shape="plaintext", fontsize="9", label=plain(*notes))
-            names.append("legend_notes")
-        rows = -(-len(names) // PER_ROW)
-        columns = [names[i : i + rows] for i in range(0, len(names), rows)]
-        for column in columns:
-            _same_rank(sub, column)
-        for left, right in zip(columns, columns[1:], strict=False):
-            sub.edge(left[0], right[0], style="invis")
+    rows = ["".join(entries[i : i + PER_ROW]) for i in range(0, len(entries), PER_ROW)]
+    notes_text = _small([*notes, ""])  # the closing break left-aligns the last line too
+    notes_cell = f'<TD COLSPAN="{2 * PER_ROW}" ID="legend_notes" ALIGN="LEFT">{notes_text}</TD>'
+    rows += [notes_cell] if notes else []
+    title = str(g.graph_attr.get("label", "")).split("\\n")
+    table = (
+        f'<TABLE ID="legend" BORDER="1" STYLE="rounded" COLOR="{MUTED}" CELLBORDER="0" CELLSPACING="2"'
+        ' CELLPADDING="2">'
+        f'<TR><TD COLSPAN="{2 * PER_ROW}" ALIGN="LEFT"><FONT POINT-SIZE="10">Legend</FONT></TD></TR>'
+        + "".join(f"<TR>{row}</TR>" for row in rows)
+        + "</TABLE>"
+    )
+    label = (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4">'
+        f'<TR><TD><FONT POINT-SIZE="16">{_text(title, "<BR/>")}</FONT></TD></TR>'
+        f"<TR><TD>{table}</TD></TR></TABLE>>"
+    )
+    g.attr(label=label)
 
 
-def _same_rank(sub: graphviz.Digraph, names: list[str]) -> None:
-    if len(names) > 1:
-        sub.body.append("\t{rank=same; " + " ".join(f'"{n}"' for n in names) + "}\n")
+def _text(lines: Sequence[str], sep: str = '<BR ALIGN="LEFT"/>') -> str:
+    return sep.join(html.escape(line, quote=False) for line in lines)
 
 
-def _node_sample(sub: graphviz.Digraph, role: str) -> str:
-    name = f"legend_{role}"
-    sub.node(name, **node_sample(role))
-    return name
+def _small(lines: Sequence[str]) -> str:
+    return f'<FONT POINT-SIZE="9">{_text(lines)}</FONT>'
 
 
-def _zone_sample(sub: graphviz.Digraph, kind: str) -> str:
+def _sentence(text: str) -> str:
+    return f'<TD ALIGN="LEFT">{_small([text])}</TD>'
+
+
+def _box(ident: str, attrs: Attrs, text: str) -> str:
+    """A sample box in the node's fill, border colour and width (dashed when the node is)."""
+    plaintext = attrs.get("shape") == "plaintext"
+    border = "0" if plaintext else str(round(float(attrs.get("penwidth", "1"))))
+    fill = attrs.get("fillcolor", "#ffffff") if "filled" in attrs.get("style", "") else "#ffffff"
+    style = ' STYLE="dashed"' if "dashed" in attrs.get("style", "") else ""
+    inner = html.escape(text, quote=False)  # empty for a box: its colours are the sample
+    colour = attrs.get("fontcolor" if plaintext else "color", "#1f2933")
+    size = "" if plaintext else SIZE
+    content = f'<FONT POINT-SIZE="8" COLOR="{colour}">{inner}</FONT>' if inner else ""
+    cell = f'<TD ID="{ident}" BORDER="{border}" COLOR="{colour}" BGCOLOR="{fill}"{style}{size}>{content}</TD>'
+    if attrs.get("peripheries") == "2":  # a double border: the box inside a bordered table
+        cell = (
+            f'<TD ID="{ident}"><TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="2"'
+            f' CELLPADDING="0"><TR><TD BORDER="1" COLOR="{colour}" BGCOLOR="{fill}"{INNER}></TD></TR>'
+            "</TABLE></TD>"
+        )
+    return cell
+
+
+PSEUDO = {"more": "... 3 more", "all-of": "(all of Z)"}  # the text a pseudo-node shows
+
+
+def _node_entry(role: str) -> str:
+    attrs, text = NODE_STYLES[role]
+    return _box(f"legend_{role}", node_sample(role), PSEUDO.get(role, "")) + _sentence(text)
+
+
+def _zone_entry(kind: str) -> str:
     style = ZONE_EXTERNAL if kind == "external" else ZONE_INTERNAL
-    name = f"legend_{kind}"
-    label = plain(*sentence(ZONE_LEGEND[kind]))
-    sub.node(name, **(style | {"shape": "box", "label": label} | SMALL))
-    return name
+    return _box(f"legend_{kind}", style, "") + _sentence(ZONE_LEGEND[kind])
 
 
-def _edge_sample(sub: graphviz.Digraph, role: str) -> str:
+def _edge_entry(role: str) -> str:
     attrs, text = EDGE_STYLES[role]
     stroke = STROKES.get(attrs.get("style", ""), SOLID)
-    name = f"legend_{role}"
-    colour = attrs.get("fontcolor", attrs.get("color", MUTED))  # the label colour: readable
-    sub.node(name, shape="plaintext", fontsize="9", fontcolor=colour, label=plain(stroke, *sentence(text)))
-    return name
+    colour = attrs.get("color", MUTED)
+    sample = f'<TD ID="legend_{role}"><FONT POINT-SIZE="9" COLOR="{colour}">{stroke}</FONT></TD>'
+    return sample + _sentence(text)
