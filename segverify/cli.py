@@ -126,11 +126,15 @@ def _param_row(param: Any) -> tuple[str, str]:
     return name, (param.help or "") + (f"  [{'; '.join(extra)}]" if extra else "")
 
 
+def usage_pieces(command: Any, ctx: Any) -> list[str]:
+    """`[OPTIONS] MODEL...`: each argument by its metavar, never typer's `{models}...`."""
+    params = [p for p in command.get_params(ctx) if not p.hidden and p.param_type_name == "argument"]
+    return ["[OPTIONS]", *(p.metavar or p.name.upper() for p in params)]
+
+
 def plain_help(command: Any, ctx: Any, formatter: Any, commands: list[tuple[str, str]]) -> None:
     params = [p for p in command.get_params(ctx) if not p.hidden]
-    arguments = [p.metavar or p.name.upper() for p in params if p.param_type_name == "argument"]
-    usage = ["[OPTIONS]", *arguments] + (["COMMAND [ARGS]..."] if commands else [])
-    formatter.write_usage(ctx.command_path, " ".join(usage))
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)))
     if command.help:
         formatter.write_paragraph()
         with formatter.indentation():
@@ -153,6 +157,9 @@ class Command(typer.core.TyperCommand):
         plain_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return usage_pieces(self, ctx)
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         plain_help(self, ctx, formatter, [])
 
@@ -161,8 +168,13 @@ class Group(typer.core.TyperGroup):
     """typer's group of commands, its options (--help) coerced by PlainParam, with plain help."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            print(ctx.get_help())  # typer shows no error for this one: the help is the answer (exit 2)
         plain_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return ["[OPTIONS]", "COMMAND [ARGS]..."]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         found = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]

@@ -82,3 +82,10 @@ def test_a_view_refuses_a_policy_of_another_kind(view: str, policy: str, tmp_pat
         "render", str(FLAWED), "--view", view, "--policy-id", policy, "-o", str(tmp_path / "x.dot")
     )
     assert code == 2 and f"--view {view} draws" in err and not (tmp_path / "x.dot").exists()
+
+
+def test_no_arguments_print_the_help_and_errors_name_arguments_by_metavar() -> None:
+    code, out, _ = invoke()
+    assert code == 2 and out.startswith("Usage: segverify [OPTIONS] COMMAND [ARGS]...")
+    code, _, err = invoke("check")
+    assert code == 2 and "Usage: segverify check [OPTIONS] MODEL..." in err and "{" not in err
