@@ -18,7 +18,7 @@ from segverify.model.ir import Model
 from segverify.model.packs import PACK_PREFIX
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
-from segverify.results import AccountsWitness, Hop
+from segverify.results import AccountsWitness, Hop, RuleRef
 
 
 def usable(span: Span | None) -> TypeGuard[Span]:
@@ -41,14 +41,25 @@ class Places:
     def _principals(self) -> Principals | None:
         return Principals(self.model) if self.model is not None else None
 
+    def rule(self, rule: RuleRef) -> Span | None:
+        """A rule's line; for a default, the model's `defaults:` (where it is written at all)."""
+        if usable(rule.span):
+            return rule.span
+        if rule.is_default and self.model is not None and usable(self.model.defaults.span):
+            return self.model.defaults.span
+        return None
+
     def hop(self, h: Hop) -> Span | None:
-        """The line that enables this step, or None (a foothold is the policy's assumption)."""
+        """The line that enables this step, or None (a foothold is the policy's assumption).
+
+        A packet a rule allows: the rule. Allowed by a default: the entry that opens the host
+        (its `logins:` or `vulnerable:` line) is the more precise place, then `defaults:`."""
         if h.move in ("login", "exploit") and h.rule is not None and usable(h.rule.span):
             return h.rule.span
-        if h.move == "login":
-            return self._entry(h.to, "logins", h.credential)
-        if h.move == "exploit":
-            return self._entry(h.to, "vulnerable", h.service, exact=True)
+        if h.move in ("login", "exploit"):
+            field, name = ("logins", h.credential) if h.move == "login" else ("vulnerable", h.service)
+            entry = self._entry(h.to, field, name, exact=h.move == "exploit")
+            return entry or (self.rule(h.rule) if h.rule is not None else None)
         if h.move == "manage":
             return self._manages(h.source, h.to)
         if h.move == "harvest":

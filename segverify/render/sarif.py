@@ -289,9 +289,9 @@ def anchor_span(r: PolicyResult, policy: Span, places: Places | None = None) -> 
 def step_spans(w: Witness | None, places: Places) -> list[Span | None]:
     """The lines that enable a witness's steps, in the order the attacker takes them."""
     if isinstance(w, PacketWitness):
-        return [w.rule.span]
+        return [places.rule(w.rule)]
     if isinstance(w, MatrixWitness):
-        return [p.rule.span for p in w.pairs]
+        return [places.rule(p.rule) for p in w.pairs]
     if isinstance(w, AccountsWitness):
         return list(places.accounts(w))
     return [places.hop(h) for _, hops in hop_flows(w) for h in hops]

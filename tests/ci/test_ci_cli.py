@@ -178,3 +178,22 @@ def test_sarif_message_paths_match_the_locations() -> None:
         assert str(ROOT) not in text
         for cited in re.findall(r"\(([^()\s]+\.yaml):\d+:\d+\)", text):
             assert cited.startswith(FLAWED) and (ROOT / cited).is_file(), cited
+
+
+def test_a_packet_decided_by_a_default_points_at_the_defaults_line(tmp_path: Path) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "segverify: 1\n"
+        "zones: {prod: {networks: [10.20.0.0/16]}}\n"
+        "hosts:\n"
+        "  mon: {zone: prod, address: 10.20.50.10}\n"
+        "  db: {zone: prod, address: 10.20.31.7}\n"
+        "flows: [{name: scrape, from: mon, to: db, services: [node-exporter]}]\n"
+        "defaults: {intra_zone: deny, inter_zone: deny}\n"
+        "policies: [{id: R, reachable: {from: mon, to: prod, services: [node-exporter]}}]\n"
+    )
+    code, out, _ = run(str(model), "--format", "sarif")
+    (result,) = sarif_results(out)
+    region = result["locations"][0]["physicalLocation"]["region"]  # type: ignore[index]
+    assert code == 1 and region["startLine"] == 7  # `defaults:`, the line that denies it
+    assert result["relatedLocations"][0]["message"]["text"] == "the policy"  # type: ignore[index]
