@@ -89,16 +89,9 @@ def build_principals(ctx: Context, accounts: list[Named], groups: list[Named]) -
     out: dict[str, Principal] = {}
     for item, f in groups + accounts:
         kind: PrincipalKind = "account" if f.shape.name == "account" else "group"
-        first = {g.text: g.span for g in reversed(f.items("member_of"))}
         member_of = tuple(dict.fromkeys(g.text for g in f.items("member_of")))
         out[item.text] = Principal(
-            item.text,
-            kind,
-            member_of,
-            f.flag("mfa"),
-            f.text("description"),
-            item.span,
-            tuple(first[g] for g in member_of),
+            item.text, kind, member_of, f.flag("mfa"), f.text("description"), item.span
         )
     for _, f in accounts + groups:
         for g in f.items("member_of"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from segverify.diagnostics import Span
 from segverify.model.addresses import AddressError, IPNetwork, network_set, parse_network, plain_ipv4
 from segverify.model.catalog import builtin_services
 from segverify.model.intervals import IntervalSet, union_all
@@ -138,16 +137,7 @@ def _host(ctx: Context, item: Item, f: Fields) -> Host:
         tags=_texts(f.items("tags")),
         description=f.text("description"),
         span=item.span,
-        entry_spans=_entry_spans(f),
     )
-
-
-ENTRY_FIELDS = ("logins", "sessions", "vulnerable")
-
-
-def _entry_spans(f: Fields) -> tuple[tuple[str, str, Span], ...]:
-    """(field, name, span) of each entry of a host's credential and vulnerability lists."""
-    return tuple((name, i.text, i.span) for name in ENTRY_FIELDS for i in f.items(name))
 
 
 def _address_block(ctx: Context, item: Item) -> tuple[str, IntervalSet] | None:

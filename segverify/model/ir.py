@@ -78,9 +78,6 @@ class Host:
     tags: tuple[str, ...] = ()
     description: str = ""
     span: Span = NO_SPAN
-    # Where each `logins`/`sessions`/`vulnerable` entry was written: (field, name, span), so an
-    # alert can point at the line that hands a credential over (render/places.py).
-    entry_spans: tuple[tuple[str, str, Span], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +90,6 @@ class Principal:
     mfa: bool = False  # accounts only
     description: str = ""
     span: Span = NO_SPAN
-    member_spans: tuple[Span, ...] = ()  # where each `member_of` entry was written, aligned
 
 
 @dataclass(frozen=True, slots=True)

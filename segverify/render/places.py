@@ -6,6 +6,10 @@ over control, the `sessions:` or `logins:` entry that hands over a credential, o
 account's `member_of:` entry that puts it in a group. SARIF and GitHub annotations anchor a
 finding at the first such line of its witness (the first avoidable step) and list the policy
 as a related location.
+
+The model keeps a span per entity, not per list entry (a hundred thousand hosts would carry
+their entries' spans for nothing); the few entries a report cites are read back from the
+host's or account's own file, once per file, when a report is rendered.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from functools import cached_property
 from typing import TypeGuard
 
 from segverify.diagnostics import Span
+from segverify.errors import ModelError
 from segverify.model.ir import Model
 from segverify.model.packs import PACK_PREFIX
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
+from segverify.model.yamlio import YMap, YNode, YScalar, YSeq, read_yaml_file
 from segverify.results import AccountsWitness, Hop, RuleRef
 
 
@@ -32,6 +38,7 @@ class Places:
 
     def __init__(self, model: Model | None = None) -> None:
         self.model = model
+        self._sections: dict[tuple[str, str], dict[str, YNode]] = {}
 
     @cached_property
     def _resolver(self) -> Resolver | None:
@@ -66,22 +73,20 @@ class Places:
             return self._entry(h.at, "sessions", h.credential)
         return None
 
-    def grant(self, principal: str, host: str, field: str) -> Span | None:
-        """Where `principal` gets its `logins`/`sessions` entry on `host`: the entry, or the
-        account's `member_of` line of the group the entry names (the line that is one account's)."""
-        entry = self._named(host, field, principal)
-        if entry is None:
-            return None
-        name, span = entry
-        return self._membership(principal, name) or span
-
     def accounts(self, w: AccountsWitness) -> list[Span]:
-        """The two grants that put the principal in two zones, a membership first (see grant)."""
+        """Where the principal is granted its place on each of the two hosts, memberships first.
+
+        The grant is the host's `logins:`/`sessions:` entry, or, when that entry names a group,
+        the account's `member_of:` line that puts it in the group: the line that is the
+        account's own, where the entry serves every member."""
         fields = ("sessions" if w.reason == "session" else "logins", "logins")
-        spans = [self.grant(w.principal, host, f) for host, f in zip(w.hosts, fields, strict=True)]
-        found = [s for s in spans if s is not None and usable(s)]
-        memberships = [s for s in found if self._is_membership(s)]
-        return memberships + [s for s in found if s not in memberships]
+        grants = []
+        for host, field in zip(w.hosts, fields, strict=True):
+            entry = self._named(host, field, w.principal)
+            if entry is not None:
+                membership = self._membership(w.principal, entry[0])
+                grants.append((membership is None, membership or entry[1]))
+        return [span for _, span in sorted(grants, key=lambda g: g[0])]
 
     # ---- lookups -----------------------------------------------------------------------------
 
@@ -96,26 +101,43 @@ class Places:
         if self.model is None or self._principals is None or host not in self.model.hosts:
             return None
         names = {name} if exact else {name} | self._principals.groups_of.get(name, frozenset())
-        for entry_field, text, span in self.model.hosts[host].entry_spans:
-            if entry_field == field and text in names:
-                return text, span
-        return None
+        where = self.model.hosts[host].span
+        return next(((t, s) for t, s in self._written(where, "hosts", host, field) if t in names), None)
 
     def _membership(self, account: str, group: str) -> Span | None:
         """The account's `member_of` line that leads to `group` (directly or through groups)."""
         if self.model is None or self._principals is None or account == group:
             return None
         p = self.model.principals.get(account)
-        if p is None:
+        if p is None or p.kind != "account":
             return None
-        for g, span in zip(p.member_of, p.member_spans, strict=False):
-            if (g == group or group in self._principals.groups_of.get(g, frozenset())) and usable(span):
+        for g, span in self._written(p.span, "accounts", account, "member_of"):
+            if g == group or group in self._principals.groups_of.get(g, frozenset()):
                 return span
         return None
 
-    def _is_membership(self, span: Span) -> bool:
-        assert self.model is not None
-        return any(span in p.member_spans for p in self.model.principals.values())
+    def _written(self, where: Span, section: str, name: str, field: str) -> list[tuple[str, Span]]:
+        """(text, span) of each item of `section: {name: {field: [...]}}` in the file of `where`."""
+        if not usable(where):
+            return []
+        entry = self._section(where.file, section).get(name)
+        value = entry.get(field) if isinstance(entry, YMap) else None
+        items = value.items if isinstance(value, YSeq) else (value,) if value is not None else ()
+        return [(str(i.value), i.span) for i in items if isinstance(i, YScalar) and usable(i.span)]
+
+    def _section(self, file: str, section: str) -> dict[str, YNode]:
+        """The entries of a top-level section of a file by name, read once per file."""
+        key = (file, section)
+        if key not in self._sections:
+            try:
+                tree: YNode | None = read_yaml_file(file)
+            except ModelError:  # changed or gone since it was loaded: no place, the policy anchors
+                tree = None
+            for name in ("hosts", "accounts"):
+                found = tree.get(name) if isinstance(tree, YMap) else None
+                entries = found.entries if isinstance(found, YMap) else ()
+                self._sections[(file, name)] = {str(k.value): v for k, v in entries}
+        return self._sections.get(key, {})
 
     def _manages(self, source: str | None, to: str | None) -> Span | None:
         if self.model is None or self._resolver is None or source is None or to is None:
