@@ -596,15 +596,20 @@ def _lint_codes(select: str | None, ignore: str | None) -> frozenset[str]:
 def lint(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    select: str | None = typer.Option(None, "--select", help="Report only these codes (comma-separated)."),
-    ignore: str | None = typer.Option(None, "--ignore", help="Leave out these codes (comma-separated)."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif or github."),
+    select: str | None = typer.Option(
+        None, "--select", metavar="CODES", help="Report only these codes (comma-separated)."
+    ),
+    ignore: str | None = typer.Option(
+        None, "--ignore", metavar="CODES", help="Leave out these codes (comma-separated)."
+    ),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, sarif or github."),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the findings here, not to stdout."
+        None, "--output", "-o", metavar="FILE", help="Write the findings here, not to stdout."
     ),
     broad_prefix4: int = typer.Option(
         0,
         "--broad-prefix4",
+        metavar="N",
         min=0,
         max=32,
         help="overly-broad: IPv4 sources this short count as the internet.",
@@ -612,11 +617,14 @@ def lint(
     broad_prefix6: int = typer.Option(
         0,
         "--broad-prefix6",
+        metavar="N",
         min=0,
         max=128,
         help="overly-broad: IPv6 sources this short count as the internet.",
     ),
-    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    today: str | None = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
+    ),
 ) -> int:
     """Rule hygiene (shadowed, redundant, broad, empty, unused); exit 0 no error, 1 errors, 2 bad input."""
     if fmt not in LINT_FORMATS:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import PurePath
 from typing import Any
 
 from segverify import __version__
@@ -48,9 +47,10 @@ def _run(report: LintReport, root: str) -> Json:
 
 
 def automation_id(report: LintReport) -> str:
-    """`segverify-lint/<first model file stem>/`: its own code-scanning category, apart from check's."""
-    stem = PurePath(report.files[0]).stem if report.files else "model"
-    return f"segverify-lint/{stem}/"
+    """`segverify-lint/`: its own code-scanning category, apart from check's, and never derived
+    from a file name (a file added or renamed would rename the analysis, and old alerts would
+    never close)."""
+    return "segverify-lint/"
 
 
 def _driver(rules: list[Json]) -> Json:

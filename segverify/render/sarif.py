@@ -19,7 +19,8 @@ from typing import Any
 from segverify import __version__
 from segverify.diagnostics import Span
 from segverify.model.ir import Model, PolicyKind, Severity
-from segverify.render.places import Places, usable
+from segverify.render.places import Places
+from segverify.render.places import usable as usable  # re-exported: lint renders with it too
 from segverify.render.text import hop_lines, result_lines
 from segverify.report_policy import at_or_above, stale_waivers
 from segverify.results import (

@@ -197,3 +197,8 @@ def test_a_packet_decided_by_a_default_points_at_the_defaults_line(tmp_path: Pat
     region = result["locations"][0]["physicalLocation"]["region"]  # type: ignore[index]
     assert code == 1 and region["startLine"] == 7  # `defaults:`, the line that denies it
     assert result["relatedLocations"][0]["message"]["text"] == "the policy"  # type: ignore[index]
+
+
+def test_lint_sarif_category_is_stable() -> None:
+    result = CliRunner().invoke(cli.app, ["lint", "examples/acl-lint", "--format", "sarif"])
+    assert json.loads(result.stdout)["runs"][0]["automationDetails"]["id"] == "segverify-lint/"
