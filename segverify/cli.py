@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -344,12 +344,14 @@ def render_report(report: Report, fmt: str, ci: Ci = Ci()) -> str:
     return "".join(report_pieces(report, fmt, ci))
 
 
-def report_pieces(report: Report, fmt: str, ci: Ci = Ci()) -> Iterable[str]:
-    """The report in pieces to write one after the other: a large JSON report is never whole."""
+def report_pieces(
+    report: Report, fmt: str, ci: Ci = Ci(), digests: Mapping[str, str] | None = None
+) -> Iterable[str]:
+    """The report in pieces to write one after the other; `digests`: the certificates' SHA-256."""
     if fmt == "json":
         from segverify.render.json import report_chunks
 
-        return report_chunks(report)
+        return report_chunks(report, digests)
     return [_render_whole(report, fmt, ci)]
 
 
@@ -478,19 +480,25 @@ def check(
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     ci = Ci(model, threshold, category)
-    emit(report_pieces(report, fmt, ci), output)
+    binding = None
+    if certificate is not None:
+        from segverify.evidence.binding import bind
+
+        binding = bind(model, report, options.today)  # input and certificate digests, once
+    digests = binding.digests if binding is not None else None
+    emit(report_pieces(report, fmt, ci, digests), output)
     for extra_fmt, path in (("sarif", sarif), ("junit", junit), ("json", json_out)):
         if path is not None:
-            emit(report_pieces(report, extra_fmt, ci), path)
+            emit(report_pieces(report, extra_fmt, ci, digests), path)
     if graphs is not None:
         from segverify.render.graphs import write_graphs
 
         files = write_graphs(model, report, graphs, dot_binary=dot_binary)
         err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
-    if certificate is not None:
+    if certificate is not None and binding is not None:
         from segverify.render.json import certificate_chunks
 
-        emit(certificate_chunks(report), certificate)
+        emit(certificate_chunks(report, binding), certificate)
     from segverify.report_policy import exit_code_for
 
     return exit_code_for(report, threshold, exit_zero)
@@ -638,6 +646,26 @@ def lint(
     report = run_lint(load(models, policy), options)
     emit(render_lint(report, fmt), output)
     return 1 if report.errors() else 0
+
+
+@app.command(name="verify-certificate", cls=Command)
+@exits
+def verify_certificate(
+    certificate: Path = typer.Argument(..., help="A certificate file written by `check --certificate`."),
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+) -> int:
+    """Re-check a certificate file against the model, without the solver; exit 0 all check, 1 not."""
+    from segverify.evidence.read import read_certificate_file
+    from segverify.evidence.recheck import outcome_lines, recheck
+    from segverify.results import EXIT_OK, EXIT_VIOLATED
+
+    cert_file = read_certificate_file(str(certificate))
+    outcome = recheck(load(models, policy), cert_file)
+    for note in outcome.notes:
+        err(f"note: {note}")
+    emit("\n".join(outcome_lines(outcome)) + "\n", None)
+    return EXIT_OK if outcome.ok else EXIT_VIOLATED
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
 """Render stage: the JSON report (`--format json`) and the `--certificate` file, in pieces.
 
-A proof's certificate lists every move out of its closed set: at 100,000 hosts a report holds
-26 boundaries of ~175,000 entries. json.dumps with an indent runs Python's pure-Python
-encoder over every one of them: 3 minutes and 6.9 GB peak for an 800 MB report, longer than
-the check. Here each boundary stands in the document as a marker; the rest is encoded by
+The report carries each certificate's summary and SHA-256 (evidence/digest.py); the
+certificates themselves go to the certificate file. A proof's certificate lists every move
+out of its closed set: at 100,000 hosts the file holds 26 boundaries of ~175,000 entries.
+json.dumps with an indent runs Python's pure-Python encoder over every one of them: minutes
+and gigabytes. Here each boundary stands in the document as a marker; the rest is encoded by
 `indented` (json.dumps(indent=2), by a faster route), and each marker is replaced, as the
 text is written, by the entries, each distinct entry encoded once (certificates share their
 entries: analyses/attack_policies.Entries). The text is byte for byte what
@@ -15,9 +16,11 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from json.encoder import encode_basestring, encode_basestring_ascii
 
+from segverify.evidence.binding import Binding
+from segverify.evidence.digest import report_digests
 from segverify.render.paths import certificates_json
 from segverify.render.plain import BoundaryJson, Json, blocked_json, report_json
 from segverify.results import Blocked, Report
@@ -26,16 +29,19 @@ _STRING = {True: encode_basestring_ascii, False: encode_basestring}
 _CONSTANTS = {True: "true", False: "false", None: "null"}
 
 
-def render_json(report: Report) -> str:
-    return "".join(report_chunks(report))
+def render_json(report: Report, digests: Mapping[str, str] | None = None) -> str:
+    return "".join(report_chunks(report, digests))
 
 
-def report_chunks(report: Report) -> Iterator[str]:
-    return _chunks(lambda boundary: report_json(report, boundary), ascii_only=False)
+def report_chunks(report: Report, digests: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The report; `digests` (policy id -> certificate SHA-256) are computed when not given."""
+    if digests is None:
+        digests = report_digests(report)
+    yield indented(report_json(report, digests), "", ascii_only=False) + "\n"
 
 
-def certificate_chunks(report: Report) -> Iterator[str]:
-    return _chunks(lambda boundary: certificates_json(report, boundary), ascii_only=True)
+def certificate_chunks(report: Report, binding: Binding) -> Iterator[str]:
+    return _chunks(lambda boundary: certificates_json(report, binding, boundary), ascii_only=True)
 
 
 def _chunks(document: Callable[[BoundaryJson], Json], ascii_only: bool) -> Iterator[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from segverify.evidence.binding import Binding, binding_json
 from segverify.render.plain import BoundaryJson, Json, boundary_list, certificate_json, witness_json
 from segverify.render.text import witness_lines
 from segverify.results import PathWitness, Report
@@ -23,12 +24,18 @@ def render_paths_json(found: tuple[PathWitness, ...]) -> str:
     return json.dumps({"segverify": "1", "paths": [witness_json(w) for w in found]}, indent=2) + "\n"
 
 
-def certificates_json(report: Report, boundary: BoundaryJson = boundary_list) -> Json:
-    """Every proof's certificate, for auditors and for checking by other tools."""
+def certificates_json(report: Report, binding: Binding, boundary: BoundaryJson = boundary_list) -> Json:
+    """Every proof's certificate, bound to the inputs it was made from, for auditors and other tools."""
     return {
         "segverify": "1",
+        **binding_json(binding),
         "certificates": [
-            {"id": r.id, "kind": r.kind, "certificate": certificate_json(r.certificate, boundary)}
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "sha256": binding.digests[r.id],
+                "certificate": certificate_json(r.certificate, boundary),
+            }
             for r in report.results
             if r.certificate is not None
         ],

@@ -6,7 +6,8 @@ left out, so the output stays short and stable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, assert_never
 
 from segverify.model.addresses import format_address
@@ -131,6 +132,29 @@ def certificate_json(c: Certificate, boundary: BoundaryJson = boundary_list) -> 
     assert_never(c)
 
 
+def certificate_summary(c: Certificate) -> Json:
+    """What a report says of a certificate: counts only; the certificate itself is in its own file."""
+    if isinstance(c, RegionCertificate):
+        return {"deciding": len(c.deciding), "queries": c.queries}
+    if isinstance(c, ClosedSetCertificate):
+        out: Json = {"hosts": len(c.hosts), "credentials": len(c.credentials), "senders": len(c.senders)}
+        if c.excluded:
+            out["excluded"] = len(c.excluded)
+        out["boundary"] = len(c.boundary)
+        out["blocked"] = _counts(b.reason for b in c.boundary)
+        out["denied_by"] = _counts(r.name for b in c.boundary for r in b.rules)
+        return _compact(out)
+    if isinstance(c, AccountsCertificate):
+        return {"zones": len(c.zones), "accounts": len({a for _, names in c.zones for a in names})}
+    assert_never(c)
+
+
+def _counts(keys: Iterable[str]) -> dict[str, int]:
+    """How often each key occurs, the most frequent first (ties by key)."""
+    counted = Counter(keys)
+    return dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def waiver_json(w: Waiver) -> Json:
     return _compact(
         {
@@ -144,7 +168,7 @@ def waiver_json(w: Waiver) -> Json:
     )
 
 
-def result_json(r: PolicyResult, boundary: BoundaryJson = boundary_list) -> Json:
+def result_json(r: PolicyResult, digest: str = "") -> Json:
     out: Json = {
         "id": r.id,
         "title": r.title,
@@ -157,7 +181,7 @@ def result_json(r: PolicyResult, boundary: BoundaryJson = boundary_list) -> Json
     if r.witness is not None:
         out["witness"] = witness_json(r.witness)
     if r.certificate is not None:
-        out["certificate"] = certificate_json(r.certificate, boundary)
+        out["certificate"] = {"sha256": digest, "summary": certificate_summary(r.certificate)}
     if r.waiver is not None:
         out["waiver"] = waiver_json(r.waiver)
     if r.stale_waiver is not None:
@@ -167,9 +191,10 @@ def result_json(r: PolicyResult, boundary: BoundaryJson = boundary_list) -> Json
     return out
 
 
-def report_json(report: Report, boundary: BoundaryJson = boundary_list) -> Json:
+def report_json(report: Report, digests: Mapping[str, str]) -> Json:
+    """The JSON report; `digests`: policy id -> SHA-256 of its certificate (evidence/digest.py)."""
     return {
         "segverify": "1",
         "summary": report.summary(),
-        "results": [result_json(r, boundary) for r in report.results],
+        "results": [result_json(r, digests.get(r.id, "")) for r in report.results],
     }

@@ -1,8 +1,13 @@
-"""The JSON report and certificate file, written in pieces, are exactly what json.dumps gives."""
+"""The JSON report and certificate file, written in pieces, are exactly what json.dumps gives.
+
+The report carries certificate digests; their canonical text is checked against json.dumps too.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,20 +15,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segverify import api
+from segverify.evidence.binding import Binding
+from segverify.evidence.digest import report_digests
 from segverify.model.load import load_model
-from segverify.render.json import certificate_chunks, indented, render_json, report_chunks
+from segverify.render.json import certificate_chunks, indented, render_json
 from segverify.render.paths import certificates_json
-from segverify.render.plain import report_json
+from segverify.render.plain import certificate_json, report_json
 from segverify.results import Blocked, ClosedSetCertificate, PolicyResult, Report, RuleRef, Status
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def _binding(report: Report) -> Binding:
+    return Binding("0", date(2026, 1, 1), (("m.yaml", "0" * 64),), "1" * 64, report_digests(report))
+
+
 def _whole(report: Report) -> tuple[str, str]:
     """The texts as json.dumps writes them for the whole document at once."""
+    digests = {
+        r.id: hashlib.sha256(
+            json.dumps(certificate_json(r.certificate), sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        for r in report.results
+        if r.certificate is not None
+    }
     return (
-        json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
-        json.dumps(certificates_json(report), indent=2) + "\n",
+        json.dumps(report_json(report, digests), indent=2, ensure_ascii=False) + "\n",
+        json.dumps(certificates_json(report, _binding(report)), indent=2) + "\n",
     )
 
 
@@ -39,8 +57,9 @@ def test_a_checked_report_is_written_byte_for_byte(flawed: Report) -> None:
     assert closed and all(c.boundary for c in closed)
     report_text, certificates_text = _whole(flawed)
     assert render_json(flawed) == report_text
-    assert "".join(certificate_chunks(flawed)) == certificates_text
-    assert len(list(report_chunks(flawed))) == 1 + 2 * len(closed)  # each boundary a piece of its own
+    assert "".join(certificate_chunks(flawed, _binding(flawed))) == certificates_text
+    pieces = list(certificate_chunks(flawed, _binding(flawed)))
+    assert len(pieces) == 1 + 2 * len(closed)  # each boundary a piece of its own
 
 
 def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:
@@ -72,7 +91,7 @@ def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:
     )
     report_text, certificates_text = _whole(report)
     assert render_json(report) == report_text
-    assert "".join(certificate_chunks(report)) == certificates_text
+    assert "".join(certificate_chunks(report, _binding(report))) == certificates_text
 
 
 json_values = st.recursive(

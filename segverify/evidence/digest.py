@@ -1,0 +1,77 @@
+"""Evidence stage: the SHA-256 digests that bind a report and its certificates to their inputs.
+
+Three digests, each defined so that an auditor can recompute it (docs/attack-semantics.md):
+
+- an input file: SHA-256 of its bytes, as `sha256sum` prints it;
+- the normalised model: SHA-256 of the model written back in the spec's format
+  (segverify/synth/dump.py: one canonical YAML text per section, the texts in file-name
+  order, concatenated), so reformatting or reordering the YAML does not change it and any
+  change to what the model means does;
+- a certificate: SHA-256 of its canonical JSON, the `certificate` value of the certificate
+  file encoded with sorted keys, no whitespace and ASCII escapes
+  (`json.dumps(value, sort_keys=True, separators=(",", ":"))` in UTF-8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from segverify.model.ir import Model
+from segverify.render.plain import blocked_json, certificate_json
+from segverify.results import Blocked, Certificate, ClosedSetCertificate, Report
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_sha256(model: Model) -> str:
+    from segverify.synth.dump import model_files
+
+    digest = hashlib.sha256()
+    for _name, text in sorted(model_files(model).items()):
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class CertificateDigests:
+    """SHA-256 of each certificate's canonical JSON; boundary entries certificates share are encoded once."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, str] = {}  # by id of an entry, alive in the report
+
+    def of(self, cert: Certificate) -> str:
+        if not isinstance(cert, ClosedSetCertificate):
+            return hashlib.sha256(canonical(certificate_json(cert)).encode("ascii")).hexdigest()
+        # "boundary" sorts before every other key of a closed set (credentials, excluded,
+        # hosts, senders), so the canonical text is the boundary list, then the rest's members.
+        rest = canonical(certificate_json(cert, lambda _: None))
+        rest = rest.replace('{"boundary":null,', "{", 1)
+        digest = hashlib.sha256(b'{"boundary":[')
+        digest.update(",".join(self._entry(b) for b in cert.boundary).encode("ascii"))
+        digest.update(b"],")
+        digest.update(rest[1:].encode("ascii"))
+        return digest.hexdigest()
+
+    def _entry(self, entry: Blocked) -> str:
+        text = self._entries.get(id(entry))
+        if text is None:
+            text = self._entries[id(entry)] = canonical(blocked_json(entry))
+        return text
+
+
+def report_digests(report: Report) -> dict[str, str]:
+    """Policy id -> its certificate's SHA-256, for every result that carries a certificate."""
+    digests = CertificateDigests()
+    return {r.id: digests.of(r.certificate) for r in report.results if r.certificate is not None}

@@ -1,0 +1,160 @@
+"""`check --certificate` binds certificates to their inputs; `verify-certificate` re-checks them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess  # noqa: TID251 (a fresh interpreter is the only clean sys.modules)
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
+
+from segverify import __version__
+from segverify.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = "tests/cases/lateral"  # proofs of every certificate shape but one, and violations
+ACCOUNTS = "tests/cases/accounts"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def certify(tmp_path: Path, *models: str) -> tuple[Path, dict[str, Any]]:
+    cert, report = tmp_path / "cert.json", tmp_path / "report.json"
+    code, _, err = run(
+        "check", *models, "-f", "json", "-o", str(report), "--certificate", str(cert), "--today", "2026-11-23"
+    )
+    assert code in (0, 1), err
+    return cert, json.loads(report.read_text())
+
+
+def canonical_sha(value: object) -> str:
+    """The documented recipe, written out independently of segverify/evidence/digest.py."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def test_the_certificate_file_records_version_date_inputs_and_hashes(tmp_path: Path) -> None:
+    cert, report = certify(tmp_path, CASE)
+    doc = json.loads(cert.read_text())
+    assert doc["version"] == __version__ and doc["date"] == "2026-11-23"
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / CASE).glob("*.yaml"))
+    assert [i["file"] for i in doc["inputs"]] == files
+    for i in doc["inputs"]:
+        assert i["sha256"] == hashlib.sha256((ROOT / i["file"]).read_bytes()).hexdigest()
+    assert len(doc["model_sha256"]) == 64
+    proved = {r["id"]: r["certificate"]["sha256"] for r in report["results"] if r["status"] == "proved"}
+    assert proved and proved == {c["id"]: c["sha256"] for c in doc["certificates"]}
+    for c in doc["certificates"]:
+        assert c["sha256"] == canonical_sha(c["certificate"])
+
+
+def test_the_report_carries_summaries_not_boundaries(tmp_path: Path) -> None:
+    cert, report = certify(tmp_path, CASE)
+    full = {c["id"]: c["certificate"] for c in json.loads(cert.read_text())["certificates"]}
+    for r in report["results"]:
+        if "certificate" not in r:
+            continue
+        summary = r["certificate"]["summary"]
+        assert set(r["certificate"]) == {"sha256", "summary"}
+        if "boundary" in full[r["id"]]:
+            boundary = full[r["id"]]["boundary"]
+            assert summary["boundary"] == len(boundary)
+            assert summary["hosts"] == len(full[r["id"]]["hosts"])
+            assert sum(summary.get("blocked", {}).values()) == len(boundary)
+
+
+@pytest.mark.parametrize("case", [CASE, ACCOUNTS, "tests/cases/matrix", "tests/cases/only-via"])
+def test_a_fresh_certificate_file_checks(tmp_path: Path, case: str) -> None:
+    cert, _ = certify(tmp_path, case)
+    code, out, err = run("verify-certificate", str(cert), case)
+    assert code == 0, out + err
+    assert out.splitlines()[-1].endswith("certificates check; inputs match")
+    assert "FAILED" not in out
+
+
+def _rewrite(cert: Path, change: Any, rehash: bool) -> None:
+    doc = json.loads(cert.read_text())
+    entry = next(c for c in doc["certificates"] if c["certificate"].get("hosts"))
+    change(entry["certificate"])
+    if rehash:
+        entry["sha256"] = canonical_sha(entry["certificate"])
+    cert.write_text(json.dumps(doc))
+
+
+def test_a_tampered_certificate_fails_even_with_its_hash_fixed(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, CASE)
+    # The closed set loses a host the attacker takes: the set is no longer closed.
+    _rewrite(cert, lambda c: c["hosts"].pop(), rehash=True)
+    code, out, _ = run("verify-certificate", str(cert), CASE)
+    assert code == 1
+    assert "FAILED" in out and "SHA-256" not in out
+
+
+def test_a_certificate_that_does_not_match_its_hash_fails(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, CASE)
+    _rewrite(cert, lambda c: c["boundary"].reverse(), rehash=False)  # still closed; content changed
+    code, out, _ = run("verify-certificate", str(cert), CASE)
+    assert code == 1
+    assert "not the recorded" in out
+
+
+def test_changed_inputs_fail_although_the_certificates_still_check(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, CASE)
+    changed = tmp_path / "model"
+    shutil.copytree(ROOT / CASE, changed)
+    model = changed / "model.yaml"
+    model.write_text(model.read_text() + "\n# a comment changes the file, not the normalised model\n")
+    code, out, _ = run("verify-certificate", str(cert), str(changed))
+    assert code == 1
+    assert "inputs DIFFER" in out and "normalised model" not in out
+    assert "FAILED" not in out
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"segverify": "1", "certificates": 3}')
+    assert run("verify-certificate", str(bad), CASE)[0] == 2
+    bad.write_text("not json")
+    assert run("verify-certificate", str(bad), CASE)[0] == 2
+    assert run("verify-certificate", str(tmp_path / "missing.json"), CASE)[0] == 2
+    cert, _ = certify(tmp_path, CASE)
+    assert run("verify-certificate", str(cert), str(tmp_path / "no-model.yaml"))[0] == 2
+
+
+PROBE = """
+import json, sys
+from segverify.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_verify_certificate_never_imports_the_solver(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, CASE)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "verify-certificate", str(cert), CASE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["code"] == 0
+    assert "segverify.semantics.verify" in result["modules"]  # the reference did run
+    solver = [m for m in result["modules"] if m == "z3" or m.startswith(("z3.", "segverify.encode"))]
+    assert solver == []
