@@ -460,6 +460,12 @@ def check(
     graphs: Path | None = typer.Option(
         None, "--graphs", metavar="DIR", help="Write diagrams and an index.html here."
     ),
+    report_html: Path | None = typer.Option(
+        None,
+        "--report",
+        metavar="FILE.html",
+        help="Write the audit evidence report here: one self-contained HTML file.",
+    ),
     dot_binary: str | None = DotBinaryOpt,
     category: str = typer.Option(
         "",
@@ -481,7 +487,7 @@ def check(
         print("\r\x1b[K", end="", file=sys.stderr)
     ci = Ci(model, threshold, category)
     binding = None
-    if certificate is not None:
+    if certificate is not None or report_html is not None:
         from segverify.evidence.binding import bind
 
         binding = bind(model, report, options.today)  # input and certificate digests, once
@@ -499,6 +505,14 @@ def check(
         from segverify.render.json import certificate_chunks
 
         emit(certificate_chunks(report, binding), certificate)
+    if report_html is not None and binding is not None:
+        from segverify.render.html import report_html_chunks
+
+        cert_name = str(certificate) if certificate is not None else ""
+        emit(
+            report_html_chunks(model, report, binding, certificate_file=cert_name, dot_binary=dot_binary),
+            report_html,
+        )
     from segverify.report_policy import exit_code_for
 
     return exit_code_for(report, threshold, exit_zero)

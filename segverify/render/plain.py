@@ -94,9 +94,25 @@ def witness_json(w: Witness) -> Json:
     if isinstance(w, AccountsWitness):
         return {"principal": w.principal, "hosts": list(w.hosts), "zones": list(w.zones), "reason": w.reason}
     if isinstance(w, BlastWitness):
-        hosts = [{"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.hosts]
+        shown = blast_paths_shown(w)
+        hosts = [
+            {"host": c.host, "path": [hop_json(h) for h in c.path]} if i < shown else {"host": c.host}
+            for i, c in enumerate(w.hosts)
+        ]
         return {"hosts": hosts, "count": len(w.hosts), "max_hosts": w.max_hosts}
     assert_never(w)
+
+
+BLAST_PATHS = 50
+
+
+def blast_paths_shown(w: BlastWitness) -> int:
+    """How many controlled hosts a report shows with their path: the nearest, enough to exceed max_hosts.
+
+    A blast witness names every controlled host; with a path for each it was most of a large
+    report (tens of thousands of hosts at 100,000). Every path was replayed before printing.
+    """
+    return max(w.max_hosts + 1, BLAST_PATHS)
 
 
 def blocked_json(b: Blocked) -> Json:

@@ -1,0 +1,51 @@
+"""Render stage (audit report): the rules a result's evidence cites, for the report's rule index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from segverify.results import (
+    BlastWitness,
+    ClosedSetCertificate,
+    Hop,
+    MatrixWitness,
+    PacketWitness,
+    PathWitness,
+    PolicyResult,
+    RegionCertificate,
+    RuleRef,
+)
+
+
+def cited_rules(r: PolicyResult) -> set[str]:
+    """Names of the rules (and defaults) deciding a witness's packets or a certificate's regions and doors."""
+    return {ref.name for ref in _witness_rules(r)} | {ref.name for ref in _certificate_rules(r)}
+
+
+def _witness_rules(r: PolicyResult) -> Iterator[RuleRef]:
+    w = r.witness
+    if isinstance(w, PathWitness):
+        yield from _hop_rules(w.path)
+    elif isinstance(w, PacketWitness):
+        yield w.rule
+    elif isinstance(w, MatrixWitness):
+        yield from (p.rule for p in w.pairs)
+    elif isinstance(w, BlastWitness):
+        for c in w.hosts:
+            yield from _hop_rules(c.path)
+
+
+def _hop_rules(path: tuple[Hop, ...]) -> Iterator[RuleRef]:
+    return (h.rule for h in path if h.rule is not None)
+
+
+def _certificate_rules(r: PolicyResult) -> Iterator[RuleRef]:
+    c = r.certificate
+    if isinstance(c, RegionCertificate):
+        yield from c.deciding
+    elif isinstance(c, ClosedSetCertificate):
+        seen: set[int] = set()  # entries certificates share are one object: look at each once
+        for b in c.boundary:
+            if id(b) not in seen:
+                seen.add(id(b))
+                yield from b.rules
