@@ -12,6 +12,7 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 
 MULTITOOL := .tools/sarif-multitool/.version
+BROWSER   := .tools/browser.stamp
 
 LOCK        := requirements/lock.txt
 UV_VERSION  := 0.13.9
@@ -19,7 +20,7 @@ UV_VENV     := .tools/uv
 LATEST      := .venv-latest
 LOWEST      := .venv-lowest
 
-.PHONY: demo test lint typecheck pytest bench clean install lock test-latest test-lowest
+.PHONY: demo test lint typecheck pytest bench clean install lock test-latest test-lowest test-browser
 
 install: $(STAMP)
 
@@ -77,9 +78,19 @@ typecheck: $(STAMP)
 $(MULTITOOL): scripts/install-sarif-multitool.sh
 	bash scripts/install-sarif-multitool.sh >/dev/null || test -z "$$CI"
 
+# Headless Chromium and pdftotext (Debian packages, root or sudo) for the audit report's browser
+# test (tests/browser/). Without them a laptop skips that test, but CI (CI set) must have them.
+$(BROWSER): scripts/install-browser.sh
+	@mkdir -p .tools && printf '*\n' >.tools/.gitignore
+	bash scripts/install-browser.sh >/dev/null && touch $@ || test -z "$$CI"
+
 # -n auto: one worker per core (the suite is CPU-bound; about half the wall time on 2 cores).
-pytest: $(STAMP) $(MULTITOOL)
+pytest: $(STAMP) $(MULTITOOL) $(BROWSER)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
+
+# The browser test alone: the flagship's report opened, navigated and printed by Chromium.
+test-browser: $(STAMP) $(BROWSER)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -p no:xdist tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow

@@ -23,16 +23,20 @@ run() {  # run EXPECTED_EXIT TITLE ARGS...
 PACKS=(-p pack:three-plane -p pack:baseline)
 VENDOR=examples/remote-access-vendor
 run 0 "Remote-access vendor, segregated: corporate IT, production and the platform proved apart" \
-  check "$VENDOR/segregated" "${PACKS[@]}" --graphs "$OUT/segregated"
+  check "$VENDOR/segregated" "${PACKS[@]}" --graphs "$OUT/segregated" \
+  --report "$OUT/segregated-report.html" --certificate "$OUT/segregated-certificates.json"
 run 1 "Remote-access vendor, flawed: one stolen employee password, and the other mistakes" \
   check "$VENDOR/flawed" "${PACKS[@]}" --graphs "$OUT/flawed"
 run 1 "The stolen password's attack paths into production, shortest first" \
   paths "$VENDOR/flawed" --from internet --account alice --to production --limit 2
 "$SV" check "$VENDOR/flawed" "${PACKS[@]}" --format json --output "$OUT/flawed.json" \
-  --certificate "$OUT/flawed-certificates.json" >/dev/null
+  --certificate "$OUT/flawed-certificates.json" --report "$OUT/flawed-report.html" >/dev/null
+run 0 "An auditor re-checks the flawed design's proofs without the solver" \
+  verify-certificate "$OUT/flawed-certificates.json" "$VENDOR/flawed" "${PACKS[@]}"
 run 0 "PCI card-data environment, segmented" check examples/pci-cde/segmented -p pack:pci-dss
 run 0 "Three-tier web app behind a jump host (quickstart)" validate examples/quickstart
 
 echo
-echo "Reports and diagrams are in $OUT/ (open $OUT/flawed/index.html)."
+echo "Reports and diagrams are in $OUT/: the audit report $OUT/flawed-report.html (docs/audit.md),"
+echo "diagrams $OUT/flawed/index.html."
 exit $status

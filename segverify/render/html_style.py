@@ -82,7 +82,7 @@ td.num,th.num{{text-align:right}}
 .filter-bar{{display:inline}}
 input.filter{{margin:0 .2rem 0 .8rem}}
 #filters-title{{font-weight:700;margin-right:.3rem}}
-nav.toc ol{{columns:2;padding-left:1.5rem}}
+nav.toc ol{{columns:2;column-gap:2.5rem;padding-left:2.5rem}}
 nav.toc li.policy-entry{{break-inside:avoid}}
 dl.facts{{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}}
 dl.facts dt{{font-weight:700}}
@@ -92,8 +92,8 @@ dl.facts dd{{margin:0}}
   body{{max-width:none;padding:0}}
   input.filter,label.filter,#filters-title,.no-print{{display:none}}
   section.policy{{break-before:page}}
-  .diagram{{overflow:visible;border:none}}
-  .diagram svg{{max-height:24cm;break-inside:avoid}}
+  .diagram{{overflow:visible;border:none;break-inside:avoid}}
+  .diagram svg{{max-height:18cm}}
   table,tr,dl{{break-inside:avoid}}
   a{{color:{TEXT};text-decoration:none}}
   a[href]::after{{content:none}}
