@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,8 +18,11 @@ import pytest
 from headless import find_chromium, page_requests, pdf_text, visit
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
+from segverify import api
 from segverify.cli import app
+from segverify.evidence.binding import bind
 from segverify.model.load import load_model
+from segverify.render.html import report_html_chunks
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MODEL = "examples/remote-access-vendor/flawed"
@@ -113,3 +117,23 @@ def test_printing_gives_every_policy_and_every_diagram(opened) -> None:  # type:
     assert len(labels) > 5
     missing = [label for label in labels if label[:40] not in words]
     assert missing == []
+
+
+def test_the_css_filter_hides_what_is_unchecked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without JavaScript: an unchecked box hides its policies, in the contents and in print."""
+    browser = _browser()
+    monkeypatch.chdir(ROOT)
+    model = load_model(["tests/cases/waivers"])  # WV-01 waived, WV-02 violated, WV-03 proved
+    today = date(2026, 11, 23)
+    report = api.check(model, api.CheckOptions(today=today))
+    text = "".join(report_html_chunks(model, report, bind(model, report, today), dot_binary="/nonexistent"))
+    unchecked = 'id="show-status-violated">'
+    text = text.replace('id="show-status-violated" checked>', unchecked)
+    assert unchecked in text
+    page = tmp_path / "filtered.html"
+    page.write_text(text, encoding="utf-8")
+    seen = visit(browser, page, tmp_path)
+    printed = pdf_text(seen.pdf)
+    assert seen.console == []
+    assert "WV-01" in printed and "WV-03" in printed
+    assert "WV-02: " not in printed and "VIOLATED" not in printed  # its section and contents entry
