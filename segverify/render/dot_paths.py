@@ -58,8 +58,14 @@ def result_title(result: PolicyResult) -> str:
     return f"{head}: {result.title}" if result.title else head
 
 
-def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_THRESHOLD) -> str:
-    """A violated policy's witness, or a proved one's closed set and boundary, on the architecture."""
+def render_paths(
+    model: Model, result: PolicyResult, *, threshold: int = PATHS_THRESHOLD, context: bool = True
+) -> str:
+    """A violated policy's witness, or a proved one's closed set and boundary, on the architecture.
+
+    `context=False` leaves out the faint allow rules behind the path: on a large model they are
+    most of the picture (the audit report draws it so, html_policies.py).
+    """
     policy = find_policy(model, result.id)
     canvas = Canvas(
         model,
@@ -70,7 +76,8 @@ def render_paths(model: Model, result: PolicyResult, *, threshold: int = PATHS_T
         threshold=threshold,
         hosts_per_zone=PATHS_HOSTS_PER_ZONE,
     )
-    draw_flows(canvas, role="flow-faint", max_services=3)
+    if context:
+        draw_flows(canvas, role="flow-faint", max_services=3)
     if policy is not None:
         mark_policy(canvas, policy)
         mark_footholds(canvas, policy)

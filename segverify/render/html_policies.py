@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from segverify.model.addresses import format_address
 from segverify.model.ir import Model, Waiver
+from segverify.render.dot_paths import render_paths
 from segverify.render.graphs import policy_picture
 from segverify.render.html_svg import Diagrams
 from segverify.render.plain import blast_paths_shown
@@ -302,10 +303,23 @@ def _verdict_html(
     return "".join(out)
 
 
+CONTEXT_LIMIT = 30_000  # DOT characters: past this the paths view leaves out its context flows
+CONTEXT_HOSTS = 2_000  # hosts: past this it does so without trying (drawing them takes seconds)
+PICTURE_LIMIT = 60_000  # DOT characters: past this a policy's picture is not drawn (a note instead)
+PATHS_VIEW = ("isolated", "only_via", "reachable", "no_flow")
+
+
 def _picture(model: Model, r: PolicyResult, anchor: str, diagrams: Diagrams) -> str:
-    dot = policy_picture(model, r)
+    caption = f"{r.id}: the {'zone matrix' if r.kind == 'matrix' else 'attack'} diagram"
+    large = " (the model is large: other allow rules are left out)"
+    if r.kind in PATHS_VIEW and len(model.hosts) > CONTEXT_HOSTS:
+        dot: str | None = render_paths(model, r, context=False)
+        caption += large
+    else:
+        dot = policy_picture(model, r)
+        if dot is not None and len(dot) > CONTEXT_LIMIT and r.kind in PATHS_VIEW:
+            dot = render_paths(model, r, context=False)
+            caption += large
     if dot is None:
         return ""
-    return diagrams.figure(
-        dot, f"fig-{anchor}", f"{r.id}: the {'attack' if r.kind != 'matrix' else 'zone matrix'} diagram"
-    )
+    return diagrams.figure(dot, f"fig-{anchor}", caption, limit=PICTURE_LIMIT)

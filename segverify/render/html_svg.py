@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from segverify.render.images import Renderer, RenderError, find_renderer, run_renderer
 
-MAX_DOT_CHARS = 400_000  # beyond this Graphviz takes minutes and the picture is unreadable
+MAX_DOT_CHARS = 200_000  # beyond this Graphviz takes minutes and the picture is unreadable
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
 _SVG_OPEN = re.compile(r"<svg\b")
@@ -32,9 +32,9 @@ class Diagrams:
     _missing: str = ""
     drawn: list[str] = field(default_factory=list)  # the prefixes of the pictures drawn
 
-    def figure(self, dot: str, prefix: str, caption: str) -> str:
+    def figure(self, dot: str, prefix: str, caption: str, limit: int = MAX_DOT_CHARS) -> str:
         """An inline SVG figure, or a note saying why there is none."""
-        if len(dot) > MAX_DOT_CHARS:
+        if len(dot) > limit:
             return note(
                 f"{caption}: too large to draw in a report ({len(dot):,} characters of DOT); "
                 "draw one view with `segverify render`."
