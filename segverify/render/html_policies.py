@@ -48,7 +48,9 @@ def rule_anchor(r: RuleRef) -> str:
 
 
 def rule_cell(r: RuleRef) -> str:
-    where = f' <span class="muted mono">{esc(r.span.file)}:{r.span.line}</span>' if r.span else ""
+    where = (
+        f' <span class="muted mono">{esc(r.span.file)}:{r.span.line}</span>' if r.span and r.span.line else ""
+    )
     return f'<a href="#{rule_anchor(r)}">{esc(r.name)}</a> ({esc(r.action)}){where}'
 
 
