@@ -18,6 +18,7 @@ from typing import cast
 
 from segverify import api
 from segverify.evidence.binding import Binding, bind
+from segverify.evidence.digest import model_sha256, report_digests
 from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.render.json import certificate_chunks, report_chunks
@@ -47,6 +48,8 @@ def measure(hosts: int, seed: int, folder: str) -> None:
     timed("write YAML", lambda: write_enterprise(hosts, seed, model_dir))
     model = cast(Model, timed("load", lambda: load_model([model_dir])))
     report = cast(Report, timed("check", lambda: api.check(model, api.CheckOptions(today=TODAY))))
+    timed("certificate digests", lambda: report_digests(report))
+    timed("normalised model digest", lambda: model_sha256(model))
     binding = cast(Binding, timed("bind (all digests)", lambda: bind(model, report, TODAY)))
     for name, pieces in _artefacts(model, report, binding):
         path = os.path.join(folder, f"{hosts}-{name}")
