@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import __version__
@@ -158,3 +160,52 @@ def test_verify_certificate_never_imports_the_solver(tmp_path: Path) -> None:
     assert "segverify.semantics.verify" in result["modules"]  # the reference did run
     solver = [m for m in result["modules"] if m == "z3" or m.startswith(("z3.", "segverify.encode"))]
     assert solver == []
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+@pytest.fixture(scope="module")
+def lateral_certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        cert, _ = certify(tmp_path_factory.mktemp("lateral"), CASE)
+    return json.loads(cert.read_text())
+
+
+@settings(
+    derandomize=True,
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.data())
+def test_a_mangled_certificate_never_crashes_and_never_checks_unchanged(
+    lateral_certificates: dict[str, Any], data: st.DataObject
+) -> None:
+    """Any leaf replaced by another value: a clean verdict or bad input, never a traceback."""
+    from segverify.errors import UsageError
+    from segverify.evidence.read import certificate_file_of
+    from segverify.evidence.recheck import recheck
+    from segverify.model.load import load_model
+
+    doc = json.loads(json.dumps(lateral_certificates))
+    entry = data.draw(st.sampled_from(doc["certificates"]))
+    path = data.draw(st.sampled_from(_leaves(entry["certificate"])))
+    new = data.draw(st.sampled_from(["vpn", "nobody", "", 7, None, "login", "mfa", "default:inter_zone"]))
+    target = entry["certificate"]
+    for key in path[:-1]:
+        target = target[key]
+    changed = target[path[-1]] != new
+    target[path[-1]] = new
+    try:
+        outcome = recheck(load_model([str(ROOT / CASE)]), certificate_file_of(doc, "mangled"))
+    except UsageError:
+        return
+    mine = next(problems for e, problems in outcome.certificates if e.id == entry["id"])
+    assert not changed or mine  # at least its digest no longer matches

@@ -58,10 +58,15 @@ def read_certificate_file(path: str) -> CertificateFile:
         raise UsageError(f"cannot read the certificate file {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path} is not a JSON certificate file: {exc}") from None
+    return certificate_file_of(data, path)
+
+
+def certificate_file_of(data: object, where: str) -> CertificateFile:
+    """A certificate file's JSON value, read; UsageError naming `where` if it is not one."""
     try:
         return _file(data)
     except Shape as exc:
-        raise UsageError(f"{path} is not a segverify certificate file: {exc}") from None
+        raise UsageError(f"{where} is not a segverify certificate file: {exc}") from None
 
 
 def _file(data: object) -> CertificateFile:
