@@ -81,6 +81,11 @@ class Canvas:
         self.extra_names: set[str] = set()
         self.edges: list[tuple[str, str, Attrs]] = []
         self.open_anchors: set[str] = set()
+        # Per picture, on models of tens of thousands of hosts: counted and looked up once, not
+        # by a scan of every host per collapsed zone and per tag reference (the audit report
+        # draws dozens of pictures of one model).
+        self._zone_hosts: Counter[str] | None = None
+        self._tag_ends: dict[str, list[End]] = {}
 
     # ---- styles and marks -------------------------------------------------------------------
 
@@ -132,13 +137,18 @@ class Canvas:
         if text in m.zones:
             return [self.zone_end(text)]
         if text.startswith(TAG_PREFIX):
-            tag = text[len(TAG_PREFIX) :]
-            zones = [z for z in sorted(m.zones) if tag in m.zones[z].tags]
-            hosts = [h for h in sorted(m.hosts) if tag in m.hosts[h].tags and m.hosts[h].zone not in zones]
-            found = [self.zone_end(z) for z in zones] + [self.host_end(h) for h in hosts]
+            found = self._tag_ends.get(text)
+            if found is None:
+                found = self._tag_ends[text] = self._tag_members(text[len(TAG_PREFIX) :])
             if found:
-                return list(dict.fromkeys(found))
+                return list(found)
         return [self.reference(text)]
+
+    def _tag_members(self, tag: str) -> list[End]:
+        m = self.model
+        zones = [z for z in sorted(m.zones) if tag in m.zones[z].tags]
+        hosts = [h for h in sorted(m.hosts) if tag in m.hosts[h].tags and m.hosts[h].zone not in zones]
+        return list(dict.fromkeys([self.zone_end(z) for z in zones] + [self.host_end(h) for h in hosts]))
 
     def zone_containing(self, text: str) -> str | None:
         """The one zone all addresses of a reference belong to, if there is one."""
@@ -291,7 +301,9 @@ class Canvas:
         return {"shape": "point", "style": "invis", "width": "0.01", "height": "0.01", "label": ""}
 
     def _collapsed_attrs(self, zone: Zone) -> Attrs:
-        n = sum(1 for h in self.model.hosts.values() if h.zone == zone.name)
+        if self._zone_hosts is None:
+            self._zone_hosts = Counter(h.zone for h in self.model.hosts.values())
+        n = self._zone_hosts[zone.name]
         lines = [zone.name + (" (external)" if zone.external else "")]
         lines += [plural(n, "host")] if n else []
         lines += wrap(zone.networks, 2, 4)
