@@ -20,9 +20,10 @@ from segverify.render.dot_architecture import render_architecture
 from segverify.render.graphs import unique_stem
 from segverify.render.html_assumptions import assumptions_html
 from segverify.render.html_policies import esc, policy_section, rule_anchor, section_id, table
+from segverify.render.html_rules import cited_rules
 from segverify.render.html_style import FILTERS, style_sheet
 from segverify.render.html_svg import Diagrams
-from segverify.results import PolicyResult, Report, RuleRef, default_ref, rule_ref
+from segverify.results import PolicyResult, Report, RuleRef, default_ref, exit_code, rule_ref
 
 OVERALL = {0: "PASS: every policy proved or waived", 1: "FAIL: a policy is violated", 3: "UNKNOWN"}
 
@@ -137,8 +138,6 @@ def recheck_howto(certificate_file: str) -> str:
 
 
 def summary_html(report: Report, binding: Binding, certificate_file: str) -> str:
-    from segverify.results import exit_code
-
     counts = report.summary()
     overall = OVERALL.get(exit_code(report), "")
     rows = [[esc(s), f"{n:,}"] for s, n in counts.items()]
@@ -215,8 +214,6 @@ def waivers_html(model: Model, report: Report, binding: Binding, anchors: dict[s
 
 def rule_uses(report: Report) -> dict[str, list[str]]:
     """Rule name -> ids of the policies whose witness or certificate cites it."""
-    from segverify.render.html_rules import cited_rules
-
     uses: dict[str, list[str]] = {}
     for r in report.results:
         for name in sorted(cited_rules(r)):
