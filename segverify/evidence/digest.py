@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from segverify.model.ir import Model
 from segverify.render.plain import blocked_json, certificate_json
@@ -46,10 +47,17 @@ def canonical(value: object) -> str:
 
 
 class CertificateDigests:
-    """SHA-256 of each certificate's canonical JSON; boundary entries certificates share are encoded once."""
+    """SHA-256 of each certificate's canonical JSON, the shared parts encoded and hashed once.
+
+    At 100,000 hosts the boundaries are ~175,000 entries each, and certificates share entries
+    (analyses/attack_policies.Entries) and, between policies from the same footholds, whole
+    boundaries: each distinct entry is encoded once, and the hash of a boundary seen before
+    (the same entries in the same order) is taken up where it stopped (hashlib's copy()).
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[int, str] = {}  # by id of an entry, alive in the report
+        self._entries: dict[int, bytes] = {}  # by id of an entry, alive in the report
+        self._boundaries: dict[tuple[int, ...], Any] = {}  # entry ids -> hash state after them
 
     def of(self, cert: Certificate) -> str:
         if not isinstance(cert, ClosedSetCertificate):
@@ -58,16 +66,24 @@ class CertificateDigests:
         # hosts, senders), so the canonical text is the boundary list, then the rest's members.
         rest = canonical(certificate_json(cert, lambda _: None))
         rest = rest.replace('{"boundary":null,', "{", 1)
-        digest = hashlib.sha256(b'{"boundary":[')
-        digest.update(",".join(self._entry(b) for b in cert.boundary).encode("ascii"))
-        digest.update(b"],")
+        digest = self._boundary(cert.boundary).copy()
         digest.update(rest[1:].encode("ascii"))
-        return digest.hexdigest()
+        return str(digest.hexdigest())
 
-    def _entry(self, entry: Blocked) -> str:
+    def _boundary(self, entries: tuple[Blocked, ...]) -> Any:
+        key = tuple(map(id, entries))
+        state = self._boundaries.get(key)
+        if state is None:
+            state = hashlib.sha256(b'{"boundary":[')
+            state.update(b",".join([self._entry(b) for b in entries]))
+            state.update(b"],")
+            self._boundaries[key] = state
+        return state
+
+    def _entry(self, entry: Blocked) -> bytes:
         text = self._entries.get(id(entry))
         if text is None:
-            text = self._entries[id(entry)] = canonical(blocked_json(entry))
+            text = self._entries[id(entry)] = canonical(blocked_json(entry)).encode("ascii")
         return text
 
 
