@@ -209,3 +209,12 @@ def test_a_mangled_certificate_never_crashes_and_never_checks_unchanged(
         return
     mine = next(problems for e, problems in outcome.certificates if e.id == entry["id"])
     assert not changed or mine  # at least its digest no longer matches
+
+
+def test_a_shipped_pack_is_an_input_by_its_shipped_bytes(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, "examples/pci-cde/segmented", "-p", "pack:pci-dss")
+    inputs = {i["file"]: i["sha256"] for i in json.loads(cert.read_text())["inputs"]}
+    shipped = (ROOT / "segverify" / "packs" / "pci-dss.yaml").read_bytes()
+    assert inputs["pack:pci-dss"] == hashlib.sha256(shipped).hexdigest()
+    code, out, err = run("verify-certificate", str(cert), "examples/pci-cde/segmented", "-p", "pack:pci-dss")
+    assert code == 0, out + err

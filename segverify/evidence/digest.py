@@ -1,8 +1,9 @@
 """Evidence stage: the SHA-256 digests that bind a report and its certificates to their inputs.
 
-Three digests, each defined so that an auditor can recompute it (docs/attack-semantics.md):
+Three digests, each defined so that an auditor can recompute it (docs/cli.md):
 
-- an input file: SHA-256 of its bytes, as `sha256sum` prints it;
+- an input file: SHA-256 of its bytes, as `sha256sum` prints it (a shipped pack, `pack:NAME`:
+  of segverify/packs/NAME.yaml as installed);
 - the normalised model: SHA-256 of the model written back in the spec's format
   (segverify/synth/dump.py: one canonical YAML text per section, the texts in file-name
   order, concatenated), so reformatting or reordering the YAML does not change it and any
@@ -18,7 +19,9 @@ import hashlib
 import json
 from typing import Any
 
+from segverify.errors import UsageError
 from segverify.model.ir import Model
+from segverify.model.packs import is_pack, pack_bytes
 from segverify.render.plain import blocked_json, certificate_json
 from segverify.results import Blocked, Certificate, ClosedSetCertificate, Report
 
@@ -26,10 +29,19 @@ _CHUNK = 1 << 20
 
 
 def file_sha256(path: str) -> str:
+    """Of a file's bytes; of a shipped pack's (`pack:NAME`, segverify/packs/NAME.yaml) for a pack."""
+    if is_pack(path):
+        data = pack_bytes(path)
+        if data is None:
+            raise UsageError(f"no shipped pack is named {path}")
+        return hashlib.sha256(data).hexdigest()
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(_CHUNK), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path} to take its SHA-256: {exc.strerror}") from None
     return digest.hexdigest()
 
 

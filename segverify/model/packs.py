@@ -23,6 +23,14 @@ def is_pack(path: str) -> bool:
     return path.startswith(PACK_PREFIX)
 
 
+def pack_bytes(path: str) -> bytes | None:
+    """The bytes of `pack:NAME` as shipped (for its SHA-256), or None when no pack has that name."""
+    name = path[len(PACK_PREFIX) :]
+    if name not in pack_names():
+        return None
+    return (resources.files("segverify") / "packs" / f"{name}.yaml").read_bytes()
+
+
 def pack_text(path: str) -> str | None:
     """The text of `pack:NAME`, or None when no pack has that name."""
     name = path[len(PACK_PREFIX) :]
