@@ -170,3 +170,16 @@ def test_waivers_and_a_missing_renderer(monkeypatch: pytest.MonkeyPatch) -> None
         report_html_chunks(model, report, bind(model, report, today), dot_binary="/nonexistent/dot")
     )
     assert again == text  # deterministic
+
+
+def test_a_packs_standard_reference_is_in_its_policys_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    model = load_model(["examples/pci-cde/segmented"], ["pack:pci-dss"])
+    today = date(2026, 11, 23)
+    report = api.check(model, api.CheckOptions(today=today))
+    text = "".join(
+        report_html_chunks(model, report, bind(model, report, today), dot_binary="/nonexistent/dot")
+    )
+    section = text[text.index('id="policy-PCI-003"') :]
+    assert "PCI DSS v4.0 req. 11.4.5" in section[: section.index("</section>")]
+    assert "<td><code>pack:pci-dss</code></td>" in text  # the shipped pack is an input, with its digest
