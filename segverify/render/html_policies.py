@@ -324,4 +324,4 @@ def _picture(model: Model, r: PolicyResult, anchor: str, diagrams: Diagrams) -> 
             caption += large
     if dot is None:
         return ""
-    return diagrams.figure(dot, f"fig-{anchor}", caption, limit=PICTURE_LIMIT)
+    return diagrams.figure(dot, f"fig-policy-{anchor}", caption, limit=PICTURE_LIMIT)

@@ -143,7 +143,7 @@ def test_violations_show_a_diagram_and_their_steps(flagship: tuple[str, dict[str
     text = flagship[0]
     section = text[text.index('id="policy-RAV-001"') :]
     section = section[: section.index("</section>")]
-    assert '<figure class="diagram" id="fig-RAV-001"><svg role="img"' in section
+    assert '<figure class="diagram" id="fig-policy-RAV-001"><svg role="img"' in section
     assert "<th>deciding rule</th>" in section and "migration-temp" in section
     assert "flows.yaml:" in section  # the deciding rule's file:line
 
