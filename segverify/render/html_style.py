@@ -78,7 +78,7 @@ td.num,th.num{{text-align:right}}
 .badge{{display:inline-block;border:1px solid;border-radius:.3rem;padding:0 .4rem;font-weight:700}}
 .policy{{border-left:6px solid {RULE_LINE};padding:.2rem 0 .5rem 1rem;margin:1.5rem 0}}
 .diagram{{overflow:auto;border:1px solid {RULE_LINE};background:{PAGE};margin:.5rem 0;padding:.3rem}}
-.diagram svg{{display:block;max-width:100%;height:auto}}
+.diagram svg{{display:block;max-width:100%;height:auto;overflow:visible}}
 .filter-bar{{display:inline}}
 input.filter{{margin:0 .2rem 0 .8rem}}
 #filters-title{{font-weight:700;margin-right:.3rem}}
