@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from segverify.render.images import Renderer, RenderError, find_renderer, run_renderer
 
@@ -30,7 +30,6 @@ class Diagrams:
     timeout: float = 60
     _renderer: Renderer | None = None
     _missing: str = ""
-    drawn: list[str] = field(default_factory=list)  # the prefixes of the pictures drawn
 
     def figure(self, dot: str, prefix: str, caption: str, limit: int = MAX_DOT_CHARS) -> str:
         """An inline SVG figure, or a note saying why there is none."""
@@ -46,7 +45,6 @@ class Diagrams:
             svg = run_renderer(renderer, dot, "svg", self.timeout).data.decode("utf-8")
         except RenderError as exc:
             return note(f"{caption}: not drawn ({exc}).")
-        self.drawn.append(prefix)
         return (
             f'<figure class="diagram" id="{prefix}">'
             + inline_svg(svg, prefix, caption)
