@@ -1,0 +1,196 @@
+"""Diff stage: every packet whose first-match decision differs between two versions, exactly.
+
+Only packets matched by a changed rule can change (rules are matched across versions by name):
+a packet no changed rule matches meets the same unchanged rules in the same order on both
+sides, so the same one decides it, or the same default when zones and defaults are unchanged.
+So the sweep covers each changed rule's box once (boxes already swept are masked out), and the
+whole packet space only when zones or defaults differ. Each box is cut, as regions.py cuts a
+region, by both versions' rules and zones at once, so first match on either side decides every
+cell as a whole. Nothing is sampled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from segverify.model.addresses import ALL_ADDRESSES
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.ports import ALL_SERVICES
+from segverify.results import RuleRef, default_ref
+from segverify.semantics.packets import CompiledFlow
+from segverify.semantics.regions import FAMILIES, RESTRICTED_CUTS, FlowTable, Part, bits, cut
+
+Box = tuple[IntervalSet, IntervalSet, IntervalSet]  # sources x destinations x services
+WHOLE: Box = (ALL_ADDRESSES, ALL_ADDRESSES, ALL_SERVICES)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedCell:
+    """A box of packets that one rule decides before and another, of the other action, after."""
+
+    src: IntervalSet
+    dst: IntervalSet
+    svc: IntervalSet
+    from_zone: str | None
+    to_zone: str | None
+    before: RuleRef
+    after: RuleRef
+
+
+def _content(cf: CompiledFlow) -> tuple[object, ...]:
+    return (cf.sources, cf.destinations, cf.ports, cf.rule.action)
+
+
+def _box(cf: CompiledFlow) -> Box:
+    return (cf.sources, cf.destinations, cf.ports)
+
+
+def _kept_in_order(before: Sequence[str], after: Sequence[str]) -> set[str]:
+    """The largest set of names common to both lists whose relative order both keep (an LIS)."""
+    position = {name: i for i, name in enumerate(after)}
+    seq = [position[n] for n in before if n in position]
+    tails: list[int] = []  # tails[k]: index into seq of the smallest tail of a run of length k+1
+    parent = [-1] * len(seq)
+    for i, value in enumerate(seq):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if seq[tails[mid]] < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        parent[i] = tails[lo - 1] if lo else -1
+        tails[lo:lo + 1] = [i]
+    kept, k = set(), tails[-1] if tails else -1
+    while k >= 0:
+        kept.add(after[seq[k]])
+        k = parent[k]
+    return kept
+
+
+def _unique(flows: Sequence[CompiledFlow]) -> dict[str, CompiledFlow] | None:
+    named = {cf.rule.name: cf for cf in flows}
+    return named if len(named) == len(flows) else None
+
+
+def changed_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
+    """Boxes that together hold every packet whose decision can differ (see the module doc)."""
+    if before.zones != after.zones or before.model.defaults != after.model.defaults:
+        return [WHOLE]
+    old, new = _unique(before.flows), _unique(after.flows)
+    if old is None or new is None:  # names are unique in loaded models; IR built by hand may not be
+        return [WHOLE]
+    same = {n for n in old if n in new and _content(old[n]) == _content(new[n])}
+    kept = _kept_in_order([n for n in old if n in same], [n for n in new if n in same])
+    boxes = [_box(cf) for cf in before.flows if cf.rule.name not in kept]
+    boxes += [_box(cf) for cf in after.flows if cf.rule.name not in kept]
+    return list(dict.fromkeys(b for b in boxes if all(b)))
+
+
+def changed_cells(before: FlowTable, after: FlowTable) -> Iterator[ChangedCell]:
+    """Every packet decided differently, as disjoint cells (each in exactly one)."""
+    boxes = changed_boxes(before, after)
+    for k, box in enumerate(boxes):
+        yield from PairSweep(before, after, box, boxes[:k]).cells()
+
+
+class PairSweep:
+    """One box cut by both versions' rules and zones; the boxes in `done` are left out."""
+
+    def __init__(self, before: FlowTable, after: FlowTable, box: Box, done: Sequence[Box]) -> None:
+        self.tables = (before, after)
+        self.box = box
+        done = [d for d in done if self._meets(d)]
+        old = [_box(cf) for cf in before.flows if self._meets(_box(cf))]
+        new = [_box(cf) for cf in after.flows if self._meets(_box(cf))]
+        self.rules = (
+            [cf.rule for cf in before.flows if self._meets(_box(cf))],
+            [cf.rule for cf in after.flows if self._meets(_box(cf))],
+        )
+        self.sets: list[Box] = [*done, *old, *new]
+        self.offsets = (len(done), len(done) + len(old), len(self.sets))
+        self.zone_names = [name for t in (before, after) for name, _ in t.zones]
+        self.zone_split = len(before.zones)
+        self.tags = [s for t in (before, after) for _, s in t.zones]
+        self._dst_cuts: dict[int, list[Part]] = {}
+        self._fine: list[Part] | None = None
+        self._walks: dict[tuple[int, bool, bool], list[tuple[IntervalSet, RuleRef, RuleRef]]] = {}
+
+    def _meets(self, other: Box) -> bool:
+        return all(a.intersects(b) for a, b in zip(self.box, other, strict=True))
+
+    def _zones(self, tags: int) -> tuple[str | None, str | None]:
+        """The part's zone in each version (zones of one version are disjoint: one bit at most)."""
+        old, new = tags & ((1 << self.zone_split) - 1), tags >> self.zone_split
+        return (
+            self.zone_names[old.bit_length() - 1] if old else None,
+            self.zone_names[self.zone_split + new.bit_length() - 1] if new else None,
+        )
+
+    def _dst_parts(self, src_flows: int) -> list[Part]:
+        # As regions.Sweep.dst_parts: a few source classes get their own cut, the rest share one.
+        if src_flows in self._dst_cuts:
+            return self._dst_cuts[src_flows]
+        if len(self._dst_cuts) >= RESTRICTED_CUTS:
+            if self._fine is None:
+                self._fine = cut(self.box[1], [b[1] for b in self.sets], (), self.tags)
+            return self._fine
+        sets = [b[1] if src_flows >> i & 1 else IntervalSet() for i, b in enumerate(self.sets)]
+        self._dst_cuts[src_flows] = cut(self.box[1], sets, (), self.tags)
+        return self._dst_cuts[src_flows]
+
+    def _walk_side(self, side: int, flows: int, svc: IntervalSet, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:
+        """First match of one version over a class's services (as regions.Sweep.walk)."""
+        lo, hi = self.offsets[side], self.offsets[side + 1]
+        out, rest = [], svc
+        for i in bits(flows >> lo & ((1 << (hi - lo)) - 1)):
+            hit = rest.intersection(self.sets[lo + i][2])
+            if hit:
+                out.append((hit, self.rules[side][i]))
+                rest = rest.difference(self.sets[lo + i][2])
+                if not rest:
+                    break
+        if rest:
+            out.append((rest, default_ref(self.tables[side].model.defaults, intra)))
+        return out
+
+    def _walk(self, flows: int, intra: tuple[bool, bool]) -> list[tuple[IntervalSet, RuleRef, RuleRef]]:
+        """The services of a class whose decision differs, with the rule deciding each side."""
+        key = (flows, *intra)
+        if key not in self._walks:
+            masked = [self.sets[i][2] for i in bits(flows & ((1 << self.offsets[0]) - 1))]
+            rest = self.box[2].difference(union_all(masked))
+            out = []
+            for svc, old in self._walk_side(0, flows, rest, intra[0]):
+                for piece, new in self._walk_side(1, flows, svc, intra[1]):
+                    if old.action != new.action:
+                        out.append((piece, old, new))
+            self._walks[key] = out
+        return self._walks[key]
+
+    def cells(self) -> Iterator[ChangedCell]:
+        if not all(self.box):
+            return
+        for part in cut(self.box[0], [b[0] for b in self.sets], (), self.tags):
+            yield from self._cells_of(part)
+
+    def _cells_of(self, part: Part) -> Iterator[ChangedCell]:
+        src_zones = self._zones(part.tags)
+        src_sides = [(s, f) for f in FAMILIES if (s := part.addrs.intersection(f))]
+        for dpart in self._dst_parts(part.flows):
+            dst_zones = self._zones(dpart.tags)
+            intra = tuple(a is not None and a == b for a, b in zip(src_zones, dst_zones, strict=True))
+            changed = self._walk(part.flows & dpart.flows, (intra[0], intra[1]))
+            if not changed:
+                continue
+            # A packet's two addresses are of one family (as regions.Sweep.cells_of).
+            sides = [(s, d) for s, f in src_sides if (d := dpart.addrs.intersection(f))]
+            for svc, old, new in changed:
+                for s, d in sides:
+                    yield ChangedCell(s, d, svc, _zone(src_zones), _zone(dst_zones), old, new)
+
+
+def _zone(zones: tuple[str | None, str | None]) -> str | None:
+    """A packet end's zone as reported: its zone in AFTER, else its zone in BEFORE."""
+    return zones[1] if zones[1] is not None else zones[0]
