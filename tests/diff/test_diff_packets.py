@@ -44,7 +44,7 @@ def changed(draw: st.DrawFn, model: Model) -> Model:
     flows = list(model.flows)
     pool = ref_pool(model.zones.values(), model.hosts.values())
     for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(("add", "remove", "move", "action", "defaults")))
+        op = draw(st.sampled_from(("add", "add", "add", "remove", "move", "action", "action", "defaults")))
         if op == "add" or not flows:
             new = draw(st.sampled_from(pool)), draw(st.sampled_from(pool))
             svc = draw(st.sampled_from(("ssh", "https", "tcp/20-22", "any", "udp/53", "icmp")))
@@ -66,7 +66,7 @@ def changed(draw: st.DrawFn, model: Model) -> Model:
 @st.composite
 def model_pairs(draw: st.DrawFn) -> tuple[Model, Model]:
     before = draw(models())
-    after = draw(changed(before)) if draw(st.integers(0, 3)) else draw(models())
+    after = draw(changed(before)) if draw(st.integers(0, 7)) else draw(models())
     return before, after
 
 
