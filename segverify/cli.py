@@ -682,6 +682,54 @@ def verify_certificate(
     return EXIT_OK if outcome.ok else EXIT_VIOLATED
 
 
+@app.command(cls=Command)
+@exits
+def diff(
+    models: list[Path] = typer.Argument(
+        ..., help="BEFORE AFTER (each a model file or folder); with --git, the model paths to compare."
+    ),
+    policy: list[Path] = PolicyOpt,
+    git: str | None = typer.Option(
+        None,
+        "--git",
+        help="BEFORE is the given paths at this git ref (read with git show), AFTER the work tree.",
+    ),
+    intended: Path | None = typer.Option(
+        None, "--intended", help="YAML list of intended changes: report collateral and unmet ones."
+    ),
+    foothold: list[str] = typer.Option(
+        [], "--foothold", help="Also compare attack reach from this reference."
+    ),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, markdown or sarif."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
+    fail_on: str = typer.Option(
+        "regressed", "--fail-on", help="Exit 1 on: regressed (policies, intent), opened, or any change."
+    ),
+    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Seconds per solver query; past it: unknown."
+    ),
+) -> int:
+    """What a change opens, closes and breaks: packets, attack reach, policies; exit 1 on --fail-on."""
+    from segverify.diff.command import DiffArgs, render, run
+
+    args = DiffArgs(
+        paths=tuple(str(p) for p in models),
+        policies=tuple(str(p) for p in policy),
+        git=git,
+        intended=str(intended) if intended is not None else None,
+        footholds=tuple(foothold),
+        fmt=fmt,
+        fail_on=fail_on,
+    )
+    options = _check_options(timeout, 0, today, False, False)
+    report, code = run(args, options)
+    if sys.stderr.isatty():
+        print("\r\x1b[K", end="", file=sys.stderr)
+    emit(render(report, fmt), output)
+    return code
+
+
 def main() -> None:
     """The console script."""
     app()

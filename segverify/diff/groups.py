@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from segverify.diff.packets import ChangedCell, changed_cells
 from segverify.errors import InternalError
 from segverify.model.intervals import IntervalSet
+from segverify.model.ports import pick_svc
 from segverify.results import Packet, RuleRef
 from segverify.semantics.packets import format_packet
 from segverify.semantics.regions import FlowTable, readable_address, readable_source
-from segverify.model.ports import pick_svc
-from segverify.diff.packets import ChangedCell, changed_cells
 
 Direction = Literal["opened", "closed"]
 Key = tuple[str | None, str | None, RuleRef, RuleRef]
@@ -54,19 +54,24 @@ class PacketDiff:
 
 def packet_diff(before: FlowTable, after: FlowTable) -> PacketDiff:
     """Every packet decided differently, grouped; each example checked by first match on both sides."""
+    groups = group_cells(before, after, changed_cells(before, after))
+    return PacketDiff(
+        tuple(g for g in groups if g.direction == "opened"),
+        tuple(g for g in groups if g.direction == "closed"),
+    )
+
+
+def group_cells(before: FlowTable, after: FlowTable, cells: Iterable[ChangedCell]) -> list[Group]:
+    """Cells as sorted groups, each example re-decided on both sides."""
     by_key: dict[Key, list[Triple]] = {}
-    for cell in changed_cells(before, after):
+    for cell in cells:
         by_key.setdefault(_key(cell), []).append((cell.src, cell.dst, cell.svc))
     groups = [
         _checked(before, after, Group(*key[:2], *box, _example(box), *key[2:]))
         for key, cells in by_key.items()
         for box in merge_boxes(cells)
     ]
-    groups.sort(key=group_order)
-    return PacketDiff(
-        tuple(g for g in groups if g.direction == "opened"),
-        tuple(g for g in groups if g.direction == "closed"),
-    )
+    return sorted(groups, key=group_order)
 
 
 def _key(cell: ChangedCell) -> Key:
@@ -132,5 +137,3 @@ def group_order(g: Group) -> tuple[object, ...]:
         g.dst.first(),
         g.svc.first(),
     )
-
-

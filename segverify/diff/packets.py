@@ -11,7 +11,7 @@ cell as a whole. Nothing is sampled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from segverify.model.addresses import ALL_ADDRESSES
@@ -23,6 +23,11 @@ from segverify.semantics.regions import FAMILIES, RESTRICTED_CUTS, FlowTable, Pa
 
 Box = tuple[IntervalSet, IntervalSet, IntervalSet]  # sources x destinations x services
 WHOLE: Box = (ALL_ADDRESSES, ALL_ADDRESSES, ALL_SERVICES)
+Keep = Callable[[RuleRef, RuleRef], bool]  # which (before, after) decisions a sweep reports
+
+
+def differs(before: RuleRef, after: RuleRef) -> bool:
+    return before.action != after.action
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ def _box(cf: CompiledFlow) -> Box:
     return (cf.sources, cf.destinations, cf.ports)
 
 
-def _kept_in_order(before: Sequence[str], after: Sequence[str]) -> set[str]:
+def kept_in_order(before: Sequence[str], after: Sequence[str]) -> set[str]:
     """The largest set of names common to both lists whose relative order both keep (an LIS)."""
     position = {name: i for i, name in enumerate(after)}
     seq = [position[n] for n in before if n in position]
@@ -61,7 +66,7 @@ def _kept_in_order(before: Sequence[str], after: Sequence[str]) -> set[str]:
             else:
                 hi = mid
         parent[i] = tails[lo - 1] if lo else -1
-        tails[lo:lo + 1] = [i]
+        tails[lo : lo + 1] = [i]
     kept, k = set(), tails[-1] if tails else -1
     while k >= 0:
         kept.add(after[seq[k]])
@@ -82,7 +87,7 @@ def changed_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
     if old is None or new is None:  # names are unique in loaded models; IR built by hand may not be
         return [WHOLE]
     same = {n for n in old if n in new and _content(old[n]) == _content(new[n])}
-    kept = _kept_in_order([n for n in old if n in same], [n for n in new if n in same])
+    kept = kept_in_order([n for n in old if n in same], [n for n in new if n in same])
     boxes = [_box(cf) for cf in before.flows if cf.rule.name not in kept]
     boxes += [_box(cf) for cf in after.flows if cf.rule.name not in kept]
     return list(dict.fromkeys(b for b in boxes if all(b)))
@@ -90,16 +95,23 @@ def changed_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
 
 def changed_cells(before: FlowTable, after: FlowTable) -> Iterator[ChangedCell]:
     """Every packet decided differently, as disjoint cells (each in exactly one)."""
-    boxes = changed_boxes(before, after)
+    return cells_in(before, after, changed_boxes(before, after), differs)
+
+
+def cells_in(before: FlowTable, after: FlowTable, boxes: Sequence[Box], keep: Keep) -> Iterator[ChangedCell]:
+    """The packets of the boxes' union whose two decisions `keep` holds for, as disjoint cells."""
     for k, box in enumerate(boxes):
-        yield from PairSweep(before, after, box, boxes[:k]).cells()
+        yield from PairSweep(before, after, box, boxes[:k], keep).cells()
 
 
 class PairSweep:
     """One box cut by both versions' rules and zones; the boxes in `done` are left out."""
 
-    def __init__(self, before: FlowTable, after: FlowTable, box: Box, done: Sequence[Box]) -> None:
+    def __init__(
+        self, before: FlowTable, after: FlowTable, box: Box, done: Sequence[Box], keep: Keep = differs
+    ) -> None:
         self.tables = (before, after)
+        self.keep = keep
         self.box = box
         done = [d for d in done if self._meets(d)]
         old = [_box(cf) for cf in before.flows if self._meets(_box(cf))]
@@ -140,7 +152,9 @@ class PairSweep:
         self._dst_cuts[src_flows] = cut(self.box[1], sets, (), self.tags)
         return self._dst_cuts[src_flows]
 
-    def _walk_side(self, side: int, flows: int, svc: IntervalSet, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:
+    def _walk_side(
+        self, side: int, flows: int, svc: IntervalSet, intra: bool
+    ) -> list[tuple[IntervalSet, RuleRef]]:
         """First match of one version over a class's services (as regions.Sweep.walk)."""
         lo, hi = self.offsets[side], self.offsets[side + 1]
         out, rest = [], svc
@@ -164,7 +178,7 @@ class PairSweep:
             out = []
             for svc, old in self._walk_side(0, flows, rest, intra[0]):
                 for piece, new in self._walk_side(1, flows, svc, intra[1]):
-                    if old.action != new.action:
+                    if self.keep(old, new):
                         out.append((piece, old, new))
             self._walks[key] = out
         return self._walks[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator, Sequence
 
@@ -66,14 +67,31 @@ def _read_pack(path: str) -> YNode:
     return parse_yaml(text, path)
 
 
+def parse_texts(texts: Sequence[tuple[str, str]], diags: list[Diagnostic]) -> Iterator[tuple[str, YNode]]:
+    """Files already in memory, as (name, text): what `diff --git` reads with `git show`."""
+    for file, text in texts:
+        try:
+            tree = parse_yaml(text, file)
+        except ModelError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        yield file, tree
+
+
 def load_model(model_paths: Sequence[str], policy_paths: Sequence[str] = ()) -> Model:
     """Load model files and policy packs (same form) into one validated Model, or raise ModelError."""
     if not model_paths:
         raise UsageError("give at least one model file or folder")
+    return load_model_texts((), [*model_paths, *policy_paths])
+
+
+def load_model_texts(texts: Sequence[tuple[str, str]], paths: Sequence[str] = ()) -> Model:
+    """As load_model, the in-memory files first, then the files, folders and packs of `paths`."""
     diags: list[Diagnostic] = []
     with collector.paused():
-        files = expand_paths([*model_paths, *policy_paths], diags)
-        model, ctx = build_model(parse_files(files, diags), diags)
+        files = expand_paths(paths, diags)
+        trees = itertools.chain(parse_texts(texts, diags), parse_files(files, diags))
+        model, ctx = build_model(trees, diags)
         diags.extend(validate_model(model, ctx.broken))
     if diags:
         raise ModelError(dict.fromkeys(diags))

@@ -12,12 +12,11 @@ from segverify.diff.groups import Group, PacketDiff, packet_diff
 from segverify.diff.packets import WHOLE, changed_boxes
 from segverify.errors import InternalError
 from segverify.model.addresses import V6_BASE, cidr_set
-from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Defaults, Model
 from segverify.model.ports import parse_port_spec
 from segverify.model.refs import Resolver
 from segverify.results import Packet
-from segverify.semantics.packets import decide, mixes_families
+from segverify.semantics.packets import mixes_families
 from segverify.semantics.regions import FlowTable
 from tests.strategies import examples, flow, host, make_model, models, ref_pool, zone
 
@@ -49,17 +48,24 @@ def changed(draw: st.DrawFn, model: Model) -> Model:
             new = draw(st.sampled_from(pool)), draw(st.sampled_from(pool))
             svc = draw(st.sampled_from(("ssh", "https", "tcp/20-22", "any", "udp/53", "icmp")))
             made = make_model([], [], flows=[flow(f"n{len(flows)}", new[0], new[1], svc)]).flows[0]
-            flows.insert(draw(st.integers(0, len(flows))), replace(made, action=draw(st.sampled_from(("allow", "deny")))))
+            flows.insert(
+                draw(st.integers(0, len(flows))),
+                replace(made, action=draw(st.sampled_from(("allow", "deny")))),
+            )
         elif op == "remove":
             flows.pop(draw(st.integers(0, len(flows) - 1)))
         elif op == "move":
-            flows.insert(draw(st.integers(0, len(flows) - 1)), flows.pop(draw(st.integers(0, len(flows) - 1))))
+            flows.insert(
+                draw(st.integers(0, len(flows) - 1)), flows.pop(draw(st.integers(0, len(flows) - 1)))
+            )
         elif op == "action":
             i = draw(st.integers(0, len(flows) - 1))
             flows[i] = replace(flows[i], action="deny" if flows[i].action == "allow" else "allow")
         else:
             d = model.defaults
-            model = replace(model, defaults=replace(d, intra_zone="deny" if d.intra_zone == "allow" else "allow"))
+            model = replace(
+                model, defaults=replace(d, intra_zone="deny" if d.intra_zone == "allow" else "allow")
+            )
     return replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(flows)))
 
 
@@ -155,7 +161,12 @@ def test_a_one_rule_change_sweeps_only_that_rule() -> None:
     inside, outside = result.opened  # sorted: zone "a" before no zone ("")... by from_zone text
     if inside.from_zone is None:
         inside, outside = outside, inside
-    assert (inside.before.name, inside.after.name, inside.from_zone, inside.to_zone) == ("deny-ssh", "admin", "a", "b")
+    assert (inside.before.name, inside.after.name, inside.from_zone, inside.to_zone) == (
+        "deny-ssh",
+        "admin",
+        "a",
+        "b",
+    )
     assert (inside.src, inside.dst) == (cidr_set("10.0.0.0/28"), cidr_set("10.1.0.0/28"))
     assert inside.svc == parse_port_spec("tcp/22")
     # the part of the wide prefix outside zone a was denied by the inter-zone default
@@ -166,11 +177,11 @@ def test_a_one_rule_change_sweeps_only_that_rule() -> None:
     ] == [outside.src, inside.src]
 
 
-def test_an_example_the_reference_disagrees_with_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_example_the_reference_disagrees_with_is_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     before, after = _pair()
     before_table, after_table = table(before), table(after)
     monkeypatch.setattr(after_table, "decide", before_table.decide)  # a planted disagreement
     with pytest.raises(InternalError, match="packet diff example"):
         packet_diff(before_table, after_table)
-
-

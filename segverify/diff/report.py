@@ -1,0 +1,81 @@
+"""Diff stage: both versions compared as one value (packets, intent, attack reach, policies, definitions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from segverify.diff.attack import ReachChange, probes, reach_diff
+from segverify.diff.changes import ModelChanges, model_changes
+from segverify.diff.groups import PacketDiff, packet_diff
+from segverify.diff.intended import IntendedResult, Intent, check_intended
+from segverify.diff.policies import PolicyChange, compare_policies
+from segverify.model.ir import Foothold, Model
+from segverify.model.refs import Resolver
+from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
+from segverify.semantics.regions import FlowTable
+
+FailOn = Literal["regressed", "opened", "any"]
+FAIL_ON: tuple[FailOn, ...] = ("regressed", "opened", "any")
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    policies: tuple[PolicyChange, ...]
+    packets: PacketDiff
+    intended: IntendedResult | None
+    gained: tuple[ReachChange, ...]
+    lost: tuple[ReachChange, ...]
+    changes: ModelChanges
+    files: tuple[str, ...] = ()  # AFTER's files: where SARIF anchors
+
+    def regressed(self) -> tuple[PolicyChange, ...]:
+        return tuple(p for p in self.policies if p.change == "regressed")
+
+    def off_intent(self) -> bool:
+        return self.intended is not None and bool(self.intended.collateral or self.intended.unmet)
+
+    def opened(self) -> bool:
+        return bool(self.packets.opened or self.gained)
+
+    def anything(self) -> bool:
+        changed = any(p.change != "unchanged" for p in self.policies)
+        return changed or bool(self.packets.groups() or self.gained or self.lost) or not self.changes.empty()
+
+    def unknown(self) -> bool:
+        return any(p.after is not None and p.after.status == Status.UNKNOWN for p in self.policies)
+
+
+def run_diff(
+    before: Model,
+    after: Model,
+    reports: tuple[Report, Report],
+    intents: tuple[Intent, ...] | None = None,
+    footholds: tuple[Foothold, ...] = (),
+) -> DiffReport:
+    """`reports` are api.check of each side (the caller runs them, with its options)."""
+    old, new = FlowTable(before, Resolver(before)), FlowTable(after, Resolver(after))
+    packets = packet_diff(old, new)
+    intended = None if intents is None else check_intended(old, new, packets.groups(), intents)
+    gained, lost = reach_diff(before, after, probes(before, after, footholds))
+    return DiffReport(
+        policies=compare_policies(*reports),
+        packets=packets,
+        intended=intended,
+        gained=gained,
+        lost=lost,
+        changes=model_changes(before, after),
+        files=after.files,
+    )
+
+
+def diff_exit_code(report: DiffReport, fail_on: FailOn) -> int:
+    """1 when the fail condition holds; else 3 when a policy is unknown after; else 0."""
+    failed = {
+        "regressed": bool(report.regressed()) or report.off_intent(),
+        "opened": report.opened(),
+        "any": report.anything() or report.off_intent(),
+    }[fail_on]
+    if failed:
+        return EXIT_VIOLATED
+    return EXIT_UNKNOWN if report.unknown() else EXIT_OK
