@@ -709,6 +709,9 @@ def diff(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Seconds per solver query; past it: unknown."
     ),
+    rlimit: int = typer.Option(
+        0, "--rlimit", min=0, help="Solver resource units per query (deterministic, for CI); 0: none."
+    ),
 ) -> int:
     """What a change opens, closes and breaks: packets, attack reach, policies; exit 1 on --fail-on."""
     from segverify.diff.command import DiffArgs, render, run
@@ -722,7 +725,7 @@ def diff(
         fmt=fmt,
         fail_on=fail_on,
     )
-    options = _check_options(timeout, 0, today, False, False)
+    options = _check_options(timeout, rlimit, today, False, False)
     report, code = run(args, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
