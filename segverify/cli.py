@@ -702,6 +702,8 @@ def diff(
     ),
     fmt: str = typer.Option("text", "--format", "-f", help="text, json, markdown or sarif."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
+    sarif: Path | None = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the JSON report here."),
     fail_on: str = typer.Option(
         "regressed", "--fail-on", help="Exit 1 on: regressed (policies, intent), opened, or any change."
     ),
@@ -730,6 +732,9 @@ def diff(
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     emit(render(report, fmt), output)
+    for extra_fmt, path in (("sarif", sarif), ("json", json_out)):
+        if path is not None:
+            emit(render(report, extra_fmt), path)
     return code
 
 
