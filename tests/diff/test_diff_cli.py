@@ -36,7 +36,7 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_prefix_one_bit_too_wide_is_caught_as_collateral() -> None:
-    code, doc = run_json(f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yaml")
+    code, doc = run_json(f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yml")
     assert code == 1
     assert set(doc) == {"segverify_diff", "policies", "packets", "intended", "attack", "changes"}
     (collateral,) = doc["intended"]["collateral"]
@@ -63,7 +63,7 @@ def test_a_prefix_one_bit_too_wide_is_caught_as_collateral() -> None:
 
 
 def test_the_corrected_change_passes() -> None:
-    code, doc = run_json(f"{REVIEW}/before", f"{REVIEW}/corrected", "--intended", f"{REVIEW}/intended.yaml")
+    code, doc = run_json(f"{REVIEW}/before", f"{REVIEW}/corrected", "--intended", f"{REVIEW}/intended.yml")
     assert code == 0
     assert doc["intended"] == {"collateral": [], "unmet": []}
     (opened,) = doc["packets"]["opened"]
@@ -163,7 +163,7 @@ def test_markdown_is_a_comment_and_sarif_anchors_in_after() -> None:
     assert code == 1 and out.startswith("**segverify diff**: policies: 5 regressed")
     assert "| `RAV-003` | proved | violated | **regressed** |" in out and "<details>" in out
     _, out, _ = run(
-        f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yaml", "-f", "sarif"
+        f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yml", "-f", "sarif"
     )
     (sarif_run,) = json.loads(out)["runs"]
     (result,) = sarif_run["results"]
@@ -192,7 +192,7 @@ def test_git_compares_the_work_tree_with_a_ref(tmp_path: Path, monkeypatch: pyte
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
     shutil.copy(ROOT / REVIEW / "too-wide" / "model.yaml", repo / "models" / "model.yaml")
     monkeypatch.chdir(repo)
-    code, doc = run_json("--git", "HEAD", "models", "--intended", str(ROOT / REVIEW / "intended.yaml"))
+    code, doc = run_json("--git", "HEAD", "models", "--intended", str(ROOT / REVIEW / "intended.yml"))
     assert code == 1 and len(doc["intended"]["collateral"]) == 1
     assert doc["changes"]["added"][0]["after"]["file"] == "models/model.yaml"
     assert _status(repo) == ""  # nothing written, nothing checked out

@@ -21,7 +21,7 @@ REVIEW = ROOT / "examples" / "change-review"
 def _report() -> DiffReport:
     before, after = (load_model([str(REVIEW / v)]) for v in ("before", "too-wide"))
     reports = (api.check(before), api.check(after))
-    return run_diff(before, after, reports, read_intended(str(REVIEW / "intended.yaml"), after))
+    return run_diff(before, after, reports, read_intended(str(REVIEW / "intended.yml"), after))
 
 
 def test_markdown_is_truncated_with_a_note_under_the_limit() -> None:
