@@ -22,9 +22,9 @@ from segverify.model.ir import (
     Ref,
     RefFoothold,
 )
-from segverify.model.refs import Resolver
 from segverify.results import Hop, PathWitness
 from segverify.semantics.attack import attack_for
+from segverify.semantics.context import Semantics
 from segverify.semantics.verify import check_witness
 
 Probe = tuple[Foothold, AttackerProfile]
@@ -64,12 +64,12 @@ def probes(before: Model, after: Model, extra: tuple[Foothold, ...] = ()) -> lis
     return [found[k] for k in sorted(found, key=lambda k: (k[0], profile_text(k[1])))]
 
 
-def _usable(model: Model, fh: Foothold) -> bool:
+def _usable(sem: Semantics, fh: Foothold) -> bool:
     """A foothold one side cannot resolve reaches nothing there (it names what the other side added)."""
-    if isinstance(fh, AccountFoothold) and fh.account not in model.principals:
+    if isinstance(fh, AccountFoothold) and fh.account not in sem.model.principals:
         return False
     ref = fh.ref if isinstance(fh, RefFoothold) else fh.at
-    return Resolver(model).is_known(ref.text)
+    return sem.resolver.is_known(ref.text)
 
 
 def _probe_policy(fh: Foothold, profile: AttackerProfile) -> Policy:
@@ -77,14 +77,15 @@ def _probe_policy(fh: Foothold, profile: AttackerProfile) -> Policy:
 
 
 def reach_diff(
-    before: Model, after: Model, found: list[Probe]
+    before: Semantics, after: Semantics, found: list[Probe]
 ) -> tuple[tuple[ReachChange, ...], tuple[ReachChange, ...]]:
     """(gained, lost) over every probe, sorted by foothold, profile, then host or credential."""
     gained: list[ReachChange] = []
     lost: list[ReachChange] = []
     for fh, profile in found:
-        old = attack_for(before, _probe_policy(fh, profile)) if _usable(before, fh) else None
-        new = attack_for(after, _probe_policy(fh, profile)) if _usable(after, fh) else None
+        # One Semantics per side: every probe shares its resolver, flow table and principals.
+        old = attack_for(before.model, _probe_policy(fh, profile), before) if _usable(before, fh) else None
+        new = attack_for(after.model, _probe_policy(fh, profile), after) if _usable(after, fh) else None
         label = (foothold_text(fh), profile_text(profile))
         old_hosts, new_hosts = (a.controlled if a else frozenset() for a in (old, new))
         old_creds, new_creds = (a.held if a else frozenset() for a in (old, new))
@@ -100,10 +101,10 @@ def reach_diff(
 
 
 def _replayed(
-    model: Model, fh: Foothold, profile: AttackerProfile, host: str, path: tuple[Hop, ...]
+    sem: Semantics, fh: Foothold, profile: AttackerProfile, host: str, path: tuple[Hop, ...]
 ) -> tuple[Hop, ...]:
     probe = Policy(id="diff", kind="isolated", spec=IsolatedSpec((fh,), (Ref(host),)), attacker=profile)
-    problems = check_witness(model, probe, PathWitness(host, path))
+    problems = check_witness(sem.model, probe, PathWitness(host, path), sem)
     if problems:
         raise InternalError(f"self-check failed for a gained path to {host}: " + "; ".join(problems))
     return path

@@ -11,9 +11,8 @@ from segverify.diff.groups import PacketDiff, packet_diff
 from segverify.diff.intended import IntendedResult, Intent, check_intended
 from segverify.diff.policies import PolicyChange, compare_policies
 from segverify.model.ir import Foothold, Model
-from segverify.model.refs import Resolver
 from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
-from segverify.semantics.regions import FlowTable
+from segverify.semantics.context import Semantics
 
 FailOn = Literal["regressed", "opened", "any"]
 FAIL_ON: tuple[FailOn, ...] = ("regressed", "opened", "any")
@@ -54,10 +53,10 @@ def run_diff(
     footholds: tuple[Foothold, ...] = (),
 ) -> DiffReport:
     """`reports` are api.check of each side (the caller runs them, with its options)."""
-    old, new = FlowTable(before, Resolver(before)), FlowTable(after, Resolver(after))
-    packets = packet_diff(old, new)
-    intended = None if intents is None else check_intended(old, new, packets.groups(), intents)
-    gained, lost = reach_diff(before, after, probes(before, after, footholds))
+    old, new = Semantics(before), Semantics(after)  # each side's reference tables, built once
+    packets = packet_diff(old.table, new.table)
+    intended = None if intents is None else check_intended(old.table, new.table, packets.groups(), intents)
+    gained, lost = reach_diff(old, new, probes(before, after, footholds))
     return DiffReport(
         policies=compare_policies(*reports),
         packets=packets,

@@ -1,0 +1,91 @@
+"""`python -m bench.diff --hosts N`: `segverify diff` of a one-rule change against one full check.
+
+The N-host synthetic enterprise (built as IR, as `python -m bench --no-load` does) gets one new
+allow rule in the middle of its rule list. Timed: one `check` of AFTER (the yardstick), and the
+diff's parts: `check` of each side, the packet diff (flow tables included), the attack-reach
+comparison, the definitions. `--packets-only` times the packet part alone (the 100,000-host
+figure of issue #18). Not part of `make test`; numbers go to docs/bench.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from segverify import api
+from segverify.diff.attack import probes, reach_diff
+from segverify.diff.changes import model_changes
+from segverify.diff.groups import packet_diff
+from segverify.diff.policies import compare_policies
+from segverify.model.addresses import IPV4_ALL
+from segverify.model.ir import Flow, Model, Ref
+from segverify.model.ports import parse_port_spec
+from segverify.model.refs import Resolver
+from segverify.semantics.context import Semantics
+from segverify.semantics.regions import FlowTable
+from segverify.synth import generate_enterprise, plan_for
+
+T = TypeVar("T")
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    value = fn()
+    return value, round(time.perf_counter() - start, 3)
+
+
+def one_rule_change(model: Model) -> Model:
+    """AFTER: an allow rule first in the list, from the first IPv4 zone to the last IPv4 host of another zone,
+    on tcp/31337 (denied before by the inter-zone default)."""
+    zone = next(z for z in sorted(model.zones) if model.zones[z].addresses.intersects(IPV4_ALL))
+    host = [h for h, x in sorted(model.hosts.items()) if x.zone != zone and x.addresses.intersects(IPV4_ALL)][
+        -1
+    ]
+    new = Flow(0, "bench-one-rule", (Ref(zone),), (Ref(host),), ("tcp/31337",), parse_port_spec("tcp/31337"))
+    flows = [new, *model.flows]
+    return replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(flows)))
+
+
+def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
+    before, out = timed(lambda: generate_enterprise(plan_for(hosts, 1)))
+    after = one_rule_change(before)
+    row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "generate_s": out}
+
+    def packets() -> int:
+        diff = packet_diff(FlowTable(before, Resolver(before)), FlowTable(after, Resolver(after)))
+        return len(diff.groups())
+
+    row["groups"], row["packets_s"] = timed(packets)
+    if packets_only:
+        return row
+    options = api.CheckOptions()
+    row["check_after"], row["check_s"] = None, 0.0
+    reports, row["checks_both_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
+    _, row["check_s"] = timed(lambda: api.check(after, options))
+    found = probes(before, after)
+    (gained, lost), row["reach_s"] = timed(lambda: reach_diff(Semantics(before), Semantics(after), found))
+    _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
+    row["probes"], row["gained"], row["lost"] = len(found), len(gained), len(lost)
+    row["diff_s"] = round(row["checks_both_s"] + row["packets_s"] + row["reach_s"] + row["changes_s"], 3)
+    row["ratio"] = round(row["diff_s"] / row["check_s"], 2) if row["check_s"] else None
+    del row["check_after"]
+    return row
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.diff", description=__doc__)
+    ap.add_argument("--hosts", type=int, action="append", required=True, help="host count (repeatable)")
+    ap.add_argument("--packets-only", action="store_true", help="time the packet diff alone")
+    args = ap.parse_args(argv)
+    for hosts in args.hosts:
+        print(json.dumps(measure(hosts, args.packets_only)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
