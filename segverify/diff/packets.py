@@ -81,7 +81,12 @@ def _unique(flows: Sequence[CompiledFlow]) -> dict[str, CompiledFlow] | None:
 
 def changed_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
     """Boxes that together hold every packet whose decision can differ (see the module doc)."""
-    if before.zones != after.zones or before.model.defaults != after.model.defaults:
+    old_defaults, new_defaults = before.model.defaults, after.model.defaults
+    decisions = (old_defaults.intra_zone, old_defaults.inter_zone) != (
+        new_defaults.intra_zone,
+        new_defaults.inter_zone,
+    )
+    if before.zones != after.zones or decisions:  # where they are written does not matter
         return [WHOLE]
     old, new = _unique(before.flows), _unique(after.flows)
     if old is None or new is None:  # names are unique in loaded models; IR built by hand may not be
