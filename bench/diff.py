@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from segverify import api
-from segverify.diff.attack import probes, reach_diff
+from segverify.diff.attack import Side, probes, reach_diff
 from segverify.diff.changes import model_changes
 from segverify.diff.groups import packet_diff
 from segverify.diff.policies import compare_policies
@@ -68,7 +68,12 @@ def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
     reports, row["checks_both_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
     _, row["check_s"] = timed(lambda: api.check(after, options))
     found = probes(before, after)
-    (gained, lost), row["reach_s"] = timed(lambda: reach_diff(Semantics(before), Semantics(after), found))
+
+    def reach() -> tuple[object, object]:
+        sides = [Side(api.new_context(m, options.budget), Semantics(m)) for m in (before, after)]
+        return reach_diff(sides[0], sides[1], found)
+
+    (gained, lost), row["reach_s"] = timed(reach)
     _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
     row["probes"], row["gained"], row["lost"] = len(found), len(gained), len(lost)
     row["diff_s"] = round(row["checks_both_s"] + row["packets_s"] + row["reach_s"] + row["changes_s"], 3)

@@ -7,8 +7,12 @@ on each side; every gained host's path is replayed on AFTER before it is reporte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from segverify.analyses.attack_policies import check_blast_radius
+from segverify.api import self_check
+from segverify.encode.edges import Context
 from segverify.errors import InternalError
 from segverify.model.ir import (
     AccountFoothold,
@@ -22,9 +26,10 @@ from segverify.model.ir import (
     Ref,
     RefFoothold,
 )
-from segverify.results import Hop, PathWitness
+from segverify.results import BlastWitness, ClosedSetCertificate, Hop, PathWitness, Status
 from segverify.semantics.attack import attack_for
 from segverify.semantics.context import Semantics
+from segverify.semantics.moves import foothold_accounts
 from segverify.semantics.verify import check_witness
 
 Probe = tuple[Foothold, AttackerProfile]
@@ -72,32 +77,83 @@ def _usable(sem: Semantics, fh: Foothold) -> bool:
     return sem.resolver.is_known(ref.text)
 
 
-def _probe_policy(fh: Foothold, profile: AttackerProfile) -> Policy:
-    return Policy(id="diff", kind="blast_radius", spec=BlastRadiusSpec((fh,), 0), attacker=profile)
+def _probe_policy(fh: Foothold, profile: AttackerProfile, max_hosts: int) -> Policy:
+    return Policy(id="diff", kind="blast_radius", spec=BlastRadiusSpec((fh,), max_hosts), attacker=profile)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """One side's exact reach from one probe: hosts (each with its replayed path) and credentials."""
+
+    paths: dict[str, tuple[Hop, ...]]
+    credentials: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """A version as the reach comparison needs it: the engine's context and the reference's tables."""
+
+    ctx: Context
+    sem: Semantics
 
 
 def reach_diff(
-    before: Semantics, after: Semantics, found: list[Probe]
+    before: Side, after: Side, found: list[Probe]
 ) -> tuple[tuple[ReachChange, ...], tuple[ReachChange, ...]]:
     """(gained, lost) over every probe, sorted by foothold, profile, then host or credential."""
     gained: list[ReachChange] = []
     lost: list[ReachChange] = []
     for fh, profile in found:
-        # One Semantics per side: every probe shares its resolver, flow table and principals.
-        old = attack_for(before.model, _probe_policy(fh, profile), before) if _usable(before, fh) else None
-        new = attack_for(after.model, _probe_policy(fh, profile), after) if _usable(after, fh) else None
+        old, new = reach_of(before, fh, profile), reach_of(after, fh, profile)
         label = (foothold_text(fh), profile_text(profile))
-        old_hosts, new_hosts = (a.controlled if a else frozenset() for a in (old, new))
-        old_creds, new_creds = (a.held if a else frozenset() for a in (old, new))
-        for host in sorted(new_hosts - old_hosts):
-            assert new is not None
-            gained.append(
-                ReachChange(*label, host=host, witness=_replayed(after, fh, profile, host, new.path_to(host)))
-            )
-        gained += [ReachChange(*label, credential=c) for c in sorted(new_creds - old_creds)]
-        lost += [ReachChange(*label, host=h) for h in sorted(old_hosts - new_hosts)]
-        lost += [ReachChange(*label, credential=c) for c in sorted(old_creds - new_creds)]
+        gained += [
+            ReachChange(*label, host=h, witness=new.paths[h]) for h in sorted(new.paths.keys() - old.paths)
+        ]
+        gained += [ReachChange(*label, credential=c) for c in sorted(new.credentials - old.credentials)]
+        lost += [ReachChange(*label, host=h) for h in sorted(old.paths.keys() - new.paths)]
+        lost += [ReachChange(*label, credential=c) for c in sorted(old.credentials - new.credentials)]
     return tuple(gained), tuple(lost)
+
+
+def reach_of(side: Side, fh: Foothold, profile: AttackerProfile) -> Reach:
+    """Exactly what the attacker takes: the engine's least set, confirmed by the reference on both
+    bounds (its closure certificate re-derived: nothing more; every path replayed: nothing less).
+    When the solver gives up, the reference fixpoint answers alone (no solver, slower)."""
+    if not _usable(side.sem, fh):
+        return Reach({}, frozenset())
+    model = side.sem.model
+    upper = _probe_policy(fh, profile, len(model.hosts) + 1)
+    bound = check_blast_radius(side.ctx, upper)
+    if bound.status != Status.PROVED or not isinstance(bound.certificate, ClosedSetCertificate):
+        return _reference_reach(side.sem, fh, profile)
+    self_check(model, upper, bound, True, side.sem)
+    lower = _probe_policy(fh, profile, 0)
+    listed = check_blast_radius(side.ctx, lower)
+    paths: dict[str, tuple[Hop, ...]] = {}
+    if listed.status == Status.VIOLATED and isinstance(listed.witness, BlastWitness):
+        self_check(model, lower, listed, True, side.sem)
+        paths = {c.host: c.path for c in listed.witness.hosts}
+    credentials = frozenset(bound.certificate.credentials)
+    if set(paths) != set(bound.certificate.hosts) or credentials != _harvested(side.sem, fh, profile, paths):
+        raise InternalError(f"self-check failed for the reach of {foothold_text(fh)}: the bounds differ")
+    return Reach(paths, credentials)
+
+
+def _harvested(
+    sem: Semantics, fh: Foothold, profile: AttackerProfile, hosts: Iterable[str]
+) -> frozenset[str]:
+    """The foothold's credentials and those the controlled hosts give up: the certificate's must be these."""
+    held = set(foothold_accounts(sem.principals, fh)) if isinstance(fh, AccountFoothold) else set()
+    if profile.credential_theft:
+        for host in hosts:
+            held |= sem.principals.session_accounts(sem.model.hosts[host])
+    return frozenset(held)
+
+
+def _reference_reach(sem: Semantics, fh: Foothold, profile: AttackerProfile) -> Reach:
+    attack = attack_for(sem.model, _probe_policy(fh, profile, 0), sem)
+    paths = {h: _replayed(sem, fh, profile, h, attack.path_to(h)) for h in sorted(attack.controlled)}
+    return Reach(paths, attack.held)
 
 
 def _replayed(

@@ -66,7 +66,7 @@ def run(args: DiffArgs, options: CheckOptions) -> tuple[DiffReport, int]:
             raise ModelError(exc.diagnostics) from None
     footholds = _footholds(args.footholds, (before, after))
     reports = (check(before, options), check(after, options))
-    report = run_diff(before, after, reports, intents, footholds)
+    report = run_diff(before, after, reports, intents, footholds, options.budget)
     return report, diff_exit_code(report, fail_on)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.diff.attack import ReachChange, probes, reach_diff
+from segverify.api import new_context
+from segverify.diff.attack import ReachChange, Side, probes, reach_diff
 from segverify.diff.changes import ModelChanges, model_changes
 from segverify.diff.groups import PacketDiff, packet_diff
 from segverify.diff.intended import IntendedResult, Intent, check_intended
 from segverify.diff.policies import PolicyChange, compare_policies
+from segverify.encode.solve import Budget
 from segverify.model.ir import Foothold, Model
 from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
 from segverify.semantics.context import Semantics
@@ -51,12 +53,14 @@ def run_diff(
     reports: tuple[Report, Report],
     intents: tuple[Intent, ...] | None = None,
     footholds: tuple[Foothold, ...] = (),
+    budget: Budget = Budget(),
 ) -> DiffReport:
     """`reports` are api.check of each side (the caller runs them, with its options)."""
     old, new = Semantics(before), Semantics(after)  # each side's reference tables, built once
     packets = packet_diff(old.table, new.table)
     intended = None if intents is None else check_intended(old.table, new.table, packets.groups(), intents)
-    gained, lost = reach_diff(old, new, probes(before, after, footholds))
+    sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
+    gained, lost = reach_diff(*sides, probes(before, after, footholds))
     return DiffReport(
         policies=compare_policies(*reports),
         packets=packets,
