@@ -129,7 +129,8 @@ GROUP_HEADER = (
 
 def _details(title: str, lines: list[str]) -> str:
     body = "\n".join(lines)
-    return f"<details><summary>{_cell(title)}</summary>\n\n```text\n{body}\n```\n</details>\n"
+    # A blank line first: an HTML block right under a table row would end up inside the table.
+    return f"\n<details><summary>{_cell(title)}</summary>\n\n```text\n{body}\n```\n</details>\n"
 
 
 def markdown_blocks(report: DiffReport) -> list[str]:

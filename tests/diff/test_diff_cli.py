@@ -206,3 +206,16 @@ def test_git_compares_the_work_tree_with_a_ref(tmp_path: Path, monkeypatch: pyte
 def _status(repo: Path) -> str:
     done = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True)
     return done.stdout.replace(" M models/model.yaml\n", "")
+
+
+def test_a_foothold_option_adds_a_reach_probe() -> None:
+    _, plain = run_json(f"{REVIEW}/before", f"{REVIEW}/too-wide")
+    assert plain["attack"]["gained"] == []  # CR-001's laptops gain nothing
+    code, doc = run_json(
+        f"{REVIEW}/before", f"{REVIEW}/too-wide", "--foothold", "admin-ws", "--fail-on", "opened"
+    )
+    assert code == 1
+    gained = {g["host"]: g["witness"]["path"] for g in doc["attack"]["gained"] if "host" in g}
+    assert sorted(gained) == ["app-01", "app-02"]  # admin-ws holds the admins' sessions, now with SSH
+    assert gained["app-01"][-1]["move"] == "login" and gained["app-01"][-1]["rule"]["name"] == "admin-ssh"
+    assert run(f"{REVIEW}/before", f"{REVIEW}/too-wide", "--foothold", "nowhere")[0] == 2
