@@ -686,33 +686,54 @@ def verify_certificate(
 @exits
 def diff(
     models: list[Path] = typer.Argument(
-        ..., help="BEFORE AFTER (each a model file or folder); with --git, the model paths to compare."
+        ...,
+        metavar="BEFORE AFTER | PATH...",
+        help="BEFORE and AFTER (each a model file or folder); with --git, the model paths to compare.",
     ),
     policy: list[Path] = PolicyOpt,
     git: str | None = typer.Option(
         None,
         "--git",
+        metavar="REF",
         help="BEFORE is the given paths at this git ref (read with git show), AFTER the work tree.",
     ),
     intended: Path | None = typer.Option(
-        None, "--intended", help="YAML list of intended changes: report collateral and unmet ones."
+        None,
+        "--intended",
+        metavar="FILE",
+        help="YAML list of intended changes: report collateral and unmet ones.",
     ),
     foothold: list[str] = typer.Option(
-        [], "--foothold", help="Also compare attack reach from this reference."
+        [], "--foothold", metavar="REF", help="Also compare attack reach from this reference."
     ),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json, markdown or sarif."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here, not to stdout."),
-    sarif: Path | None = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 here."),
-    json_out: Path | None = typer.Option(None, "--json", help="Also write the JSON report here."),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help="text, json, markdown or sarif."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write the report here, not to stdout."
+    ),
+    sarif: Path | None = typer.Option(None, "--sarif", metavar="FILE", help="Also write SARIF 2.1.0 here."),
+    json_out: Path | None = typer.Option(
+        None, "--json", metavar="FILE", help="Also write the JSON report here."
+    ),
     fail_on: str = typer.Option(
-        "regressed", "--fail-on", help="Exit 1 on: regressed (policies, intent), opened, or any change."
+        "regressed",
+        "--fail-on",
+        metavar="CONDITION",
+        help="Exit 1 on: regressed (policies, intent), opened, or any change.",
     ),
-    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    today: str | None = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
+    ),
     timeout: float | None = typer.Option(
-        None, "--timeout", help="Seconds per solver query; past it: unknown."
+        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
     ),
     rlimit: int = typer.Option(
-        0, "--rlimit", min=0, help="Solver resource units per query (deterministic, for CI); 0: none."
+        0,
+        "--rlimit",
+        min=0,
+        metavar="N",
+        help="Solver resource units per query (deterministic, for CI); 0: none.",
     ),
 ) -> int:
     """What a change opens, closes and breaks: packets, attack reach, policies; exit 1 on --fail-on."""

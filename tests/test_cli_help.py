@@ -13,7 +13,7 @@ from segverify import __version__, cli
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "examples" / "quickstart"
 FLAWED = ROOT / "examples" / "remote-access-vendor" / "flawed"
-COMMANDS = ["validate", "schema", "check", "render", "paths", "lint"]
+COMMANDS = ["validate", "schema", "check", "render", "paths", "lint", "diff"]
 INTERNAL = re.compile(r"<\w|list\[|\{\w|\bPath\b|\bbool\b|\bstr\b|\bint\b|\bfloat\b")
 
 

@@ -29,6 +29,7 @@ class DiffReport:
     lost: tuple[ReachChange, ...]
     changes: ModelChanges
     files: tuple[str, ...] = ()  # AFTER's files: where SARIF anchors
+    after: Model | None = None  # AFTER itself: SARIF points at the lines that enable a finding
 
     def regressed(self) -> tuple[PolicyChange, ...]:
         return tuple(p for p in self.policies if p.change == "regressed")
@@ -69,6 +70,7 @@ def run_diff(
         lost=lost,
         changes=model_changes(before, after),
         files=after.files,
+        after=after,
     )
 
 

@@ -17,7 +17,7 @@ COLLATERAL_RULE = "segverify-diff/collateral"
 
 def render_diff_sarif(report: DiffReport, root: str = ".") -> str:
     regressed = tuple(p.after for p in report.regressed() if p.after is not None)
-    log = sarif_log(Report(results=regressed, files=report.files), root)
+    log = sarif_log(Report(results=regressed, files=report.files), root, report.after)
     run = log["runs"][0]
     run["automationDetails"]["id"] = run["automationDetails"]["id"].replace(
         "segverify/", "segverify-diff/", 1
@@ -43,10 +43,12 @@ def _collateral_rule() -> Json:
 
 
 def _anchor(g: Group, report: DiffReport) -> Span:
-    """The AFTER rule that decides the packets; a default has no line: the first AFTER file."""
+    """The AFTER rule that decides the packets; a default: AFTER's `defaults:` line, if written."""
     span = g.after.span
     if span is not None and span.line > 0:
         return span
+    if g.after.is_default and report.after is not None and report.after.defaults.span.line > 0:
+        return report.after.defaults.span
     return Span(report.files[0] if report.files else "model.yaml", 1, 1)
 
 

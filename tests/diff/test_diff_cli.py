@@ -166,6 +166,7 @@ def test_markdown_is_a_comment_and_sarif_anchors_in_after() -> None:
         f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yml", "-f", "sarif"
     )
     (sarif_run,) = json.loads(out)["runs"]
+    assert sarif_run["automationDetails"]["id"] == "segverify-diff/"  # apart from check's alerts
     (result,) = sarif_run["results"]
     assert result["ruleId"] == "segverify-diff/collateral"
     location = result["locations"][0]["physicalLocation"]
