@@ -9,7 +9,7 @@ from segverify.api import CheckOptions, check
 from segverify.diff.intended import read_intended
 from segverify.diff.report import FAIL_ON, DiffReport, FailOn, diff_exit_code, run_diff
 from segverify.diff.sides import load_side
-from segverify.errors import ModelError, UsageError
+from segverify.errors import UsageError
 from segverify.model.ir import Foothold, Model, Ref, RefFoothold
 from segverify.model.refs import Resolver
 
@@ -58,12 +58,7 @@ def run(args: DiffArgs, options: CheckOptions) -> tuple[DiffReport, int]:
         raise UsageError(f"--format takes one of {', '.join(DIFF_FORMATS)}, not '{args.fmt}'")
     fail_on = fail_condition(args.fail_on)
     before, after = sides(args)
-    intents = None
-    if args.intended is not None:
-        try:
-            intents = read_intended(args.intended, after)
-        except ModelError as exc:
-            raise ModelError(exc.diagnostics) from None
+    intents = None if args.intended is None else read_intended(args.intended, after)
     footholds = _footholds(args.footholds, (before, after))
     reports = (check(before, options), check(after, options))
     report = run_diff(before, after, reports, intents, footholds, options.budget)
