@@ -1,8 +1,8 @@
 """Diff stage: hosts and credentials an attacker newly reaches, or no longer reaches, after a change.
 
 The footholds are those of the attack policies on either side (and any given with --foothold),
-each with the attacker profile its policy uses. Reach is the reference fixpoint (semantics/attack.py)
-on each side; every gained host's path is replayed on AFTER before it is reported.
+each under every attacker profile those policies use. Each side's reach is the engine's least
+closed set, confirmed by the reference on both bounds before it is compared (reach_of).
 """
 
 from __future__ import annotations
@@ -56,17 +56,20 @@ def profile_text(p: AttackerProfile) -> str:
 
 
 def probes(before: Model, after: Model, extra: tuple[Foothold, ...] = ()) -> list[Probe]:
-    """Each (foothold, profile) an attack policy on either side uses, and the extra footholds."""
-    found: dict[tuple[str, AttackerProfile], Probe] = {}
+    """Every foothold of an attack policy on either side (and the extra ones), each with every
+    attacker profile those policies use (AFTER's default profile when none does)."""
+    footholds: dict[str, Foothold] = {}
+    profiles: dict[str, AttackerProfile] = {}
     for model in (before, after):
         for policy in model.policies:
             if isinstance(policy.spec, (IsolatedSpec, OnlyViaSpec, BlastRadiusSpec)):
-                for fh in policy.spec.footholds:
-                    profile = model.attacker_for(policy)
-                    found.setdefault((foothold_text(fh), profile), (fh, profile))
-    for fh in extra:
-        found.setdefault((foothold_text(fh), after.defaults.attacker), (fh, after.defaults.attacker))
-    return [found[k] for k in sorted(found, key=lambda k: (k[0], profile_text(k[1])))]
+                footholds.update((foothold_text(fh), fh) for fh in policy.spec.footholds)
+                profile = model.attacker_for(policy)
+                profiles[profile_text(profile)] = profile
+    footholds.update((foothold_text(fh), fh) for fh in extra)
+    if not profiles:
+        profiles[profile_text(after.defaults.attacker)] = after.defaults.attacker
+    return [(footholds[f], profiles[p]) for f in sorted(footholds) for p in sorted(profiles)]
 
 
 def _usable(sem: Semantics, fh: Foothold) -> bool:
