@@ -69,7 +69,9 @@ def probes(before: Model, after: Model, extra: tuple[Foothold, ...] = ()) -> lis
     footholds.update((foothold_text(fh), fh) for fh in extra)
     if not profiles:
         profiles[profile_text(after.defaults.attacker)] = after.defaults.attacker
-    return [(footholds[f], profiles[p]) for f in sorted(footholds) for p in sorted(profiles)]
+    # Profile by profile, as check orders its policies: the engine keeps one profile's clauses
+    # and boundary tables at a time (encode/memo.py), so alternating profiles rebuilds them.
+    return [(footholds[f], profiles[p]) for p in sorted(profiles) for f in sorted(footholds)]
 
 
 def _usable(sem: Semantics, fh: Foothold) -> bool:
@@ -115,7 +117,12 @@ def reach_diff(
         gained += [ReachChange(*label, credential=c) for c in sorted(new.credentials - old.credentials)]
         lost += [ReachChange(*label, host=h) for h in sorted(old.paths.keys() - new.paths)]
         lost += [ReachChange(*label, credential=c) for c in sorted(old.credentials - new.credentials)]
-    return tuple(gained), tuple(lost)
+    return tuple(sorted(gained, key=_reach_order)), tuple(sorted(lost, key=_reach_order))
+
+
+def _reach_order(r: ReachChange) -> tuple[str, str, int, str]:
+    """Reported by foothold, profile, then hosts before credentials, by name."""
+    return (r.foothold, r.profile, r.host is None, r.host or r.credential or "")
 
 
 def reach_of(side: Side, fh: Foothold, profile: AttackerProfile) -> Reach:
