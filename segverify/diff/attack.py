@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from segverify.analyses.attack_policies import check_blast_radius
+from segverify.analyses.attack_policies import certificate, check_blast_radius
+from segverify.analyses.base import proved
 from segverify.api import self_check
-from segverify.encode.edges import Context
+from segverify.encode.attack import ClosedSet
+from segverify.encode.edges import Context, build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import (
     AccountFoothold,
@@ -127,25 +129,30 @@ def _reach_order(r: ReachChange) -> tuple[str, str, int, str]:
 
 def reach_of(side: Side, fh: Foothold, profile: AttackerProfile) -> Reach:
     """Exactly what the attacker takes: the engine's least set, confirmed by the reference on both
-    bounds (its closure certificate re-derived: nothing more; every path replayed: nothing less).
-    When the solver gives up, the reference fixpoint answers alone (no solver, slower)."""
+    bounds (every controlled host's path replayed: nothing less; the set's closure certificate
+    re-derived: nothing more). When the solver gives up, the reference fixpoint answers alone."""
     if not _usable(side.sem, fh):
         return Reach({}, frozenset())
     model = side.sem.model
-    upper = _probe_policy(fh, profile, len(model.hosts) + 1)
-    bound = check_blast_radius(side.ctx, upper)
-    if bound.status != Status.PROVED or not isinstance(bound.certificate, ClosedSetCertificate):
+    listing = _probe_policy(fh, profile, 0)
+    listed = check_blast_radius(side.ctx, listing)  # violated: every controlled host, with its path
+    if listed.status == Status.UNKNOWN:
         return _reference_reach(side.sem, fh, profile)
-    self_check(model, upper, bound, True, side.sem)
-    lower = _probe_policy(fh, profile, 0)
-    listed = check_blast_radius(side.ctx, lower)
     paths: dict[str, tuple[Hop, ...]] = {}
-    if listed.status == Status.VIOLATED and isinstance(listed.witness, BlastWitness):
-        self_check(model, lower, listed, True, side.sem)
+    if isinstance(listed.witness, BlastWitness):
+        self_check(model, listing, listed, True, side.sem)
         paths = {c.host: c.path for c in listed.witness.hosts}
-    credentials = frozenset(bound.certificate.credentials)
-    if set(paths) != set(bound.certificate.hosts) or credentials != _harvested(side.sem, fh, profile, paths):
-        raise InternalError(f"self-check failed for the reach of {foothold_text(fh)}: the bounds differ")
+    credentials = _harvested(side.sem, fh, profile, paths)
+    bound = listed  # no host controlled: the verdict is already proved, with its closed set
+    if listed.status == Status.VIOLATED:
+        graph = build_graph(side.ctx, (fh,), profile, frozenset())
+        bound = proved(certificate(side.ctx, graph, ClosedSet(frozenset(paths), credentials)))
+    closed = bound.certificate
+    if not isinstance(closed, ClosedSetCertificate) or set(closed.hosts) != set(paths):
+        raise InternalError(f"self-check failed for the reach of {foothold_text(fh)}: no closed set")
+    if frozenset(closed.credentials) != credentials:
+        raise InternalError(f"self-check failed for the reach of {foothold_text(fh)}: the credentials differ")
+    self_check(model, _probe_policy(fh, profile, len(model.hosts) + 1), bound, True, side.sem)
     return Reach(paths, credentials)
 
 
