@@ -31,6 +31,10 @@ RUNS: dict[str, tuple[str, list[str]]] = {
     "iec-zoned": ("examples/iec62443-plant/zoned", ["policies/iec62443-template.yaml"]),
     "iec-flat": ("examples/iec62443-plant/flat", ["policies/iec62443-template.yaml"]),
     "quickstart": ("examples/quickstart", []),
+    "vendor-migration": ("examples/remote-access-vendor/migration", THREE_PLANE),
+    "review-before": ("examples/change-review/before", []),
+    "review-too-wide": ("examples/change-review/too-wide", []),
+    "review-corrected": ("examples/change-review/corrected", []),
 }
 
 

@@ -20,6 +20,7 @@ PACKS = {
     "examples/pci-cde/flat": ["policies/pci-dss.yaml"],
     "examples/pci-cde/segmented": ["policies/pci-dss.yaml"],
     "examples/remote-access-vendor/flawed": ["policies/three-plane.yaml", "policies/baseline.yaml"],
+    "examples/remote-access-vendor/migration": ["policies/three-plane.yaml", "policies/baseline.yaml"],
     "examples/remote-access-vendor/segregated": ["policies/three-plane.yaml", "policies/baseline.yaml"],
 }
 
