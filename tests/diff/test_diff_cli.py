@@ -119,6 +119,7 @@ def test_reversed_sides_swap_opened_and_closed_and_identical_sides_are_empty() -
         backward["packets"]["closed"]
     )
     assert spaces(forward["packets"]["closed"]) == spaces(backward["packets"]["opened"]) == []
+    assert "intended" not in forward  # only with --intended
     code, same = run_json(f"{REVIEW}/before", f"{REVIEW}/before", "--fail-on", "any")
     assert code == 0
     assert same["packets"] == {"opened": [], "closed": []}
@@ -202,6 +203,8 @@ def test_git_compares_the_work_tree_with_a_ref(tmp_path: Path, monkeypatch: pyte
     assert code == 2 and "in AFTER" in err
     code, _, err = run("--git", "no-such-ref", "models")
     assert code == 2 and "--git" in err
+    code, _, err = run("--git", "HEAD", "elsewhere")
+    assert code == 2 and "'elsewhere' does not exist at HEAD" in err
 
 
 def _status(repo: Path) -> str:
