@@ -60,18 +60,30 @@ def run_diff(
     old, new = Semantics(before), Semantics(after)  # each side's reference tables, built once
     packets = packet_diff(old.table, new.table)
     intended = None if intents is None else check_intended(old.table, new.table, packets.groups(), intents)
-    sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
-    gained, lost = reach_diff(*sides, probes(before, after, footholds))
+    changes = model_changes(before, after)
+    gained: tuple[ReachChange, ...] = ()
+    lost: tuple[ReachChange, ...] = ()
+    if not reach_unchanged(packets, changes):
+        sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
+        gained, lost = reach_diff(*sides, probes(before, after, footholds))
     return DiffReport(
         policies=compare_policies(*reports),
         packets=packets,
         intended=intended,
         gained=gained,
         lost=lost,
-        changes=model_changes(before, after),
+        changes=changes,
         files=after.files,
         after=after,
     )
+
+
+def reach_unchanged(packets: PacketDiff, changes: ModelChanges) -> bool:
+    """The attacker's moves depend on the model only through packet decisions and the definitions
+    of zones, services, hosts, accounts, groups and defaults (the attacker profile). When no packet
+    is decided differently (exact) and only rules changed, every reach is the same on both sides."""
+    definitions = (*changes.added, *changes.removed, *changes.changed)
+    return not packets.groups() and all(d.kind == "rule" for d in definitions)
 
 
 def diff_exit_code(report: DiffReport, fail_on: FailOn) -> int:

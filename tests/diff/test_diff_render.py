@@ -7,9 +7,10 @@ from pathlib import Path
 from segverify import api
 from segverify.diff.intended import read_intended
 from segverify.diff.policies import PolicyChange
-from segverify.diff.report import DiffReport, diff_exit_code, run_diff
+from segverify.diff.report import DiffReport, diff_exit_code, reach_unchanged, run_diff
 from segverify.diff.shape import services_text
 from segverify.diff.text import TRUNCATED, render_markdown
+from segverify.model.ir import Ref, RefFoothold
 from segverify.model.load import load_model
 from segverify.model.ports import ALL_SERVICES, parse_port_spec
 from segverify.results import PolicyResult, Status
@@ -67,3 +68,23 @@ def test_exit_codes_follow_the_fail_condition() -> None:
     assert diff_exit_code(unknown, "regressed") == 3
     assert diff_exit_code(unknown, "opened") == 1  # the example still opens packets
     assert diff_exit_code(_report(), "regressed") == 1  # collateral with --intended fails the default
+
+
+def test_rules_that_change_no_decision_leave_the_reach_alone(tmp_path: Path) -> None:
+    text = (REVIEW / "corrected" / "model.yaml").read_text()
+    (tmp_path / "renamed.yaml").write_text(text.replace("name: admin-ssh", "name: admins-ssh"))
+    before, after = load_model([str(REVIEW / "corrected")]), load_model([str(tmp_path / "renamed.yaml")])
+    report = run_diff(before, after, (api.check(before), api.check(after)), footholds=_admin_ws())
+    assert report.packets.groups() == () and reach_unchanged(report.packets, report.changes)
+    assert [(d.kind, d.name) for d in report.changes.added] == [("rule", "admins-ssh")]
+    # a host changes: the reach is compared (admin-ws keeps no admin session: the servers are lost)
+    (tmp_path / "renamed.yaml").write_text(text.replace("    sessions: [admins]\n", "", 1))
+    after = load_model([str(tmp_path / "renamed.yaml")])
+    report = run_diff(before, after, (api.check(before), api.check(after)), footholds=_admin_ws())
+    assert not reach_unchanged(report.packets, report.changes)
+    assert {r.host for r in report.lost if r.host} == {"app-01", "app-02"}
+    assert {r.credential for r in report.lost if r.credential} == {"root-admin"}
+
+
+def _admin_ws() -> tuple[RefFoothold, ...]:
+    return (RefFoothold(Ref("admin-ws")),)
