@@ -759,6 +759,38 @@ def diff(
     return code
 
 
+@app.command(cls=Command)
+@exits
+def explain(
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+    policy_id: list[str] = typer.Option(
+        [], "--policy-id", help="A proved attack policy to explain (repeatable); none: every one."
+    ),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the explanation here."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Seconds per solver query; past it: unknown."
+    ),
+) -> int:
+    """What a proof rests on: load-bearing controls, single points of failure and the margin."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    options = _check_options(timeout, 0, None, True, False)
+    model = load(models, policy)
+    from segverify.explain.command import exit_code, explain_all, select
+    from segverify.explain.render import render_explanations_json, render_explanations_text
+
+    found = explain_all(model, select(model, policy_id), options.budget)
+    text = (
+        json.dumps(render_explanations_json(found), indent=2) + "\n"
+        if fmt == "json"
+        else render_explanations_text(found)
+    )
+    emit(text, output)
+    return exit_code(found)
+
+
 def main() -> None:
     """The console script."""
     app()
