@@ -772,11 +772,12 @@ def explain(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Seconds per solver query; past it: unknown."
     ),
+    rlimit: int = typer.Option(0, "--rlimit", min=0, help="Solver resource units per query; 0: none."),
 ) -> int:
     """What a proof rests on: load-bearing controls, single points of failure and the margin."""
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
-    options = _check_options(timeout, 0, None, True, False)
+    options = _check_options(timeout, rlimit, None, True, False)
     model = load(models, policy)
     from segverify.explain.command import exit_code, explain_all, select
     from segverify.explain.render import render_explanations_json, render_explanations_text
