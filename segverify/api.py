@@ -61,12 +61,21 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
             if options.progress is not None:
                 options.progress(i, len(policies), policy)
             verdict = analysis_for(policy.kind)(ctx, policy)
+            if policy.resilient is not None:
+                verdict = resilient(model, policy, verdict, options.budget)
             checks.submit(policy, verdict)
             results.append(to_result(policy, verdict))
     final = tuple(sorted(results, key=lambda r: r.id))
     if options.use_waivers:
         final = apply_waivers(final, model.waivers, options.today)
     return Report(results=final, files=model.files)
+
+
+def resilient(model: Model, policy: Policy, verdict: Verdict, budget: Budget) -> Verdict:
+    """A proved policy with `resilient` is decided again for every choice (explain/resilient.py)."""
+    from segverify.explain.resilient import resilience  # it checks each choice through check()
+
+    return resilience(model, policy, verdict, budget)
 
 
 def self_check(

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Literal
 
 from segverify.diagnostics import Span
+from segverify.explain.controls import Control
 from segverify.model.ir import Defaults, Flow, PolicyKind, Severity, Waiver
 
 
@@ -133,7 +134,19 @@ class BlastWitness:
     max_hosts: int
 
 
-Witness = PacketWitness | MatrixWitness | PathWitness | AccountsWitness | BlastWitness
+@dataclass(frozen=True, slots=True)
+class ResilienceWitness:
+    """A `resilient` policy broken: with the `failed` controls failed, or with `account` stolen
+    and used from `places`, the policy is violated on that model, as `witness` shows."""
+
+    witness: PathWitness | BlastWitness
+    failed: tuple[Control, ...] = ()
+    account: str | None = None
+    places: tuple[str, ...] = ()
+    alike: tuple[str, ...] = ()  # other accounts with the same logins: the same breach
+
+
+Witness = PacketWitness | MatrixWitness | PathWitness | AccountsWitness | BlastWitness | ResilienceWitness
 
 
 # ---- certificates ----------------------------------------------------------------------------

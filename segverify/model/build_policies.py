@@ -22,6 +22,7 @@ from segverify.model.ir import (
     PolicyKind,
     PolicySpec,
     ReachableSpec,
+    Resilience,
     SeparateAccountsSpec,
     Severity,
     Waiver,
@@ -61,9 +62,24 @@ def build_policies(ctx: Context, entries: list[Fields], base: AttackerProfile) -
                 attacker=attacker_profile(f.object("attacker"), base) if f.has("attacker") else None,
                 description=f.text("description"),
                 span=f.span,
+                resilient=_resilient(ctx, body.object("resilient")) if body.has("resilient") else None,
             )
         )
     return tuple(out)
+
+
+def _resilient(ctx: Context, f: Fields | None) -> Resilience | None:
+    if f is None:
+        return None
+    accounts = f.count("accounts")
+    if accounts is not None and accounts != 1:
+        ctx.error(
+            "bad-value",
+            f"resilient accounts is {accounts}; only 1 (any single stolen account) is supported",
+            f.key_span("accounts"),
+            "write `accounts: 1`",
+        )
+    return Resilience(controls=f.count("controls"), accounts=accounts)
 
 
 def _footholds(ctx: Context, f: Fields) -> tuple[Foothold, ...]:

@@ -191,18 +191,33 @@ _ALLOW = Field("allow", "allow", "`a -> b: [services]` cells that may flow")
 _MAX = Field("max_hosts", "count", "most hosts the attacker may control, footholds included", required=True)
 
 
+RESILIENT = Shape(
+    "resilient",
+    (
+        Field("controls", "count", "the policy holds even if any this many controls fail together"),
+        Field("accounts", "count", "1: the policy holds whichever single account is stolen"),
+    ),
+)
+_RESILIENT = Field(
+    "resilient",
+    "object",
+    "holds under failed controls or a stolen account (docs/policies.md)",
+    shape=RESILIENT,
+)
+
+
 def _kind(name: str, *fields: Field) -> Shape:
     return Shape(f"`{name}` policy", fields)
 
 
 KIND_SHAPES: dict[str, Shape] = {
-    "isolated": _kind("isolated", _FROM, _TO),
-    "only_via": _kind("only_via", _FROM, _TO, _VIA),
+    "isolated": _kind("isolated", _FROM, _TO, _RESILIENT),
+    "only_via": _kind("only_via", _FROM, _TO, _VIA, _RESILIENT),
     "reachable": _kind("reachable", _SRC, _TO, _OPEN),
     "no_flow": _kind("no_flow", _SRC, _TO, _EXCEPT),
     "matrix": _kind("matrix", _ZONES, _ALLOW),
     "separate_accounts": _kind("separate_accounts", _ZONES),
-    "blast_radius": _kind("blast_radius", _FROM, _MAX),
+    "blast_radius": _kind("blast_radius", _FROM, _MAX, _RESILIENT),
 }
 assert tuple(KIND_SHAPES) == POLICY_KINDS
 

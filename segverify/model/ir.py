@@ -219,6 +219,16 @@ PolicySpec = (
 
 
 @dataclass(frozen=True, slots=True)
+class Resilience:
+    """`resilient` on an attack policy: it must hold even when any `controls` controls fail
+    (deny rules, default denies per zone pair, MFA) and, with `accounts: 1`, whichever single
+    account is stolen (docs/policies.md). Each requirement is checked on its own."""
+
+    controls: int | None = None
+    accounts: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     id: str
     kind: PolicyKind
@@ -228,6 +238,7 @@ class Policy:
     attacker: AttackerProfile | None = None  # None: the model's defaults.attacker
     description: str = ""
     span: Span = NO_SPAN
+    resilient: Resilience | None = None  # isolated, only_via, blast_radius only
 
 
 @dataclass(frozen=True, slots=True)

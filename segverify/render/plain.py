@@ -28,6 +28,7 @@ from segverify.results import (
     PolicyResult,
     RegionCertificate,
     Report,
+    ResilienceWitness,
     RuleRef,
     Witness,
 )
@@ -100,6 +101,8 @@ def witness_json(w: Witness) -> Json:
             for i, c in enumerate(w.hosts)
         ]
         return {"hosts": hosts, "count": len(w.hosts), "max_hosts": w.max_hosts}
+    if isinstance(w, ResilienceWitness):
+        return {"resilience": resilience_json(w), **witness_json(w.witness)}
     assert_never(w)
 
 
@@ -113,6 +116,14 @@ def blast_paths_shown(w: BlastWitness) -> int:
     report (tens of thousands of hosts at 100,000). Every path was replayed before printing.
     """
     return max(w.max_hosts + 1, BLAST_PATHS)
+
+
+def resilience_json(w: ResilienceWitness) -> Json:
+    """The choice that breaks a `resilient` policy: failed controls or a stolen account."""
+    failed = [{"kind": c.kind, "name": c.name, "label": c.label()} for c in w.failed]
+    return _compact(
+        {"failed": failed, "account": w.account, "places": list(w.places), "alike": list(w.alike)}
+    )
 
 
 def blocked_json(b: Blocked) -> Json:

@@ -32,6 +32,7 @@ from segverify.results import (
     PathWitness,
     PolicyResult,
     Report,
+    ResilienceWitness,
     Status,
     Witness,
 )
@@ -271,6 +272,8 @@ def _policy_span(r: PolicyResult, report: Report) -> Span:
 
 def hop_flows(w: Witness | None) -> list[tuple[str, tuple[Hop, ...]]]:
     """The attack paths of a witness: one for isolated/only_via, one per host for blast_radius."""
+    if isinstance(w, ResilienceWitness):
+        w = w.witness
     if isinstance(w, PathWitness):
         return [(w.target, w.path)]
     if isinstance(w, BlastWitness):
@@ -391,6 +394,9 @@ def fingerprint(r: PolicyResult) -> str:
 
 def semantic_identity(w: Witness | None) -> Json:
     # Concrete packets are left out: the solver may pick another address after an unrelated edit.
+    if isinstance(w, ResilienceWitness):
+        choice = [c.label() for c in w.failed] + ([w.account] if w.account else [])
+        return {"choice": choice, **semantic_identity(w.witness)}
     if isinstance(w, PathWitness | BlastWitness):
         return {"paths": [_path_identity(target, hops) for target, hops in hop_flows(w)]}
     if isinstance(w, PacketWitness):

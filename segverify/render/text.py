@@ -20,6 +20,7 @@ from segverify.results import (
     PolicyResult,
     RegionCertificate,
     Report,
+    ResilienceWitness,
     RuleRef,
     Status,
     Witness,
@@ -95,7 +96,17 @@ def witness_lines(w: Witness) -> list[str]:
     if isinstance(w, BlastWitness):
         names = ", ".join(c.host for c in w.hosts)
         return [f"  controls {len(w.hosts)} hosts (at most {w.max_hosts} allowed): {names}"]
+    if isinstance(w, ResilienceWitness):
+        return [f"  not resilient: {choice_text(w)}", *witness_lines(w.witness)]
     assert_never(w)
+
+
+def choice_text(w: ResilienceWitness) -> str:
+    """The choice that breaks a `resilient` policy: failed controls or a stolen account."""
+    if w.account is None:
+        return "with " + ", ".join(c.label() for c in w.failed) + " failed"
+    alike = f" (or any of {', '.join(w.alike)}: the same logins)" if w.alike else ""
+    return f"with account {w.account} stolen{alike}, used from {', '.join(w.places)}"
 
 
 def certificate_lines(c: Certificate) -> list[str]:

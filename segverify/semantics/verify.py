@@ -14,6 +14,7 @@ from segverify.results import (
     PacketWitness,
     PathWitness,
     RegionCertificate,
+    ResilienceWitness,
     RuleRef,
     Witness,
 )
@@ -25,6 +26,7 @@ from segverify.semantics.packets import format_packet, mixes_families
 from segverify.semantics.policies import Query, failing_pairs, queries
 from segverify.semantics.regions import sort_rules
 from segverify.semantics.replay import replay
+from segverify.semantics.resilience import chosen
 
 PACKET_KINDS = ("reachable", "no_flow")
 ATTACK_KINDS = ("isolated", "only_via")
@@ -32,6 +34,8 @@ ATTACK_KINDS = ("isolated", "only_via")
 
 def check_witness(model: Model, policy: Policy, witness: Witness, sem: Semantics | None = None) -> list[str]:
     """Every reason the witness does not show a violation of the policy (empty: it does)."""
+    if isinstance(witness, ResilienceWitness):
+        return _resilience_errors(model, policy, witness)
     sem = sem or Semantics(model)
     if policy.kind in PACKET_KINDS and isinstance(witness, PacketWitness):
         (q,) = queries(sem, policy)
@@ -45,6 +49,12 @@ def check_witness(model: Model, policy: Policy, witness: Witness, sem: Semantics
     if isinstance(policy.spec, BlastRadiusSpec) and isinstance(witness, BlastWitness):
         return _blast_errors(sem, policy, policy.spec, witness)
     return [f"a {type(witness).__name__} is not a witness for a {policy.kind} policy"]
+
+
+def _resilience_errors(model: Model, policy: Policy, w: ResilienceWitness) -> list[str]:
+    """The breach replays on the model of its choice (controls failed, or the account stolen)."""
+    variant, choice, errors = chosen(model, policy, w)
+    return errors + check_witness(variant, choice, w.witness)
 
 
 def _packet_errors(sem: Semantics, q: Query, packet: Packet, rule: RuleRef) -> list[str]:

@@ -1,0 +1,101 @@
+"""Explain stage: decide `resilient` on a proved attack policy, for every choice.
+
+`controls: K`: the margin search (margin.py) stops as soon as no set of K controls can hit
+every core; that lower bound is confirmed without Z3 (hitting.py's answer is re-derived by
+branching over the cores). `accounts: 1`: one check per distinct login footprint (the hosts an
+account may log in on, whether its credentials are usable): accounts alike in both are the
+same credential to the attacker, and their places (semantics/resilience.py) are the same.
+Every choice is decided by `api.check` on its model, so each verdict is reference-checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from segverify.analyses.base import Verdict, violated
+from segverify.encode.solve import Budget
+from segverify.errors import InternalError
+from segverify.explain.margin import Core, Search
+from segverify.explain.recheck import recheck
+from segverify.model.ir import Model, Policy
+from segverify.results import BlastWitness, PathWitness, ResilienceWitness, Status
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import usable
+from segverify.semantics.resilience import bare, login_hosts, login_places, stolen
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """Accounts that are one credential to the attacker: same login hosts, same usability."""
+
+    accounts: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def resilience(model: Model, policy: Policy, base: Verdict, budget: Budget) -> Verdict:
+    """`base` (proved) unless some choice breaks the policy; then that choice's breach."""
+    limit = policy.resilient
+    if limit is None or base.status != Status.PROVED:
+        return base
+    if limit.accounts:
+        found = _accounts(model, policy, budget)
+        if found.status != Status.PROVED:
+            return found
+    if limit.controls:
+        return _controls(model, policy, limit.controls, budget, base)
+    return base
+
+
+def _controls(model: Model, policy: Policy, k: int, budget: Budget, base: Verdict) -> Verdict:
+    margin = Search(model, bare(policy), budget).margin(at_most=k)
+    if margin.status == "unknown":
+        return Verdict(Status.UNKNOWN, reason=margin.reason)
+    if margin.status == "exact":
+        w = margin.witness
+        if not isinstance(w, PathWitness | BlastWitness):
+            raise InternalError(f"{policy.id}: a breach without an attack path")
+        return violated(ResilienceWitness(w, failed=margin.controls))
+    if margin.status == "above" and not no_hitting_set(margin.cores, k):
+        raise InternalError(f"{policy.id}: Z3 finds no {k} controls hitting every core, branching does")
+    return base
+
+
+def no_hitting_set(cores: Sequence[Core], k: int) -> bool:
+    """No set of at most k controls meets every core (plain Python: branch on a core missed)."""
+    sets = [frozenset(c.controls) for c in cores]
+
+    def search(chosen: frozenset[object], left: int) -> bool:
+        missed = next((s for s in sets if not s & chosen), None)
+        if missed is None:
+            return False
+        return left == 0 or all(search(chosen | {c}, left - 1) for c in missed)
+
+    return search(frozenset(), k)
+
+
+def footprints(model: Model, policy: Policy) -> list[Footprint]:
+    """Accounts grouped by login footprint; those with no place to log in from add nothing."""
+    sem = Semantics(model)
+    profile = model.attacker_for(policy)
+    groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+    for account in model.accounts():
+        key = (login_hosts(sem, account.name), usable(sem.principals, profile, account.name))
+        groups.setdefault(key, []).append(account.name)
+    found = [
+        Footprint(tuple(sorted(names)), login_places(sem, sorted(names)[0])) for names in groups.values()
+    ]
+    return sorted((f for f in found if f.places), key=lambda f: f.accounts)
+
+
+def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
+    for fp in footprints(model, policy):
+        account = fp.accounts[0]
+        done = recheck(model, stolen(policy, account, fp.places), (), budget)
+        if done.result.status == Status.UNKNOWN:
+            return Verdict(Status.UNKNOWN, reason=done.result.reason)
+        if done.result.status == Status.VIOLATED:
+            w = done.result.witness
+            assert isinstance(w, PathWitness | BlastWitness)
+            return violated(ResilienceWitness(w, account=account, places=fp.places, alike=fp.accounts[1:]))
+    return Verdict(Status.PROVED)
