@@ -28,6 +28,7 @@ from segverify.results import (
     PathWitness,
     PolicyResult,
     Report,
+    ResilienceWitness,
     Status,
 )
 
@@ -47,6 +48,8 @@ def place(location: dict[str, Any]) -> tuple[str, int]:
 def first_steps(r: PolicyResult) -> list[Hop]:
     """The moves of a path finding, in the order taken (footholds are the policy's assumption)."""
     w = r.witness
+    if isinstance(w, ResilienceWitness):  # a `resilient` breach: the path on its choice's model
+        w = w.witness
     paths = (
         [w.path]
         if isinstance(w, PathWitness)
