@@ -473,6 +473,9 @@ def check(
         metavar="NAME",
         help="SARIF analysis category: automationDetails.id segverify/CATEGORY/.",
     ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Add load-bearing controls and margin to each proved attack policy."
+    ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in CHECK_FORMATS:
@@ -483,6 +486,10 @@ def check(
     from segverify import api
 
     report = api.check(model, options)
+    if explain:
+        from segverify.explain.command import explain_report
+
+        report = explain_report(model, report, options.budget)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     ci = Ci(model, threshold, category)

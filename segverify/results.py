@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from segverify.diagnostics import Span
 from segverify.explain.controls import Control
 from segverify.model.ir import Defaults, Flow, PolicyKind, Severity, Waiver
+
+if TYPE_CHECKING:
+    from segverify.explain.explain import Explanation
 
 
 class Status(str, Enum):
@@ -219,6 +222,7 @@ class PolicyResult:
     waiver: Waiver | None = None
     reason: str = ""  # for unknown: the solver's reason
     stale_waiver: Waiver | None = None  # a waiver for a policy that now holds
+    explanation: Explanation | None = None  # `check --explain`: what a proved attack policy rests on
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from segverify.encode.solve import Budget
 from segverify.errors import UsageError
 from segverify.explain.explain import EXPLAINED_KINDS, Explanation, explain
 from segverify.model.ir import Model, Policy
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Status
+from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
 
 
 def select(model: Model, ids: Sequence[str]) -> list[Policy]:
@@ -45,3 +46,15 @@ def settled(e: Explanation) -> bool:
     if e.result.status != Status.PROVED:
         return e.result.status == Status.VIOLATED
     return e.margin is not None and e.margin.status != "unknown" and not e.unsettled
+
+
+def explain_report(model: Model, report: Report, budget: Budget) -> Report:
+    """`check --explain`: each proved attack policy's result carries its explanation."""
+    by_id = {p.id: p for p in model.policies}
+    results = tuple(
+        replace(r, explanation=explain(model, by_id[r.id], budget))
+        if r.status == Status.PROVED and r.kind in EXPLAINED_KINDS
+        else r
+        for r in report.results
+    )
+    return replace(report, results=results)

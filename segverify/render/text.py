@@ -138,6 +138,10 @@ def result_lines(r: PolicyResult) -> list[str]:
         lines.append(f"  stale waiver: the policy holds; remove the waiver at {r.stale_waiver.span}")
     if r.reason:
         lines.append(f"  reason: {r.reason}")
+    if r.explanation is not None:
+        from segverify.explain.render import explanation_lines
+
+        lines += explanation_lines(r.explanation)[1:]  # the first line repeats the verdict
     return lines
 
 

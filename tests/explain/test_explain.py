@@ -122,3 +122,31 @@ def test_cli_exit_codes() -> None:
     assert code == 2 and "separate_accounts" in err
     assert run("explain", f"{FLAGSHIP}/flawed", "--policy-id", "NOPE")[0] == 2
     assert run("explain", f"{FLAGSHIP}/segregated", "--policy-id", "RAV-005", "--rlimit", "1")[0] == 3
+
+
+def test_check_explain_adds_the_explanation_to_proved_attack_policies_only() -> None:
+    code, out, _ = run("check", f"{FLAGSHIP}/segregated", "--explain", "-f", "json")
+    assert code == 0
+    results = {r["id"]: r for r in json.loads(out)["results"]}
+    assert results["RAV-005"]["explanation"]["margin"]["size"] == 2
+    assert "explanation" not in results["RAV-004"]  # separate_accounts: nothing to explain
+    code, out, _ = run("check", f"{FLAGSHIP}/segregated", "--explain")
+    assert "margin: 2 controls must fail together" in out
+    code, out, _ = run("check", f"{FLAGSHIP}/segregated", "-f", "json")
+    assert "explanation" not in out
+
+
+def test_resilient_breach_names_the_stolen_account_and_its_path(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "segverify: 1\npolicies:\n  - id: R-1\n"
+        '    isolated: {from: "tag:internet", to: "tag:production", resilient: {accounts: 1}}\n'
+    )
+    code, out, _ = run("check", f"{FLAGSHIP}/flawed", "-p", str(pack), "-f", "json")
+    (result,) = [r for r in json.loads(out)["results"] if r["id"] == "R-1"]
+    assert code == 1 and result["status"] == "violated"
+    assert result["witness"]["resilience"]["account"] == "alice"
+    assert result["witness"]["resilience"]["places"] == ["corp-it", "internet"]
+    assert result["witness"]["target"] and result["witness"]["path"]
+    code, _, _ = run("check", f"{FLAGSHIP}/segregated", "-p", str(pack))
+    assert code == 0
