@@ -11,8 +11,8 @@ rests on a certificate and every breaking set on a witness, both checked by the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from segverify.encode.hitting import minimum_hitting_set
@@ -85,11 +85,20 @@ class Search:
             failed = tuple(universe[i] for i in hit.chosen)
             done = self.check(failed)
             if done.result.status == Status.VIOLATED:
-                return self._done("exact", len(failed), failed, done.result.witness)
+                return self._confirmed(self._done("exact", len(failed), failed, done.result.witness))
             if done.result.status != Status.PROVED:
                 return self._done("unknown", reason=done.result.reason or "a re-check gave no verdict")
             if set(self.cores[-1].controls) & set(failed):
                 raise InternalError(f"{self.policy.id}: a core meets the failures that gave it")
+
+    def _confirmed(self, margin: Margin) -> Margin:
+        """Z3's lower bound re-derived without Z3: no smaller set meets every core."""
+        below = no_hitting_set(margin.cores, margin.size - 1)
+        if below is None:
+            return replace(margin, status="unknown", reason="the lower bound was too large to confirm")
+        if not below:
+            raise InternalError(f"{self.policy.id}: a set of {margin.size - 1} controls meets every core")
+        return margin
 
     def _done(
         self,
@@ -100,3 +109,33 @@ class Search:
         reason: str = "",
     ) -> Margin:
         return Margin(status, size, controls, witness, tuple(self.cores), self.checks, reason)
+
+
+BRANCHES = 200_000  # nodes of the confirming search; past it the margin is unknown, never claimed
+
+
+def no_hitting_set(cores: Sequence[Core], k: int) -> bool | None:
+    """Whether no set of at most k controls meets every core (None: too many branches to say).
+
+    Plain Python: take a core the chosen controls miss and try each of its controls in turn.
+    """
+    sets = [frozenset(c.controls) for c in cores]
+    nodes = [0]
+
+    def hits(chosen: frozenset[Control], left: int) -> bool:
+        nodes[0] += 1
+        if nodes[0] > BRANCHES:
+            raise _TooMany
+        missed = next((s for s in sets if not s & chosen), None)
+        if missed is None:
+            return True
+        return left > 0 and any(hits(chosen | {c}, left - 1) for c in sorted(missed, key=Control.sort_key))
+
+    try:
+        return k < 0 or not hits(frozenset(), k)
+    except _TooMany:
+        return None
+
+
+class _TooMany(Exception):
+    """The confirming search ran past its budget."""

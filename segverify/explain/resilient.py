@@ -10,13 +10,12 @@ Every choice is decided by `api.check` on its model, so each verdict is referenc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from segverify.analyses.base import Verdict, violated
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
-from segverify.explain.margin import Core, Search
+from segverify.explain.margin import Search, no_hitting_set
 from segverify.explain.recheck import recheck
 from segverify.model.ir import Model, Policy
 from segverify.results import BlastWitness, PathWitness, ResilienceWitness, Status
@@ -56,22 +55,13 @@ def _controls(model: Model, policy: Policy, k: int, budget: Budget, base: Verdic
         if not isinstance(w, PathWitness | BlastWitness):
             raise InternalError(f"{policy.id}: a breach without an attack path")
         return violated(ResilienceWitness(w, failed=margin.controls))
-    if margin.status == "above" and not no_hitting_set(margin.cores, k):
-        raise InternalError(f"{policy.id}: Z3 finds no {k} controls hitting every core, branching does")
+    if margin.status == "above":
+        below = no_hitting_set(margin.cores, k)
+        if below is None:
+            return Verdict(Status.UNKNOWN, reason=f"no {k} failed controls break it, not confirmed in budget")
+        if not below:
+            raise InternalError(f"{policy.id}: Z3 finds no {k} controls meeting every core, branching does")
     return base
-
-
-def no_hitting_set(cores: Sequence[Core], k: int) -> bool:
-    """No set of at most k controls meets every core (plain Python: branch on a core missed)."""
-    sets = [frozenset(c.controls) for c in cores]
-
-    def search(chosen: frozenset[object], left: int) -> bool:
-        missed = next((s for s in sets if not s & chosen), None)
-        if missed is None:
-            return False
-        return left == 0 or all(search(chosen | {c}, left - 1) for c in missed)
-
-    return search(frozenset(), k)
 
 
 def footprints(model: Model, policy: Policy) -> list[Footprint]:

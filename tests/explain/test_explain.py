@@ -150,3 +150,13 @@ def test_resilient_breach_names_the_stolen_account_and_its_path(tmp_path: Path) 
     assert result["witness"]["target"] and result["witness"]["path"]
     code, _, _ = run("check", f"{FLAGSHIP}/segregated", "-p", str(pack))
     assert code == 0
+
+
+def test_the_lower_bound_is_confirmed_without_z3() -> None:
+    from segverify.explain.margin import Core, no_hitting_set
+
+    a, b, c = (Control("mfa", n) for n in "abc")
+    triangle = [Core((), (a, b)), Core((a,), (b, c)), Core((b,), (a, c))]
+    assert no_hitting_set(triangle, 1) is True  # each single control misses the opposite core
+    assert no_hitting_set(triangle, 2) is False  # {a, b} meets all three
+    assert no_hitting_set([Core((), ())], 5) is True  # an empty core: nothing meets it
