@@ -19,7 +19,7 @@ from segverify.encode.hitting import minimum_hitting_set
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
 from segverify.explain.cited import cited
-from segverify.explain.controls import Control, sort_controls
+from segverify.explain.controls import Control, controls_of, sort_controls
 from segverify.explain.recheck import Recheck, recheck
 from segverify.model.ir import Model, Policy
 from segverify.results import ClosedSetCertificate, Status, Witness
@@ -72,6 +72,9 @@ class Search:
 
     def margin(self, at_most: int | None = None) -> Margin:
         """The exact margin; with `at_most`, stop once no set of that many controls can break it."""
+        everything = self.check(controls_of(self.model))  # proved: its core is empty
+        if everything.result.status == Status.UNKNOWN:
+            return self._done("unknown", reason=everything.result.reason)
         while True:
             universe = sort_controls(c for core in self.cores for c in core.controls)
             number = {c: i for i, c in enumerate(universe)}

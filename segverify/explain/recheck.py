@@ -25,7 +25,11 @@ class Recheck:
 def recheck(model: Model, policy: Policy, failed: Iterable[Control], budget: Budget) -> Recheck:
     """The policy's verdict with `failed` controls failed (the policy alone, no waivers)."""
     variant = without(model, failed)
-    alone = replace(variant.model, policies=(policy,), waivers=())
-    options = api.CheckOptions(budget=budget, use_waivers=False, fork_self_checks=False)
-    (result,) = api.check(alone, options).results
+    (result,) = check_all(variant.model, (policy,), budget)
     return Recheck(variant, result)
+
+
+def check_all(model: Model, policies: tuple[Policy, ...], budget: Budget) -> tuple[PolicyResult, ...]:
+    """Several policies on one model in one check: they share its context and movement graph."""
+    options = api.CheckOptions(budget=budget, use_waivers=False, fork_self_checks=False)
+    return api.check(replace(model, policies=policies, waivers=()), options).results

@@ -10,13 +10,13 @@ Every choice is decided by `api.check` on its model, so each verdict is referenc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from segverify.analyses.base import Verdict, violated
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
 from segverify.explain.margin import Search, no_hitting_set
-from segverify.explain.recheck import recheck
+from segverify.explain.recheck import check_all
 from segverify.model.ir import Model, Policy
 from segverify.results import BlastWitness, PathWitness, ResilienceWitness, Status
 from segverify.semantics.context import Semantics
@@ -79,13 +79,19 @@ def footprints(model: Model, policy: Policy) -> list[Footprint]:
 
 
 def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
-    for fp in footprints(model, policy):
-        account = fp.accounts[0]
-        done = recheck(model, stolen(policy, account, fp.places), (), budget)
-        if done.result.status == Status.UNKNOWN:
-            return Verdict(Status.UNKNOWN, reason=done.result.reason)
-        if done.result.status == Status.VIOLATED:
-            w = done.result.witness
+    """Every footprint's choice as a policy of one check: they share the model's context."""
+    found = footprints(model, policy)
+    choices = tuple(
+        replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(found)
+    )
+    results = check_all(model, choices, budget) if choices else ()
+    for fp, result in zip(found, results, strict=True):  # ids keep the footprints' order
+        if result.status == Status.UNKNOWN:
+            return Verdict(Status.UNKNOWN, reason=result.reason)
+        if result.status == Status.VIOLATED:
+            w = result.witness
             assert isinstance(w, PathWitness | BlastWitness)
-            return violated(ResilienceWitness(w, account=account, places=fp.places, alike=fp.accounts[1:]))
+            return violated(
+                ResilienceWitness(w, account=fp.accounts[0], places=fp.places, alike=fp.accounts[1:])
+            )
     return Verdict(Status.PROVED)
