@@ -11,6 +11,7 @@ from segverify.explain.controls import Control, controls_of
 from segverify.explain.margin import Margin, Search
 from segverify.model.ir import Model, Policy
 from segverify.results import Blocked, ClosedSetCertificate, PolicyResult, Status, Witness
+from segverify.semantics.resilience import bare
 
 EXPLAINED_KINDS = ("isolated", "only_via", "blast_radius")
 
@@ -34,15 +35,21 @@ class Explanation:
 
 
 def explain(model: Model, policy: Policy, budget: Budget = Budget()) -> Explanation:
-    """What the proof of `policy` rests on (an attack policy: isolated, only_via, blast_radius)."""
-    search = Search(model, policy, budget)
+    """What the proof of `policy` rests on (an attack policy: isolated, only_via, blast_radius).
+
+    A `resilient` policy is explained as written, without its choices: its certificate covers
+    the model as it is, and only such a certificate may stand for a core (margin.py).
+    """
+    search = Search(model, bare(policy), budget)
     base = search.check(())
     cert = base.result.certificate
     if base.result.status != Status.PROVED or not isinstance(cert, ClosedSetCertificate):
         return Explanation(base.result)
     uses = cited(base.variant, cert)
     points, unsettled = [], []
-    for control in uses:
+    # Failures only widen the model: when failing every control keeps the proof, failing one
+    # does too, so there is no single point of failure to look for.
+    for control in uses if search.fail_everything() != Status.PROVED else ():
         alone = search.check((control,))
         if alone.result.status == Status.VIOLATED and alone.result.witness is not None:
             points.append(SinglePoint(control, alone.result.witness))

@@ -59,6 +59,7 @@ class Search:
     budget: Budget
     cores: list[Core] = field(default_factory=list)
     checks: int = 0
+    everything: Status | None = None  # the verdict with every control failed, once known
 
     def check(self, failed: Iterable[Control]) -> Recheck:
         done = recheck(self.model, self.policy, sort_controls(failed), self.budget)
@@ -72,9 +73,8 @@ class Search:
 
     def margin(self, at_most: int | None = None) -> Margin:
         """The exact margin; with `at_most`, stop once no set of that many controls can break it."""
-        everything = self.check(controls_of(self.model))  # proved: its core is empty
-        if everything.result.status == Status.UNKNOWN:
-            return self._done("unknown", reason=everything.result.reason)
+        if self.fail_everything() == Status.UNKNOWN:
+            return self._done("unknown", reason="the check with every control failed gave no verdict")
         while True:
             universe = sort_controls(c for core in self.cores for c in core.controls)
             number = {c: i for i, c in enumerate(universe)}
@@ -93,6 +93,12 @@ class Search:
                 return self._done("unknown", reason=done.result.reason or "a re-check gave no verdict")
             if set(self.cores[-1].controls) & set(failed):
                 raise InternalError(f"{self.policy.id}: a core meets the failures that gave it")
+
+    def fail_everything(self) -> Status:
+        """Every control failed: proved means no set of them breaks the policy (its core is empty)."""
+        if self.everything is None:
+            self.everything = self.check(controls_of(self.model)).result.status
+        return self.everything
 
     def _confirmed(self, margin: Margin) -> Margin:
         """Z3's lower bound re-derived without Z3: no smaller set meets every core."""
