@@ -78,20 +78,24 @@ def footprints(model: Model, policy: Policy) -> list[Footprint]:
     return sorted((f for f in found if f.places), key=lambda f: f.accounts)
 
 
+BATCH = 16  # choices per check: they share its context; a breach ends the search early
+
+
 def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
-    """Every footprint's choice as a policy of one check: they share the model's context."""
+    """Every footprint's choice as a policy of a shared check, a batch at a time."""
     found = footprints(model, policy)
-    choices = tuple(
-        replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(found)
-    )
-    results = check_all(model, choices, budget) if choices else ()
-    for fp, result in zip(found, results, strict=True):  # ids keep the footprints' order
-        if result.status == Status.UNKNOWN:
-            return Verdict(Status.UNKNOWN, reason=result.reason)
-        if result.status == Status.VIOLATED:
-            w = result.witness
-            assert isinstance(w, PathWitness | BlastWitness)
-            return violated(
-                ResilienceWitness(w, account=fp.accounts[0], places=fp.places, alike=fp.accounts[1:])
-            )
+    for start in range(0, len(found), BATCH):
+        batch = found[start : start + BATCH]
+        choices = tuple(
+            replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(batch)
+        )
+        for fp, result in zip(batch, check_all(model, choices, budget), strict=True):  # ids keep the order
+            if result.status == Status.UNKNOWN:
+                return Verdict(Status.UNKNOWN, reason=result.reason)
+            if result.status == Status.VIOLATED:
+                w = result.witness
+                assert isinstance(w, PathWitness | BlastWitness)
+                return violated(
+                    ResilienceWitness(w, account=fp.accounts[0], places=fp.places, alike=fp.accounts[1:])
+                )
     return Verdict(Status.PROVED)
