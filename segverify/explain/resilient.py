@@ -78,24 +78,29 @@ def footprints(model: Model, policy: Policy) -> list[Footprint]:
     return sorted((f for f in found if f.places), key=lambda f: f.accounts)
 
 
-BATCH = 16  # choices per check: they share its context; a breach ends the search early
+FIRST_BATCH = 4  # choices in the first shared check; each next batch is twice as large
 
 
 def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
-    """Every footprint's choice as a policy of a shared check, a batch at a time."""
-    found = footprints(model, policy)
-    for start in range(0, len(found), BATCH):
-        batch = found[start : start + BATCH]
+    """Every footprint's choice as a policy of a shared check, in growing batches.
+
+    Choices in one check share its context and movement graph; batches that double keep a
+    breach among the first accounts cheap to find.
+    """
+    found, start, size = footprints(model, policy), 0, FIRST_BATCH
+    gave_up = ""  # a choice without a verdict: unknown, unless another choice breaks the policy
+    while start < len(found):
+        batch, start, size = found[start : start + size], start + size, size * 2
         choices = tuple(
             replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(batch)
         )
         for fp, result in zip(batch, check_all(model, choices, budget), strict=True):  # ids keep the order
             if result.status == Status.UNKNOWN:
-                return Verdict(Status.UNKNOWN, reason=result.reason)
+                gave_up = gave_up or f"{fp.accounts[0]} stolen: {result.reason}"
             if result.status == Status.VIOLATED:
                 w = result.witness
                 assert isinstance(w, PathWitness | BlastWitness)
                 return violated(
                     ResilienceWitness(w, account=fp.accounts[0], places=fp.places, alike=fp.accounts[1:])
                 )
-    return Verdict(Status.PROVED)
+    return Verdict(Status.UNKNOWN, reason=gave_up) if gave_up else Verdict(Status.PROVED)
