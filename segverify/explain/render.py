@@ -106,7 +106,7 @@ def explanation_lines(e: Explanation) -> list[str]:
     r = e.result
     lines = [f"{MARK[r.status]} {r.id} [{r.severity}] {r.title or r.kind}"]
     if e.margin is None:
-        note = r.reason or "only a proved attack policy has load-bearing controls"
+        note = r.reason or "the policy does not hold as written (`check` prints its witness)"
         return lines + [f"  nothing to explain: {note}"]
     lines.append(f"  load-bearing controls: {len(e.load_bearing)} of {e.controls}")
     lines += [f"    {c.label()}: blocks {_moves_text(moves)}" for c, moves in e.load_bearing]

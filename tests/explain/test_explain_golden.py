@@ -1,0 +1,39 @@
+"""Golden explanations of the flagship, text and JSON: a changed explanation is news.
+
+Rewrite with SEGVERIFY_UPDATE_GOLDENS=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from segverify.encode.solve import Budget
+from segverify.explain.command import explain_all, select
+from segverify.explain.render import render_explanations_json, render_explanations_text
+from segverify.model.load import load_model
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("SEGVERIFY_UPDATE_GOLDENS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"no golden {name}: run with SEGVERIFY_UPDATE_GOLDENS=1 and review the diff"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden"
+
+
+@pytest.mark.parametrize("variant", ["segregated", "flawed"])
+def test_flagship_explanations(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # spans name files as given, relative to the repository
+    model = load_model([f"examples/remote-access-vendor/{variant}"])
+    found = explain_all(model, select(model, []), Budget())
+    check_golden(f"{variant}.txt", render_explanations_text(found))
+    check_golden(f"{variant}.json", json.dumps(render_explanations_json(found), indent=2) + "\n")
