@@ -16,12 +16,20 @@ from segverify.analyses.base import Verdict, violated
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
 from segverify.explain.margin import Search, no_hitting_set
-from segverify.explain.recheck import check_all
+from segverify.explain.recheck import check_all, recheck
 from segverify.model.ir import Model, Policy
-from segverify.results import BlastWitness, PathWitness, ResilienceWitness, Status
+from segverify.results import (
+    BlastWitness,
+    ClosedSetCertificate,
+    PathWitness,
+    PolicyResult,
+    ResilienceWitness,
+    Status,
+)
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import usable
 from segverify.semantics.resilience import bare, login_hosts, login_places, stolen
+from segverify.semantics.verify import check_certificate
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,22 +93,48 @@ def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
     """Every footprint's choice as a policy of a shared check, in growing batches.
 
     Choices in one check share its context and movement graph; batches that double keep a
-    breach among the first accounts cheap to find.
+    breach among the first accounts cheap to find. The other accounts of a footprint get the
+    first one's certificate, with their credential added, checked by the reference (no Z3).
     """
     found, start, size = footprints(model, policy), 0, FIRST_BATCH
-    gave_up = ""  # a choice without a verdict: unknown, unless another choice breaks the policy
+    sem, gave_up = Semantics(model), ""  # unknown, unless another choice breaks the policy
     while start < len(found):
         batch, start, size = found[start : start + size], start + size, size * 2
         choices = tuple(
             replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(batch)
         )
         for fp, result in zip(batch, check_all(model, choices, budget), strict=True):  # ids keep the order
+            account = fp.accounts[0]
+            if result.status == Status.PROVED:
+                account, result = _alike(model, sem, policy, fp, result, budget)
+            if result.status == Status.VIOLATED:
+                return violated(_breach(fp, account, result))
             if result.status == Status.UNKNOWN:
                 gave_up = gave_up or f"{fp.accounts[0]} stolen: {result.reason}"
-            if result.status == Status.VIOLATED:
-                w = result.witness
-                assert isinstance(w, PathWitness | BlastWitness)
-                return violated(
-                    ResilienceWitness(w, account=fp.accounts[0], places=fp.places, alike=fp.accounts[1:])
-                )
     return Verdict(Status.UNKNOWN, reason=gave_up) if gave_up else Verdict(Status.PROVED)
+
+
+def _alike(
+    model: Model, sem: Semantics, policy: Policy, fp: Footprint, first: PolicyResult, budget: Budget
+) -> tuple[str, PolicyResult]:
+    """The footprint's other accounts: the first one's proof transferred, or their own check."""
+    cert = first.certificate
+    for other in fp.accounts[1:]:
+        choice = stolen(policy, other, fp.places)
+        if isinstance(cert, ClosedSetCertificate):
+            moved = replace(cert, credentials=tuple(sorted({*cert.credentials, other})))
+            if not check_certificate(model, choice, moved, sem):
+                continue
+        # The transfer failed: decide this account by its own check (never assume it).
+        own = recheck(model, choice, (), budget).result
+        if own.status != Status.PROVED:
+            return other, own
+    return fp.accounts[0], first
+
+
+def _breach(fp: Footprint, account: str, result: PolicyResult) -> ResilienceWitness:
+    w = result.witness
+    if not isinstance(w, PathWitness | BlastWitness):
+        raise InternalError(f"a stolen-account breach without an attack path ({type(w).__name__})")
+    alike = tuple(a for a in fp.accounts if a != account)
+    return ResilienceWitness(w, account=account, places=fp.places, alike=alike)
