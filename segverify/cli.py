@@ -530,31 +530,48 @@ def check(
 def render(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    view: str = typer.Option(..., "--view", metavar="VIEW", help="architecture, paths, matrix or blast."),
+    view: str = typer.Option(
+        ..., "--view", metavar="VIEW", help="architecture, paths, matrix, blast or controls."
+    ),
     output: Path = typer.Option(
         ..., "--output", "-o", metavar="FILE", help="FILE.svg, .png, .pdf or .dot (no renderer needed)."
     ),
     policy_id: str | None = typer.Option(
-        None, "--policy-id", metavar="ID", help="The policy to draw (paths, matrix, blast)."
+        None, "--policy-id", metavar="ID", help="The policy to draw (paths, matrix, blast, controls)."
     ),
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Draw one view of the model (and of a checked policy) as a picture."""
-    from segverify.render.dot import render_view
     from segverify.render.images import render_image
     from segverify.results import EXIT_OK
 
     model = load(models, policy)
+    dot = _controls_dot(model, policy_id) if view == "controls" else _view_dot(model, view, policy_id)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    render_image(dot, output, dot_binary=dot_binary)
+    err(f"wrote {output}")
+    return EXIT_OK
+
+
+def _view_dot(model: Model, view: str, policy_id: str | None) -> str:
+    from segverify.render.dot import render_view
+
     report = None
     if view != "architecture":
         from segverify import api
 
         report = api.check(model, api.CheckOptions())
-    dot = render_view(model, view, report, policy_id)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    render_image(dot, output, dot_binary=dot_binary)
-    err(f"wrote {output}")
-    return EXIT_OK
+    return render_view(model, view, report, policy_id)
+
+
+def _controls_dot(model: Model, policy_id: str | None) -> str:
+    """The controls view: the named (else the first) attack policy, explained."""
+    from segverify.explain.command import select
+    from segverify.explain.explain import explain
+    from segverify.render.dot_controls import render_controls
+
+    chosen = select(model, [policy_id] if policy_id else [])[0]
+    return render_controls(model, explain(model, chosen))
 
 
 def _ref(model: Model, text: str, option: str) -> Ref:

@@ -108,6 +108,18 @@ EDGE_STYLES: dict[str, tuple[Attrs, str]] = {
         {"color": RED, "fontcolor": RED, "penwidth": "2.5", "style": "dashed"},
         "a packet the policy needs but the rules deny",
     ),
+    "control": (
+        {"color": ORANGE, "fontcolor": ORANGE, "penwidth": "2", "style": "dashed", "arrowhead": "tee"},
+        "load-bearing control: a deny rule or default deny the proof rests on",
+    ),
+    "control-spof": (
+        {"color": RED, "fontcolor": RED, "penwidth": "3", "style": "dashed", "arrowhead": "tee"},
+        "single point of failure: its failure alone breaks the policy",
+    ),
+    "control-minimum": (
+        {"color": PURPLE, "fontcolor": PURPLE, "penwidth": "2", "style": "dotted", "arrowhead": "tee"},
+        "in the smallest set of controls whose failure breaks the policy",
+    ),
     "matrix-ok": (
         {"color": GREEN, "fontcolor": GREEN, "penwidth": "2"},
         "opened by rules and allowed by the matrix",

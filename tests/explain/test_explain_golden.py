@@ -37,3 +37,15 @@ def test_flagship_explanations(variant: str, monkeypatch: pytest.MonkeyPatch) ->
     found = explain_all(model, select(model, []), Budget())
     check_golden(f"{variant}.txt", render_explanations_text(found))
     check_golden(f"{variant}.json", json.dumps(render_explanations_json(found), indent=2) + "\n")
+
+
+def test_controls_view_of_the_flagship(monkeypatch: pytest.MonkeyPatch) -> None:
+    from segverify.render.dot_controls import render_controls
+
+    monkeypatch.chdir(ROOT)
+    model = load_model(["examples/remote-access-vendor/flawed"])
+    (policy,) = select(model, ["RAV-005"])
+    (found,) = explain_all(model, [policy], Budget())
+    dot = render_controls(model, found)
+    check_golden("flawed-controls-RAV-005.dot", dot)
+    assert "single point of failure" in dot and "default deny" in dot
