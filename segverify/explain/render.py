@@ -78,6 +78,17 @@ def explanation_json(e: Explanation) -> Json:
     return out
 
 
+def explanation_summary(e: Explanation) -> Json:
+    """The explanation in short (control labels only), for SARIF run properties."""
+    out: Json = {"id": e.result.id, "load_bearing": [c.label() for c, _ in e.load_bearing]}
+    out["single_points_of_failure"] = [p.control.label() for p in e.single_points]
+    if e.margin is not None:
+        out["margin"] = {"status": e.margin.status, "proof": proof_text(e.margin)}
+        if e.margin.status == "exact":
+            out["margin"] |= {"size": e.margin.size, "controls": [c.label() for c in e.margin.controls]}
+    return out
+
+
 def _moves_text(moves: tuple[Blocked, ...]) -> str:
     shown = [f"{b.move} of {b.to} on {b.service}" for b in moves[:SHOWN_MOVES]]
     more = len(moves) - SHOWN_MOVES

@@ -134,13 +134,21 @@ def _run(report: Report, ctx: Context, category: str) -> Json:
     results = [_result(r, index[r.id], report, ctx) for r in findings[:MAX_RESULTS]]
     root = ctx.root
     notes = _notifications(report, root, dropped=len(findings) - len(results))
-    return {
+    run: Json = {
         "tool": {"driver": _driver(rules)},
         "automationDetails": {"id": automation_id(category)},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    explained = [r for r in report.results if r.explanation is not None]
+    if explained:  # `check --explain`: proofs have no SARIF result, so the run carries them
+        from segverify.explain.render import explanation_summary
+
+        run["properties"] = {
+            "explanations": [explanation_summary(r.explanation) for r in explained if r.explanation]
+        }
+    return run
 
 
 def automation_id(category: str = "") -> str:

@@ -132,6 +132,9 @@ def test_check_explain_adds_the_explanation_to_proved_attack_policies_only() -> 
     assert "explanation" not in results["RAV-004"]  # separate_accounts: nothing to explain
     code, out, _ = run("check", f"{FLAGSHIP}/segregated", "--explain")
     assert "margin: 2 controls must fail together" in out
+    code, out, _ = run("check", f"{FLAGSHIP}/segregated", "--explain", "-f", "sarif")
+    (summary,) = [x for x in json.loads(out)["runs"][0]["properties"]["explanations"] if x["id"] == "RAV-005"]
+    assert summary["margin"]["size"] == 2 and summary["single_points_of_failure"] == []
     code, out, _ = run("check", f"{FLAGSHIP}/segregated", "-f", "json")
     assert "explanation" not in out
 
