@@ -21,7 +21,7 @@ MAX_MOVES = 6  # blocked moves listed in an edge's tooltip
 def render_controls(model: Model, e: Explanation) -> str:
     title = f"{e.result.id}: what the proof rests on ({len(e.load_bearing)} load-bearing controls)"
     canvas = Canvas(model, "controls", title)
-    draw_flows(canvas, role="flow-faint", labels=False)
+    draw_flows(canvas, role="flow-faint", max_services=3)
     spof = {p.control for p in e.single_points}
     minimum = set(e.margin.controls) if e.margin is not None else set()
     tooltips = {c: _moves(moves) for c, moves in e.load_bearing}
