@@ -789,14 +789,21 @@ def explain(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
     policy_id: list[str] = typer.Option(
-        [], "--policy-id", help="A proved attack policy to explain (repeatable); none: every one."
+        [],
+        "--policy-id",
+        metavar="ID",
+        help="A proved attack policy to explain (repeatable); none: every one.",
     ),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the explanation here."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write the explanation here."
+    ),
     timeout: float | None = typer.Option(
-        None, "--timeout", help="Seconds per solver query; past it: unknown."
+        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
     ),
-    rlimit: int = typer.Option(0, "--rlimit", min=0, help="Solver resource units per query; 0: none."),
+    rlimit: int = typer.Option(
+        0, "--rlimit", min=0, metavar="N", help="Solver resource units per query; 0: none."
+    ),
 ) -> int:
     """What a proof rests on: load-bearing controls, single points of failure and the margin."""
     if fmt not in FORMATS:
