@@ -19,7 +19,7 @@ from segverify.render.dot_paths import render_paths
 from segverify.render.graphs import policy_picture
 from segverify.render.html_svg import Diagrams
 from segverify.render.plain import blast_paths_shown
-from segverify.render.text import packet_text
+from segverify.render.text import choice_text, packet_text
 from segverify.results import (
     AccountsCertificate,
     AccountsWitness,
@@ -32,6 +32,7 @@ from segverify.results import (
     PathWitness,
     PolicyResult,
     RegionCertificate,
+    ResilienceWitness,
     RuleRef,
     Status,
     Witness,
@@ -109,6 +110,8 @@ HOP_HEAD = ("#", "move", "step", "service", "packet", "deciding rule", "credenti
 
 
 def witness_html(w: Witness) -> str:
+    if isinstance(w, ResilienceWitness):  # a `resilient` breach: the choice, then its path
+        return f"<h4>Not resilient: {esc(choice_text(w))}</h4>" + witness_html(w.witness)
     if isinstance(w, PathWitness):
         return f"<h4>Attack path to {esc(w.target)}</h4>" + table(HOP_HEAD, hop_rows(w.path))
     if isinstance(w, PacketWitness):

@@ -13,6 +13,7 @@ from segverify.results import (
     PathWitness,
     PolicyResult,
     RegionCertificate,
+    ResilienceWitness,
     RuleRef,
 )
 
@@ -24,6 +25,8 @@ def cited_rules(r: PolicyResult) -> set[str]:
 
 def _witness_rules(r: PolicyResult) -> Iterator[RuleRef]:
     w = r.witness
+    if isinstance(w, ResilienceWitness):  # a `resilient` breach: the rules of its choice's path
+        w = w.witness
     if isinstance(w, PathWitness):
         yield from _hop_rules(w.path)
     elif isinstance(w, PacketWitness):
