@@ -161,7 +161,7 @@ def test_an_unknown_policy_after_exits_3() -> None:
 
 def test_markdown_is_a_comment_and_sarif_anchors_in_after() -> None:
     code, out, _ = run(f"{VENDOR}/segregated", f"{VENDOR}/migration", *PACKS, "--format", "markdown")
-    assert code == 1 and out.startswith("**segverify diff**: policies: 5 regressed")
+    assert code == 1 and out.startswith("**segverify diff**: policies: 7 regressed")
     assert "| `RAV-003` | proved | violated | **regressed** |" in out and "<details>" in out
     _, out, _ = run(
         f"{REVIEW}/before", f"{REVIEW}/too-wide", "--intended", f"{REVIEW}/intended.yml", "-f", "sarif"
