@@ -45,7 +45,7 @@ lock: $(UV_VENV)/bin/uv
 
 # The newest versions pyproject.toml allows, in a separate venv: upstream changes seen early.
 # SEGVERIFY_UNLOCKED tells the lock test that this environment is deliberately not the lock's.
-test-latest:
+test-latest: $(MULTITOOL) $(BROWSER)
 	rm -rf $(LATEST) && $(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
 	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev,render]'
@@ -53,7 +53,7 @@ test-latest:
 
 # The oldest versions of the direct dependencies that pyproject.toml allows: the lower bounds are
 # what the code really needs.
-test-lowest: $(UV_VENV)/bin/uv
+test-lowest: $(UV_VENV)/bin/uv $(MULTITOOL) $(BROWSER)
 	rm -rf $(LOWEST) && $(UV_VENV)/bin/uv venv --quiet --python $(PYTHON) $(LOWEST)
 	VIRTUAL_ENV=$(LOWEST) $(UV_VENV)/bin/uv pip install --quiet --resolution lowest-direct -e '.[dev,render]'
 	SEGVERIFY_UNLOCKED=1 $(LOWEST)/bin/python -m pytest -q -p no:cacheprovider -n auto
