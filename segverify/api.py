@@ -13,6 +13,7 @@ from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
 from segverify.encode.atoms import EdgeIndex
+from segverify.encode.attack import model_via_hosts
 from segverify.encode.context import new_packet_vars
 from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
@@ -42,7 +43,10 @@ class CheckOptions:
 def new_context(model: Model, budget: Budget) -> Context:
     resolver = Resolver(model)
     sets = FlowSets(model, resolver)
-    index = EdgeIndex(model, resolver, sets.src, sets.dst)
+    # Source atoms are cut at every via host's addresses too: an atom then lies inside a via
+    # host or outside it, and the clauses can say exactly who sends from it (horn.py).
+    via = [model.hosts[h].addresses for h in sorted(model_via_hosts(model, resolver))]
+    index = EdgeIndex(model, resolver, sets.src, sets.dst, via)
     return Context(model, resolver, Principals(model), sets, budget, new_packet_vars(), index)
 
 

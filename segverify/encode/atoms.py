@@ -47,6 +47,17 @@ class Atoms:
             out |= ((1 << (b - a)) - 1) << a
         return out
 
+    def inside(self, values: IntervalSet) -> int:
+        """The atoms that lie wholly inside `values` (mask() has those that meet it)."""
+        out = 0
+        for lo, hi in values:
+            a, b = self.index(lo), self.index(hi) + 1
+            a += self.cuts[a] != lo
+            b -= self.cuts[b] != hi + 1
+            if a < b:
+                out |= ((1 << (b - a)) - 1) << a
+        return out
+
     def interval(self, k: int) -> tuple[int, int]:
         return self.cuts[k], self.cuts[k + 1] - 1
 
@@ -139,12 +150,19 @@ class EdgeIndex:
     """First-match decisions of one model, over source atoms, for any destination and service."""
 
     def __init__(
-        self, model: Model, resolver: Resolver, src: list[IntervalSet], dst: list[IntervalSet]
+        self,
+        model: Model,
+        resolver: Resolver,
+        src: list[IntervalSet],
+        dst: list[IntervalSet],
+        src_cuts: Iterable[IntervalSet] = (),
     ) -> None:
+        """`src_cuts`: more sets whose boundaries cut the source atoms (only_via's via hosts)."""
         self.model = model
         zones = list(resolver.zone_sets.items())
         zone_points = [p for _, z in zones for p in z.boundaries()] + list(ALL_ADDRESSES.boundaries())
-        self.src = Atoms([p for s in src for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
+        cuts = [p for s in [*src, *src_cuts] for p in s.boundaries()]
+        self.src = Atoms(cuts + zone_points, 1 << ADDR_BITS)
         self.dst = Atoms([p for s in dst for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
         self.svc = Atoms([p for f in model.flows for p in f.ports.boundaries()], 1 << SVC_BITS)
         self.flow_src = [self.src.mask(s) for s in src]
