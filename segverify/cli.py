@@ -574,14 +574,20 @@ def _controls_dot(model: Model, policy_id: str | None) -> str:
     return render_controls(model, explain(model, chosen))
 
 
-def _ref(model: Model, text: str, option: str) -> Ref:
+def _ref(model: Model, text: str, option: str, hosts: bool) -> Ref:
+    """A reference as `check` reads it; `hosts`: it must name a host (a target), not only addresses."""
     from segverify.model.ir import Ref
     from segverify.model.refs import Resolver
 
-    if not Resolver(model).is_known(text) or (text.startswith("tag:") and not Resolver(model).hosts(text)):
-        raise UsageError(
-            f"{option} '{text}' is not a zone, host, CIDR, `any` or a tag that matches something"
-        )
+    resolver = Resolver(model)
+    if text.startswith("tag:"):
+        # A foothold tag may be carried by hostless zones only (`tag:internet`): it sends.
+        found = resolver.hosts(text) if hosts else resolver.hosts(text) or resolver.addresses(text)
+        if not found:
+            what = "host" if hosts else "zone or host"
+            raise UsageError(f"{option} '{text}' is a tag that no {what} carries")
+    elif not resolver.is_known(text):
+        raise UsageError(f"{option} '{text}' is not a zone, host, CIDR, `any` or tag:NAME")
     return Ref(text)
 
 
@@ -613,11 +619,11 @@ def paths(
     from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 
     model = load(models, [])
-    at = _ref(model, source, "--from")
-    if account is not None and account not in {a.name for a in model.accounts()}:
-        raise UsageError(f"--account '{account}' is not an account of the model")
+    at = _ref(model, source, "--from", hosts=False)
+    if account is not None and account not in model.principals:
+        raise UsageError(f"--account '{account}' is not an account or group of the model")
     foothold = AccountFoothold(account, at) if account else RefFoothold(at)
-    found = api.paths(model, (foothold,), (_ref(model, target, "--to"),), limit)
+    found = api.paths(model, (foothold,), (_ref(model, target, "--to", hosts=True),), limit)
     if isinstance(found, Outcome):
         err(f"unknown: {found.reason}")
         return EXIT_UNKNOWN

@@ -128,7 +128,13 @@ def build_graph(
         foothold_hosts=frozenset(
             h for f in footholds if isinstance(f, RefFoothold) for h in res.hosts(f.ref) if h not in excluded
         ),
-        foothold_credentials=frozenset(f.account for f in footholds if isinstance(f, AccountFoothold)),
+        # A group foothold holds every member account's credentials (a group has none of its own).
+        foothold_credentials=frozenset(
+            a
+            for f in footholds
+            if isinstance(f, AccountFoothold)
+            for a in ctx.principals.accounts_of(f.account)
+        ),
         senders=senders,
         foothold_refs=tuple(
             sorted({f.ref.text if isinstance(f, RefFoothold) else f.at.text for f in footholds})

@@ -209,7 +209,12 @@ class PathWriter:
         self, ctx: Context, graph: AttackGraph, fp: Fixpoint, footholds: tuple[Foothold, ...]
     ) -> None:
         self.ctx, self.graph, self.fp = ctx, graph, fp
-        self.account_at = {f.account: f.at.text for f in footholds if isinstance(f, AccountFoothold)}
+        self.account_at = {
+            a: f.at.text
+            for f in footholds
+            if isinstance(f, AccountFoothold)
+            for a in ctx.principals.accounts_of(f.account)
+        }
 
     def hops(self, facts: list[Fact]) -> tuple[Hop, ...]:
         moves: list[Hop] = []

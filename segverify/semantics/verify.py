@@ -101,7 +101,7 @@ def _accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitn
     if w.reason == "login" and not all(may):
         errors.append(f"{w.principal} may not log in on both {w.hosts[0]} and {w.hosts[1]}")
     if w.reason == "session":
-        if w.principal not in sem.principals.session_accounts(hosts[0]):
+        if not sem.principals.in_sessions(w.principal, hosts[0]):
             errors.append(f"{w.hosts[0]} holds no session of {w.principal}")
         if not may[1]:
             errors.append(f"{w.principal} may not log in on {w.hosts[1]}")
