@@ -9,6 +9,7 @@ from segverify.encode.atoms import Decide
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, shared_graph
 from segverify.encode.memo import keep_latest
+from segverify.encode.shortest import shortest_witness
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import AttackerProfile, BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
@@ -18,7 +19,6 @@ from segverify.results import (
     BlockedReason,
     ClosedSetCertificate,
     ControlledHost,
-    PathWitness,
     RuleRef,
 )
 
@@ -90,15 +90,17 @@ def _isolation(
         return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
-    target = reached[0][1]
-    hops = PathWriter(ctx, graph, fp, footholds).hops(steps_to(fp, graph, ("host", target)))
-    return violated(PathWitness(target, hops))
+    return violated(shortest_witness(ctx, graph, fp, _moves(ctx, graph), footholds, [t for _, t in reached]))
 
 
 def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:
     """The worklist fixpoint, with the reverse indexes of the profile's shared graph (memo.py)."""
+    return least_fixpoint(graph, _moves(ctx, graph))
+
+
+def _moves(ctx: Context, graph: AttackGraph) -> Moves:
     key = (graph.profile, frozenset[str]())
-    return least_fixpoint(graph, keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key))))
+    return keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key)))
 
 
 def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:

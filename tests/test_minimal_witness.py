@@ -1,0 +1,179 @@
+"""Printed attack paths are minimal: fewest moves (a plain BFS over the reference's moves
+agrees), and no step can be left out (the reference replay then fails).
+
+The BFS is written here from the reference semantics (segverify/semantics/), not from the
+engine: a state is the hosts controlled and the credentials held; each move adds one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import attack_policies_for, examples, models
+
+from segverify import api
+from segverify.analyses.registry import analysis_for
+from segverify.encode.solve import Budget
+from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
+from segverify.results import PathWitness, Status
+from segverify.semantics.closure import crossings
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import (
+    Setup,
+    exploitable,
+    foothold_accounts,
+    foothold_text,
+    host_senders,
+    is_login,
+    sender_set,
+    setup_for,
+    usable,
+)
+from segverify.semantics.replay import replay
+
+State = tuple[frozenset[str], frozenset[str]]  # hosts controlled, credentials held
+MAX_STATES = 20_000
+
+
+class TooMany(Exception):
+    """The BFS would visit more states than a test should: the example is skipped."""
+
+
+class Reference:
+    """The moves of one attack question, from the reference semantics only."""
+
+    def __init__(self, model: Model, policy: Policy) -> None:
+        self.sem = Semantics(model)
+        self.setup: Setup = setup_for(model, self.sem.resolver, policy)
+        self.refs = sorted({foothold_text(fh) for fh in self.setup.footholds})
+        self._reach: dict[str, set[tuple[str, str]]] = {}
+
+    def reach(self, unit: str, is_host: bool) -> set[tuple[str, str]]:
+        """(host, service) pairs some allowed packet from the unit's addresses reaches."""
+        key = ("h:" if is_host else "r:") + unit
+        if key not in self._reach:
+            s = self.setup
+            addrs = (
+                host_senders(self.sem.model.hosts[unit], s)
+                if is_host
+                else sender_set(self.sem.resolver, s, unit)
+            )
+            found = crossings(self.sem, s, frozenset(), addrs) if addrs else []
+            self._reach[key] = {(c.host, c.service) for c in found if c.allowed is not None}
+        return self._reach[key]
+
+    def start(self) -> State:
+        hosts: set[str] = set()
+        creds: set[str] = set()
+        for fh in self.setup.footholds:
+            if isinstance(fh, RefFoothold):
+                hosts |= self.sem.resolver.hosts(fh.ref) - self.setup.via
+            elif isinstance(fh, AccountFoothold):
+                creds |= foothold_accounts(self.sem.principals, fh)
+        return frozenset(hosts), frozenset(creds)
+
+    def successors(self, state: State) -> set[State]:
+        hosts, creds = state
+        out = {(hosts | {b}, creds) for b in self._taken(hosts, creds)}
+        if self.setup.profile.credential_theft:
+            for h in hosts:
+                taken = self.sem.principals.session_accounts(self.sem.model.hosts[h]) - creds
+                out |= {(hosts, creds | {c}) for c in taken}
+        return out
+
+    def _taken(self, hosts: frozenset[str], creds: frozenset[str]) -> set[str]:
+        m, s, pr = self.sem.model, self.setup, self.sem.principals
+        out: set[str] = set()
+        for h in hosts:
+            out |= self.sem.resolver.hosts_of(m.hosts[h].manages) - s.via
+        units = [(h, True) for h in hosts] + [(r, False) for r in self.refs]
+        for unit, is_host in units:
+            for b, svc in self.reach(unit, is_host):
+                host = m.hosts[b]
+                if exploitable(s.profile, host, svc):
+                    out.add(b)
+                elif is_login(m, svc) and any(
+                    usable(pr, s.profile, c) and pr.may_log_in(c, host) for c in creds
+                ):
+                    out.add(b)
+        return out - hosts
+
+    def fewest_moves(self) -> int | None:
+        """Breadth first over states: the fewest moves after which some target is controlled."""
+        start = self.start()
+        seen = {start: 0}
+        queue = deque([start])
+        while queue:
+            state = queue.popleft()
+            if state[0] & self.setup.targets:
+                return seen[state]
+            for nxt in sorted(self.successors(state), key=lambda st: (sorted(st[0]), sorted(st[1]))):
+                if nxt not in seen:
+                    seen[nxt] = seen[state] + 1
+                    queue.append(nxt)
+            if len(seen) > MAX_STATES:
+                raise TooMany
+        return None
+
+
+def engine_witness(model: Model, policy: Policy) -> PathWitness | None:
+    ctx = api.new_context(model, Budget(seed=0))
+    verdict = analysis_for(policy.kind)(ctx, policy)
+    api.self_check(model, policy, verdict, certificates=False)
+    if verdict.status != Status.VIOLATED:
+        return None
+    assert isinstance(verdict.witness, PathWitness)
+    return verdict.witness
+
+
+def moves(w: PathWitness) -> int:
+    return sum(1 for hop in w.path if hop.move != "foothold")
+
+
+@settings(
+    deadline=None,
+    derandomize=True,
+    max_examples=examples(40),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+@given(models(), st.data())
+def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, data: st.DataObject) -> None:
+    policy = data.draw(attack_policies_for(model).filter(lambda p: p.kind in ("isolated", "only_via")))
+    witness = engine_witness(model, policy)
+    ref = Reference(model, policy)
+    try:
+        fewest = ref.fewest_moves()
+    except TooMany:
+        assume(False)
+    if witness is None:
+        assert fewest is None
+        return
+    assert fewest is not None
+    assert moves(witness) == fewest, witness.path
+    path = witness.path
+    for i in range(len(path)):
+        shorter = path[:i] + path[i + 1 :]
+        assert replay(ref.sem, ref.setup, shorter, witness.target), f"hop {i + 1} is not needed"
+
+
+def test_flawed_example_base_002_prints_the_five_step_path() -> None:
+    """The issue's case: the round-by-round path took 7 steps (a domain admin first, for nothing)."""
+    from pathlib import Path
+
+    from segverify.model.load import load_model
+
+    root = Path(__file__).resolve().parent.parent
+    model = load_model(
+        [
+            str(root / "examples/remote-access-vendor/flawed"),
+            str(root / "policies/three-plane.yaml"),
+            str(root / "policies/baseline.yaml"),
+        ]
+    )
+    (policy,) = [p for p in model.policies if p.id == "BASE-002"]
+    witness = engine_witness(model, policy)
+    assert witness is not None and witness.target == "code-signing"
+    assert moves(witness) == 5
+    assert Reference(model, policy).fewest_moves() == 5
