@@ -397,7 +397,12 @@ def emit(text: str | Iterable[str], output: Path | None) -> None:
 
 
 def _check_options(
-    timeout: float | None, rlimit: int, today: str | None, no_waivers: bool, no_verify: bool
+    timeout: float | None,
+    rlimit: int,
+    today: str | None,
+    no_waivers: bool,
+    no_verify: bool,
+    all_paths: bool = False,
 ) -> CheckOptions:
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
@@ -411,6 +416,7 @@ def _check_options(
         use_waivers=not no_waivers,
         verify_certificates=not no_verify,
         progress=_progress,
+        all_paths=all_paths,
     )
 
 
@@ -476,12 +482,15 @@ def check(
     explain: bool = typer.Option(
         False, "--explain", help="Add load-bearing controls and margin to each proved attack policy."
     ),
+    all_paths: bool = typer.Option(
+        False, "--all-paths", help="Show the shortest attack path to every protected host reached."
+    ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in CHECK_FORMATS:
         raise UsageError(f"--format takes one of {', '.join(CHECK_FORMATS)}, not '{fmt}'")
     threshold = _severity(fail_on)
-    options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
+    options = _check_options(timeout, rlimit, today, no_waivers, no_verify, all_paths)
     model = load(models, policy)
     from segverify import api
 

@@ -108,11 +108,19 @@ class Hop:
 
 
 @dataclass(frozen=True, slots=True)
+class ControlledHost:
+    host: str
+    path: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PathWitness:
-    """isolated / only_via: the attack path to `target`, shortest first."""
+    """isolated / only_via: the attack path to `target`, and every target the attacker controls."""
 
     target: str
-    path: tuple[Hop, ...]
+    path: tuple[Hop, ...]  # fewest moves among the paths to any target
+    reached: tuple[str, ...] = ()  # every target in the attacker's fixpoint, `target` among them, by name
+    paths: tuple[ControlledHost, ...] = ()  # check --all-paths: the shortest path to each other one
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +131,6 @@ class AccountsWitness:
     hosts: tuple[str, str]
     zones: tuple[str, str]
     reason: Literal["login", "session"]  # login in both, or session in one and login in the other
-
-
-@dataclass(frozen=True, slots=True)
-class ControlledHost:
-    host: str
-    path: tuple[Hop, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from segverify.results import (
     BlockedReason,
     ClosedSetCertificate,
     ControlledHost,
+    PathWitness,
     RuleRef,
 )
 
@@ -90,7 +91,13 @@ def _isolation(
         return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
-    return violated(shortest_witness(ctx, graph, fp, _moves(ctx, graph), footholds, [t for _, t in reached]))
+    moves, names = _moves(ctx, graph), [t for _, t in reached]
+    first = shortest_witness(ctx, graph, fp, moves, footholds, names)
+    others = [t for t in sorted(names) if t != first.target] if ctx.all_paths else []
+    paths = tuple(
+        ControlledHost(t, shortest_witness(ctx, graph, fp, moves, footholds, [t]).path) for t in others
+    )
+    return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths))
 
 
 def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:

@@ -87,6 +87,7 @@ class Context:
     pv: PacketVars
     index: EdgeIndex
     memo: Memo = field(default_factory=Memo)
+    all_paths: bool = False  # violated isolated/only_via: a path to every reached target
 
 
 def exploitable(host: Host, service: str, profile: AttackerProfile) -> bool:

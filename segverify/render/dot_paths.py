@@ -89,6 +89,8 @@ def draw_result(canvas: Canvas, result: PolicyResult) -> list[str]:
     w, cert = result.witness, result.certificate
     if isinstance(w, PathWitness):
         canvas.mark(w.target, "target")
+        for host in w.reached:  # every protected host the attacker controls, not only the path's
+            canvas.mark(host, "reached")
         draw_path(canvas, w.path)
         return ["hops are numbered in path order;", "foothold steps carry no number"]
     if isinstance(w, PacketWitness):
@@ -112,7 +114,7 @@ def pinned_names(model: Model, result: PolicyResult) -> frozenset[str]:
     w, cert = result.witness, result.certificate
     names: set[str] = set()
     if isinstance(w, PathWitness):
-        names |= {w.target} | {n for h in w.path for n in (h.to, h.source, h.at) if n}
+        names |= {w.target, *w.reached} | {n for h in w.path for n in (h.to, h.source, h.at) if n}
     if isinstance(cert, ClosedSetCertificate):
         names |= set(cert.hosts) | set(cert.excluded) | set(cert.senders)
     packets = [w.packet] if isinstance(w, PacketWitness) else []

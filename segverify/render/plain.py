@@ -77,7 +77,13 @@ def hop_json(h: Hop) -> Json:
 
 def witness_json(w: Witness) -> Json:
     if isinstance(w, PathWitness):
-        return {"target": w.target, "path": [hop_json(h) for h in w.path]}
+        return {
+            "target": w.target,
+            "path": [hop_json(h) for h in w.path],
+            "reached": list(w.reached),
+            "reached_count": len(w.reached),
+            "reached_paths": [{"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.paths],
+        }
     if isinstance(w, PacketWitness):
         return {"packet": packet_json(w.packet), "rule": rule_json(w.rule)}
     if isinstance(w, MatrixWitness):

@@ -19,9 +19,10 @@ from segverify.results import (
     Witness,
 )
 from segverify.semantics import accounts
+from segverify.semantics.attack import Attack
 from segverify.semantics.certify import check_closed_set
 from segverify.semantics.context import Semantics
-from segverify.semantics.moves import setup_for
+from segverify.semantics.moves import Setup, setup_for
 from segverify.semantics.packets import format_packet, mixes_families
 from segverify.semantics.policies import Query, failing_pairs, queries
 from segverify.semantics.regions import sort_rules
@@ -111,7 +112,27 @@ def _accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitn
 def _path_errors(sem: Semantics, policy: Policy, witness: PathWitness) -> list[str]:
     setup = setup_for(sem.model, sem.resolver, policy)
     errors = [] if witness.target in setup.targets else [f"{witness.target} is not a target of the policy"]
-    return errors + replay(sem, setup, witness.path, witness.target)
+    return errors + replay(sem, setup, witness.path, witness.target) + _reached_errors(sem, setup, witness)
+
+
+def _reached_errors(sem: Semantics, setup: Setup, witness: PathWitness) -> list[str]:
+    """`reached` is exactly the targets in the attacker's fixpoint; each extra path replays.
+
+    An empty `reached` claims nothing (`segverify paths` lists paths, not what is reached);
+    `check` always fills it.
+    """
+    if not witness.reached and not witness.paths:
+        return []
+    controlled = Attack(sem, setup).controlled & setup.targets
+    errors = []
+    if witness.reached != tuple(sorted(controlled)):
+        errors.append(f"the reached targets are {sorted(controlled)}, not {list(witness.reached)}")
+    names = [c.host for c in witness.paths]
+    if len(set(names)) != len(names) or witness.target in names or not set(names) <= controlled:
+        errors.append(f"the further paths name {names}: repeats, the target, or hosts not reached")
+    for c in witness.paths:
+        errors += [f"path to {c.host}: {e}" for e in replay(sem, setup, c.path, c.host)]
+    return errors
 
 
 def _blast_errors(sem: Semantics, policy: Policy, spec: BlastRadiusSpec, w: BlastWitness) -> list[str]:
