@@ -8,6 +8,7 @@ engine: a state is the hosts controlled and the credentials held; each move adds
 from __future__ import annotations
 
 from collections import deque
+from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from segverify import api
 from segverify.analyses.registry import analysis_for
 from segverify.encode.solve import Budget
 from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
+from segverify.model.load import load_model
 from segverify.results import PathWitness, Status
 from segverify.semantics.closure import crossings
 from segverify.semantics.context import Semantics
@@ -160,10 +162,6 @@ def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, da
 
 def test_flawed_example_base_002_prints_the_five_step_path() -> None:
     """The issue's case: the round-by-round path took 7 steps (a domain admin first, for nothing)."""
-    from pathlib import Path
-
-    from segverify.model.load import load_model
-
     root = Path(__file__).resolve().parent.parent
     model = load_model(
         [
@@ -177,3 +175,30 @@ def test_flawed_example_base_002_prints_the_five_step_path() -> None:
     assert witness is not None and witness.target == "code-signing"
     assert moves(witness) == 5
     assert Reference(model, policy).fewest_moves() == 5
+
+
+ACCOUNT_AT_FOOTHOLD_HOST = """\
+segverify: 1
+zones: {z0: {networks: [10.0.0.0/28]}, z1: {networks: [10.1.0.0/28]}}
+hosts:
+  h0: {zone: z1, address: 10.1.0.0/30, services: [rdp], sessions: [a1]}
+  h2: {zone: z0, address: 10.0.0.0/30, services: [ssh], logins: [g0]}
+accounts: {a0: {}, a1: {member_of: [g0]}}
+defaults: {inter_zone: allow}
+policies: [{id: P, isolated: {from: [z1, {account: a0, at: h0}], to: z0}}]
+"""
+
+
+def test_no_foothold_line_to_spare_when_an_account_foothold_sits_on_a_foothold_host(tmp_path: Path) -> None:
+    """Found by this file's property at 300 examples: h0 was printed twice, as host and as sender."""
+    path = tmp_path / "m.yaml"
+    path.write_text(ACCOUNT_AT_FOOTHOLD_HOST, encoding="utf-8")
+    model = load_model([str(path)])
+    (policy,) = model.policies
+    witness = engine_witness(model, policy)
+    assert witness is not None
+    assert [(h.move, h.source, h.at, h.to) for h in witness.path] == [
+        ("foothold", None, None, "h0"),
+        ("harvest", None, "h0", None),
+        ("login", "h0", None, "h2"),
+    ]

@@ -51,8 +51,10 @@ class Ways:
 
     def __init__(self, graph: AttackGraph, fp: Fixpoint, moves: Moves) -> None:
         self.graph, self.fp, self.moves = graph, fp, moves
-        self.free_units = sorted(u.key for u in graph.senders) + sorted(
-            h for h, g in fp.hosts.items() if g.move == "foothold"
+        # Foothold hosts before foothold references: `{account: a, at: h0}` also sends from
+        # h0's addresses, and a path through both would print h0 twice (once to spare).
+        self.free_units = sorted(h for h, g in fp.hosts.items() if g.move == "foothold") + sorted(
+            u.key for u in graph.senders
         )
         self.host_units = sorted(h for h, g in fp.hosts.items() if g.move != "foothold")
         self._ways: dict[Fact, list[Way]] = {}

@@ -273,7 +273,10 @@ class PathWriter:
                 at = self.account_at[name]
                 address = sent_from.pop(SENDER + at) if SENDER + at in sent_from else None
                 hops.append(Hop(move="foothold", at=at, credential=name, address=address))
+        # `{account: a, at: h0}` sends from h0's addresses, as the foothold host h0 does once
+        # controlled: when the path already holds h0, a second foothold line for it is to spare.
+        held = {name for kind, name in facts if kind == "host" and self.fp.hosts[name].move == "foothold"}
         for unit in self.graph.senders:
-            if unit.key in sent_from:
+            if unit.key in sent_from and unit.name not in held:
                 hops.append(Hop(move="foothold", at=unit.name, address=sent_from[unit.key]))
         return tuple(hops)
