@@ -179,8 +179,16 @@ class Blocked:
     move: Literal["login", "exploit"]
     to: str
     service: str
-    reason: BlockedReason
-    rules: tuple[RuleRef, ...] = ()  # for no-allowed-packet: the rules/defaults that deny it
+    reason: BlockedReason  # the first wall: the credential's for a login that has none, else the packet's
+    rules: tuple[RuleRef, ...] = ()  # when no packet is allowed: the rules/defaults that deny it
+    # Every wall, each true on its own: a login with no usable credential whose packets are
+    # denied too lists both ("no-allowed-packet" first), so removing one still leaves it blocked.
+    reasons: tuple[BlockedReason, ...] = ()
+
+    @property
+    def walls(self) -> tuple[BlockedReason, ...]:
+        """`reasons`, or `reason` alone in an entry written without them."""
+        return self.reasons or (self.reason,)
 
 
 @dataclass(frozen=True, slots=True)

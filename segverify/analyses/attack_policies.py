@@ -151,7 +151,7 @@ class Entries:
             usable = _interned(same, graph.login_credentials[d.host])
             named = _interned(same, ctx.principals.login_accounts(ctx.model.hosts[d.host]))
             self.logins.append(_interned(same, (usable, named)))
-        self._refused: dict[str, list[Blocked | None]] = {}
+        self._refused: dict[tuple[int, BlockedReason, bool, tuple[RuleRef, ...]], Blocked] = {}
         self._denied: dict[tuple[int, tuple[RuleRef, ...]], Blocked] = {}
 
     def boundary(
@@ -169,26 +169,38 @@ class Entries:
                 if id(accounts) not in reasons:  # one object per distinct pair, kept by self.logins
                     reasons[id(accounts)] = _credential_reason(held, *accounts)
                 reason = reasons[id(accounts)]
-            if reason is None:
-                found.append(self._packet(ctx, i, decide))
-                continue
-            made = self._refused.get(reason)
-            if made is None:
-                made = self._refused[reason] = [None] * len(self.doors)
-            entry = made[i]
-            if entry is None:
-                door = self.doors[i]
-                entry = made[i] = Blocked(door.move, door.host, door.service, reason)
-            found.append(entry)
+            found.append(
+                self._packet(ctx, i, decide)
+                if reason is None
+                else self._refused_entry(ctx, i, decide, reason)
+            )
         return tuple(found)
 
-    def _packet(self, ctx: Context, i: int, decide: Decide) -> Blocked:
+    def _rules(self, ctx: Context, i: int, decide: Decide) -> tuple[RuleRef, ...]:
         door = self.doors[i]
-        rules = tuple(decide(ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports))
+        return tuple(decide(ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports))
+
+    def _packet(self, ctx: Context, i: int, decide: Decide) -> Blocked:
+        rules = self._rules(ctx, i, decide)
         entry = self._denied.get((i, rules))
         if entry is None:
+            door = self.doors[i]
             entry = self._denied[i, rules] = Blocked(
-                door.move, door.host, door.service, "no-allowed-packet", rules
+                door.move, door.host, door.service, "no-allowed-packet", rules, ("no-allowed-packet",)
+            )
+        return entry
+
+    def _refused_entry(self, ctx: Context, i: int, decide: Decide, reason: BlockedReason) -> Blocked:
+        """A login no held credential opens; when every packet to it is denied too, both walls."""
+        rules = self._rules(ctx, i, decide)
+        passes = any(r.action == "allow" for r in rules)
+        rules = () if passes else rules  # a packet passes: the credential is the only wall
+        entry = self._refused.get((i, reason, passes, rules))
+        if entry is None:
+            door = self.doors[i]
+            walls: tuple[BlockedReason, ...] = (reason,) if passes else ("no-allowed-packet", reason)
+            entry = self._refused[i, reason, passes, rules] = Blocked(
+                door.move, door.host, door.service, reason, rules, walls
             )
         return entry
 

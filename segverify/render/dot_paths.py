@@ -247,17 +247,23 @@ def draw_packet(canvas: Canvas, packet: Packet, rule: RuleRef, role: str, edge_i
 
 
 def blocked_line(b: Blocked) -> str:
-    if b.reason == "no-usable-credential":
-        return f"{b.service}: no usable credential"
-    if b.reason == "mfa":
-        return f"{b.service}: credential needs MFA"
+    """Every wall of the move: a denied packet and a missing credential are both named."""
+    return f"{b.service}: " + "; ".join(_wall_text(b, wall) for wall in b.walls)
+
+
+def _wall_text(b: Blocked, wall: str) -> str:
+    if wall == "no-usable-credential":
+        return "no usable credential"
+    if wall == "mfa":
+        return "credential needs MFA"
     names = ", ".join(r.name for r in b.rules)
-    return f"{b.service}: denied by {names}" if names else f"{b.service}: no allowed packet"
+    return f"denied by {names}" if names else "no allowed packet"
 
 
 def blocked_tooltip(b: Blocked) -> str:
     rules = "; ".join(rule_text(r) for r in b.rules)
-    return f"{b.move} {b.to} on {b.service} blocked: {b.reason}" + (f" ({rules})" if rules else "")
+    walls = " and ".join(b.walls)
+    return f"{b.move} {b.to} on {b.service} blocked: {walls}" + (f" ({rules})" if rules else "")
 
 
 def draw_closed_set(canvas: Canvas, cert: ClosedSetCertificate) -> None:

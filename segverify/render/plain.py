@@ -139,6 +139,7 @@ def blocked_json(b: Blocked) -> Json:
             "to": b.to,
             "service": b.service,
             "reason": b.reason,
+            "reasons": list(b.walls),
             "rules": [rule_json(r) for r in b.rules],
         }
     )
