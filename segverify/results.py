@@ -121,6 +121,9 @@ class PathWitness:
     path: tuple[Hop, ...]  # fewest moves among the paths to any target
     reached: tuple[str, ...] = ()  # every target in the attacker's fixpoint, `target` among them, by name
     paths: tuple[ControlledHost, ...] = ()  # check --all-paths: the shortest path to each other one
+    # The evidence for `reached`: moves that, replayed in order, control every one of them
+    # (not rendered; the reference replays it before anything is printed).
+    support: tuple[Hop, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,8 +73,12 @@ def test_reference_rejects_a_wrong_list(vendor: tuple[Model, api.Report]) -> Non
     policy = next(p for p in model.policies if p.id == "PLANE-002")
     assert isinstance(r.witness, PathWitness)
     assert check_witness(model, policy, r.witness) == []
-    short = dataclasses.replace(r.witness, reached=("corp-fs-01",), paths=())
-    assert any("reached targets" in e for e in check_witness(model, policy, short))
+    unsupported = dataclasses.replace(r.witness, support=r.witness.support[:-1])
+    assert any(
+        "support: the moves do not control corp-mail" in e for e in check_witness(model, policy, unsupported)
+    )
+    not_target = dataclasses.replace(r.witness, reached=(*r.witness.reached, "prod-backup"))
+    assert any("are not targets" in e for e in check_witness(model, policy, not_target))
     wrong = dataclasses.replace(
         r.witness, paths=(dataclasses.replace(r.witness.paths[0], host="corp-dc-01"),)
     )

@@ -20,6 +20,7 @@ from segverify.encode.solve import Budget
 from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
 from segverify.model.load import load_model
 from segverify.results import PathWitness, Status
+from segverify.semantics.attack import Attack
 from segverify.semantics.closure import crossings
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import (
@@ -154,6 +155,8 @@ def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, da
         return
     assert fewest is not None
     assert moves(witness) == fewest, witness.path
+    # Every target the reference's fixpoint controls is listed, and no other.
+    assert set(witness.reached) == set(Attack(ref.sem, ref.setup).controlled & ref.setup.targets)
     path = witness.path
     for i in range(len(path)):
         shorter = path[:i] + path[i + 1 :]

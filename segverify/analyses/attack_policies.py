@@ -97,7 +97,9 @@ def _isolation(
     paths = tuple(
         ControlledHost(t, shortest_witness(ctx, graph, fp, moves, footholds, [t]).path) for t in others
     )
-    return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths))
+    facts = list(dict.fromkeys(f for t in sorted(names) for f in steps_to(fp, graph, ("host", t))))
+    support = PathWriter(ctx, graph, fp, footholds).hops(facts)
+    return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths, support))
 
 
 def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:

@@ -74,10 +74,12 @@ class Ways:
         return self._ways[fact]
 
     def _rank(self, way: Way) -> tuple[int, int, int, str, str]:
-        rounds = sum(self._round(f) for f in way.needs)
+        rounds = sum(self.round_of(f) for f in way.needs)
         return (len(way.needs), rounds, _MOVE_RANK[way.gain.move], way.gain.source or "", repr(way.gain))
 
-    def _round(self, fact: Fact) -> int:
+    def round_of(self, fact: Fact) -> int:
+        """The fixpoint round that first gave the fact: a derivation of it has a chain of at
+        least this many gains (each round's gains rest on an earlier round's)."""
         return (self.fp.hosts if fact[0] == "host" else self.fp.credentials)[fact[1]].round
 
     def _cred_ways(self, account: str) -> list[Way]:
@@ -132,14 +134,22 @@ class Search:
         """True when the search finished (the best derivation is the shortest)."""
         goal_ways = [self.ways.goal_way(t) for t in self.targets]
         self._goal_ways = sorted(goal_ways, key=lambda w: (len(w.needs), w.gain.source or ""))
-        self._extend({}, [GOAL])
+        self._extend({}, {GOAL: 0})
         return self.nodes <= NODE_LIMIT
 
     def _ways_of(self, item: Item) -> list[Way]:
         return self._goal_ways if item[0] == "goal" else self.ways.of(item)
 
-    def _extend(self, chosen: dict[Item, Way], open_: list[Item]) -> None:
-        cost = len(chosen) - (GOAL in chosen) + len(open_) - (GOAL in open_)
+    def _lower_bound(self, chosen: dict[Item, Way], open_: dict[Item, int]) -> int:
+        """Moves any completion needs: every gain chosen or open costs one, and an open gain
+        needs a chain of as many gains as its fixpoint round, none of them among the chosen
+        gains that rest on it (`open_` holds how many those are, along one chain)."""
+        count = len(chosen) - (GOAL in chosen) + len(open_) - (GOAL in open_)
+        chains = [d + self.ways.round_of(g) for g, d in open_.items() if g[0] != "goal"]
+        return max([count, *chains])
+
+    def _extend(self, chosen: dict[Item, Way], open_: dict[Item, int]) -> None:
+        cost = self._lower_bound(chosen, open_)
         if cost >= self.bound or self.nodes > NODE_LIMIT:
             return
         if not open_:
@@ -151,11 +161,17 @@ class Search:
             return
         self.seen.add(key)
         self.nodes += 1
-        item, rest = open_[-1], open_[:-1]
+        item, depth = next(reversed(open_.items()))
+        rest = dict(open_)
+        del rest[item]
+        above = depth + (item != GOAL)  # chosen gains resting on what `item` needs
         for way in self._ways_of(item):
-            new = [f for f in way.needs if f not in chosen and f not in rest and f != item]
+            new = dict(rest)
+            for f in way.needs:
+                if f not in chosen and f != item:
+                    new[f] = max(new.get(f, 0), above)
             chosen[item] = way
-            self._extend(chosen, [*rest, *new])
+            self._extend(chosen, new)
             del chosen[item]
 
 
