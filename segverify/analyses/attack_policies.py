@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.atoms import Decide
+from segverify.encode.atoms import CellKey
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
-from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, shared_graph
+from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, door_openers, shared_graph
 from segverify.encode.memo import keep_latest
 from segverify.encode.shortest import shortest_witness
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
@@ -122,7 +123,7 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
         senders=graph.foothold_refs,
-        boundary=entries.boundary(ctx, closed, graph.excluded, ctx.index.decider(senders)),
+        boundary=entries.boundary(ctx, closed, graph.excluded, senders),
         excluded=tuple(sorted(graph.excluded)),
     )
 
@@ -155,9 +156,11 @@ class Entries:
             self.logins.append(_interned(same, (usable, named)))
         self._refused: dict[tuple[int, BlockedReason, bool, tuple[RuleRef, ...]], Blocked] = {}
         self._denied: dict[tuple[int, tuple[RuleRef, ...]], Blocked] = {}
+        self._cell_keys: dict[int, tuple[CellKey, ...]] = {}
+        self._key_decider: tuple[int, Callable[[tuple[CellKey, ...]], tuple[RuleRef, ...]]] | None = None
 
     def boundary(
-        self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], decide: Decide
+        self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], senders: int
     ) -> tuple[Blocked, ...]:
         held, out = closed.credentials, closed.hosts | excluded
         reasons: dict[int, BlockedReason | None] = {}  # by id of a door's pair of account sets
@@ -172,18 +175,25 @@ class Entries:
                     reasons[id(accounts)] = _credential_reason(held, *accounts)
                 reason = reasons[id(accounts)]
             found.append(
-                self._packet(ctx, i, decide)
+                self._packet(ctx, i, senders)
                 if reason is None
-                else self._refused_entry(ctx, i, decide, reason)
+                else self._refused_entry(ctx, i, senders, reason)
             )
         return tuple(found)
 
-    def _rules(self, ctx: Context, i: int, decide: Decide) -> tuple[RuleRef, ...]:
-        door = self.doors[i]
-        return tuple(decide(ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports))
+    def _keyed_rules(self, ctx: Context, i: int, senders: int) -> tuple[RuleRef, ...]:
+        """The deciding rules of door i from `senders`, by the door's cell keys (kept per door)."""
+        if self._key_decider is None or self._key_decider[0] != senders:
+            self._key_decider = (senders, ctx.index.key_decider(senders))
+        keys = self._cell_keys.get(i)
+        if keys is None:
+            door = self.doors[i]
+            dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
+            keys = self._cell_keys[i] = ctx.index.cell_keys(dst, svc)
+        return self._key_decider[1](keys)
 
-    def _packet(self, ctx: Context, i: int, decide: Decide) -> Blocked:
-        rules = self._rules(ctx, i, decide)
+    def _packet(self, ctx: Context, i: int, senders: int) -> Blocked:
+        rules = self._keyed_rules(ctx, i, senders)
         entry = self._denied.get((i, rules))
         if entry is None:
             door = self.doors[i]
@@ -192,11 +202,12 @@ class Entries:
             )
         return entry
 
-    def _refused_entry(self, ctx: Context, i: int, decide: Decide, reason: BlockedReason) -> Blocked:
+    def _refused_entry(self, ctx: Context, i: int, senders: int, reason: BlockedReason) -> Blocked:
         """A login no held credential opens; when every packet to it is denied too, both walls."""
-        rules = self._rules(ctx, i, decide)
-        passes = any(r.action == "allow" for r in rules)
-        rules = () if passes else rules  # a packet passes: the credential is the only wall
+        # The door's opener atoms are memoized per door: one AND says whether a packet passes,
+        # and the deciding rules are worked out only for the doors it does not.
+        passes = bool(door_openers(ctx, self.doors[i]) & senders)
+        rules = () if passes else self._keyed_rules(ctx, i, senders)
         entry = self._refused.get((i, reason, passes, rules))
         if entry is None:
             door = self.doors[i]
