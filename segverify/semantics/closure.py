@@ -185,7 +185,10 @@ def boundary(
 def credential_wall(
     sem: Semantics, setup: Setup, credentials: frozenset[str], host: str
 ) -> BlockedReason | None:
-    """Why no held credential logs in on the host (None: one does)."""
-    if usable_logins(sem, setup, credentials, host):
+    """Why no held credential logs in on the host (None: one does); asked of every login door."""
+    if not credentials:
+        return "no-usable-credential"
+    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
+    if any(usable(sem.principals, setup.profile, c) for c in may):
         return None
-    return "mfa" if mfa_blocked(sem, setup, credentials, host) else "no-usable-credential"
+    return "mfa" if may else "no-usable-credential"  # may log in, and mfa stops every one
