@@ -7,8 +7,11 @@ each gain could be made inside the fixpoint is considered, and a depth-first bra
 over backward derivations finds a set of gains with the fewest moves (footholds are free):
 each open gain is given one of its ways in, whose premises become open in turn.
 
-The round-by-round path is the first upper bound; a derivation is kept only if its ways in
-are acyclic (a gain never rests on itself). The search is exact unless it visits more than
+The round-by-round path is the first upper bound. The lower bound: every gain chosen or open
+costs a move, and an open gain first made in fixpoint round r needs a chain of r gains, none
+of them among the chosen gains that rest on it; on the 1,600-host synthetic model it proves
+the round path shortest without a single branch. A derivation is kept only if its ways in are
+acyclic (a gain never rests on itself). The search is exact unless it visits more than
 NODE_LIMIT states; then the shortest path found so far is printed (no step of it can be left
 out either: every gain is a premise of a later one). `Shortest.exact` says which happened.
 """
