@@ -77,13 +77,14 @@ def hop_json(h: Hop) -> Json:
 
 def witness_json(w: Witness) -> Json:
     if isinstance(w, PathWitness):
-        return {
-            "target": w.target,
-            "path": [hop_json(h) for h in w.path],
-            "reached": list(w.reached),
-            "reached_count": len(w.reached),
-            "reached_paths": [{"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.paths],
-        }
+        found: Json = {"target": w.target, "path": [hop_json(h) for h in w.path]}
+        if w.reached:  # `check` fills it; a `paths` listing claims no more than each path
+            found["reached"] = list(w.reached)
+            found["reached_count"] = len(w.reached)
+            found["reached_paths"] = [
+                {"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.paths
+            ]
+        return found
     if isinstance(w, PacketWitness):
         return {"packet": packet_json(w.packet), "rule": rule_json(w.rule)}
     if isinstance(w, MatrixWitness):
