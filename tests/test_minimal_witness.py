@@ -8,6 +8,7 @@ engine: a state is the hosts controlled and the credentials held; each move adds
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -15,11 +16,12 @@ from hypothesis import strategies as st
 from strategies import attack_policies_for, examples, models
 
 from segverify import api
+from segverify.analyses.base import Verdict
 from segverify.analyses.registry import analysis_for
 from segverify.encode.solve import Budget
 from segverify.model.ir import AccountFoothold, Model, Policy, RefFoothold
 from segverify.model.load import load_model
-from segverify.results import PathWitness, Status
+from segverify.results import BlastWitness, Hop, PathWitness, Status
 from segverify.semantics.attack import Attack
 from segverify.semantics.closure import crossings
 from segverify.semantics.context import Semantics
@@ -121,10 +123,15 @@ class Reference:
         return None
 
 
-def engine_witness(model: Model, policy: Policy) -> PathWitness | None:
+def engine_verdict(model: Model, policy: Policy) -> Verdict:
     ctx = api.new_context(model, Budget(seed=0))
     verdict = analysis_for(policy.kind)(ctx, policy)
     api.self_check(model, policy, verdict, certificates=False)
+    return verdict
+
+
+def engine_witness(model: Model, policy: Policy) -> PathWitness | None:
+    verdict = engine_verdict(model, policy)
     if verdict.status != Status.VIOLATED:
         return None
     assert isinstance(verdict.witness, PathWitness)
@@ -135,12 +142,23 @@ def moves(w: PathWitness) -> int:
     return sum(1 for hop in w.path if hop.move != "foothold")
 
 
-@settings(
+def assert_minimal(ref: Reference, target: str, path: tuple[Hop, ...]) -> None:
+    """As few moves as the BFS needs to control `target`, and no hop can be left out."""
+    ref.setup = replace(ref.setup, targets=frozenset({target}))
+    assert moves(PathWitness(target, path)) == ref.fewest_moves(), path
+    for i in range(len(path)):
+        shorter = path[:i] + path[i + 1 :]
+        assert replay(ref.sem, ref.setup, shorter, target), f"hop {i + 1} is not needed"
+
+
+SMALL = settings(
     deadline=None,
     derandomize=True,
-    max_examples=examples(40),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+
+
+@settings(SMALL, max_examples=examples(40))
 @given(models(), st.data())
 def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, data: st.DataObject) -> None:
     policy = data.draw(attack_policies_for(model).filter(lambda p: p.kind in ("isolated", "only_via")))
@@ -161,6 +179,22 @@ def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, da
     for i in range(len(path)):
         shorter = path[:i] + path[i + 1 :]
         assert replay(ref.sem, ref.setup, shorter, witness.target), f"hop {i + 1} is not needed"
+
+
+@settings(SMALL, max_examples=examples(15))
+@given(models(), st.data())
+def test_blast_radius_paths_are_minimal(model: Model, data: st.DataObject) -> None:
+    """Each controlled host's path in a blast_radius witness: fewest moves, none to spare."""
+    policy = data.draw(attack_policies_for(model).filter(lambda p: p.kind == "blast_radius"))
+    verdict = engine_verdict(model, policy)
+    if not isinstance(verdict.witness, BlastWitness):
+        return
+    ref = Reference(model, policy)
+    for controlled in verdict.witness.hosts[-3:]:  # the farthest ones: the longest paths
+        try:
+            assert_minimal(ref, controlled.host, controlled.path)
+        except TooMany:
+            assume(False)
 
 
 def test_flawed_example_base_002_prints_the_five_step_path() -> None:

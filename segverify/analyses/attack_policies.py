@@ -10,7 +10,7 @@ from segverify.encode.atoms import CellKey
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, door_openers, shared_graph
 from segverify.encode.memo import keep_latest
-from segverify.encode.shortest import shortest_witness
+from segverify.encode.shortest import Ways, shortest_witness
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import AttackerProfile, BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
@@ -63,9 +63,9 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     if len(least.hosts) <= spec.max_hosts:
         return proved(certificate(ctx, graph, least))
     # Every closed set contains the least one: more than max_hosts, each with its path.
-    writer = PathWriter(ctx, graph, fp, spec.footholds)
+    ways = Ways(graph, fp, _moves(ctx, graph))
     order = sorted(fp.hosts, key=lambda h: (fp.hosts[h].round, h))
-    hosts = tuple(ControlledHost(h, writer.hops(steps_to(fp, graph, ("host", h)))) for h in order)
+    hosts = tuple(ControlledHost(h, shortest_witness(ctx, ways, spec.footholds, [h]).path) for h in order)
     return violated(BlastWitness(hosts, spec.max_hosts))
 
 
@@ -92,12 +92,10 @@ def _isolation(
         return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
-    moves, names = _moves(ctx, graph), [t for _, t in reached]
-    first = shortest_witness(ctx, graph, fp, moves, footholds, names)
+    ways, names = Ways(graph, fp, _moves(ctx, graph)), [t for _, t in reached]
+    first = shortest_witness(ctx, ways, footholds, names)
     others = [t for t in sorted(names) if t != first.target] if ctx.all_paths else []
-    paths = tuple(
-        ControlledHost(t, shortest_witness(ctx, graph, fp, moves, footholds, [t]).path) for t in others
-    )
+    paths = tuple(ControlledHost(t, shortest_witness(ctx, ways, footholds, [t]).path) for t in others)
     facts = list(dict.fromkeys(f for t in sorted(names) for f in steps_to(fp, graph, ("host", t))))
     support = PathWriter(ctx, graph, fp, footholds).hops(facts)
     return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths, support))

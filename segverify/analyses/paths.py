@@ -11,7 +11,7 @@ import dataclasses
 from collections import deque
 
 from segverify.encode.edges import AttackGraph, Context, Door
-from segverify.encode.shortest import shortest_witness
+from segverify.encode.shortest import Ways, shortest_witness
 from segverify.encode.witness import Moves, least_fixpoint
 from segverify.model.ir import Foothold
 from segverify.results import Hop, PathWitness
@@ -54,7 +54,8 @@ def _shortest(
     moves = Moves(graph)
     fp = least_fixpoint(graph, moves)
     reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
-    return [shortest_witness(ctx, graph, fp, moves, footholds, [t]) for _, t in reached]
+    ways = Ways(graph, fp, moves)
+    return [shortest_witness(ctx, ways, footholds, [t]) for _, t in reached]
 
 
 def signature(w: PathWitness) -> tuple[Edge, ...]:

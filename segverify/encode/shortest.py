@@ -194,15 +194,13 @@ def _acyclic(chosen: dict[Item, Way]) -> bool:
     return all(visit(i) for i in list(chosen))
 
 
-def shortest_path(
-    graph: AttackGraph, fp: Fixpoint, moves: Moves, targets: list[str], upper: list[Fact]
-) -> Shortest | None:
+def shortest_path(ways: Ways, targets: list[str], upper: list[Fact]) -> Shortest | None:
     """The derivation of some target with the fewest moves, or None if `upper` is already as short.
 
     `upper` is a path (facts, each after those it needs) that reaches a target: the search
     keeps only derivations with fewer moves.
     """
-    ways = Ways(graph, fp, moves)
+    fp = ways.fp
     moves_in_upper = sum(1 for f in upper if not ways.free(f))
     search = Search(ways, [t for t in targets if t in fp.hosts], moves_in_upper)
     exact = search.run()
@@ -241,17 +239,16 @@ def _restricted(fp: Fixpoint, gains: dict[Fact, Gain]) -> Fixpoint:
 
 
 def shortest_witness(
-    ctx: Context,
-    graph: AttackGraph,
-    fp: Fixpoint,
-    moves: Moves,
-    footholds: tuple[Foothold, ...],
-    reached: list[str],
+    ctx: Context, ways: Ways, footholds: tuple[Foothold, ...], reached: list[str]
 ) -> PathWitness:
-    """The path with the fewest moves to one of the reached targets (nearest in rounds first)."""
-    target = reached[0]
+    """The path with the fewest moves to one of the reached targets (nearest in rounds first).
+
+    One `Ways` serves every path of one fixpoint (every target of --all-paths, every host of
+    a blast radius).
+    """
+    graph, fp, target = ways.graph, ways.fp, reached[0]
     facts = steps_to(fp, graph, ("host", target))
-    found = shortest_path(graph, fp, moves, reached, facts)
+    found = shortest_path(ways, reached, facts)
     if found is not None:  # None: the round-by-round path is already one of the shortest
         fp, facts, target = found.fixpoint, found.facts, found.target
     return PathWitness(target, PathWriter(ctx, graph, fp, footholds).hops(facts))
