@@ -167,3 +167,17 @@ def test_separate_accounts_still_proves_an_empty_group_in_one_zone(tmp_path: Pat
     text = EMPTY_GROUP.replace("FIRST", "bob").replace("SECOND", "break-glass").replace("SESSION", "bob")
     result = only_result(check_text(tmp_path, text))
     assert result.status == Status.PROVED
+
+
+def test_paths_are_ordered_by_steps_fewest_first() -> None:
+    """docs/cli.md: fewest steps (moves, footholds aside) first; the first is the shortest."""
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    code, out, err = run_cli(
+        "paths", str(root / "examples/remote-access-vendor/flawed"), "--from", "internet",
+        "--account", "alice", "--to", "production", "-k", "6", "-f", "json",
+    )  # fmt: skip
+    assert code == 1, err
+    steps = [sum(1 for h in p["path"] if h["move"] != "foothold") for p in json.loads(out)["paths"]]
+    assert len(steps) == 6 and steps == sorted(steps) and steps[0] == 4
