@@ -239,3 +239,32 @@ def test_no_foothold_line_to_spare_when_an_account_foothold_sits_on_a_foothold_h
         ("harvest", None, "h0", None),
         ("login", "h0", None, "h2"),
     ]
+
+
+def test_a_search_cut_short_still_prints_a_path_that_replays() -> None:
+    """Past its budget the search keeps the shortest path found so far (or the round path)."""
+    from segverify.encode.edges import build_graph
+    from segverify.encode.shortest import Ways, shortest_path
+    from segverify.encode.witness import Moves, PathWriter, least_fixpoint, steps_to
+    from segverify.model.ir import OnlyViaSpec
+    from segverify.semantics.verify import check_witness
+
+    root = Path(__file__).resolve().parent.parent
+    model = load_model([str(root / "examples/remote-access-vendor/flawed"), "pack:baseline"])
+    (policy,) = [p for p in model.policies if p.id == "BASE-002"]
+    assert isinstance(policy.spec, OnlyViaSpec)
+    ctx = api.new_context(model, Budget(seed=0))
+    via = ctx.resolver.hosts_of(policy.spec.via)
+    graph = build_graph(ctx, policy.spec.footholds, model.attacker_for(policy), via)
+    fp = least_fixpoint(graph)
+    ways = Ways(graph, fp, Moves(graph))
+    upper = steps_to(fp, graph, ("host", "code-signing"))
+    outcomes = []
+    for limit in (1, 4, 50_000):
+        found = shortest_path(ways, ["code-signing"], upper, limit)
+        fixpoint, facts = (fp, upper) if found is None else (found.fixpoint, found.facts)
+        hops = PathWriter(ctx, graph, fixpoint, policy.spec.footholds).hops(facts)
+        w = PathWitness("code-signing", hops)
+        assert check_witness(model, policy, w) == []
+        outcomes.append((found is not None and found.exact, moves(w)))
+    assert outcomes[0] == (False, 7) and outcomes[-1] == (True, 5)

@@ -126,7 +126,8 @@ _MOVE_RANK = {"foothold": 0, "manage": 1, "harvest": 2, "exploit": 3, "login": 4
 class Search:
     """Branch and bound over backward derivations: fewest non-foothold gains that reach a target."""
 
-    def __init__(self, ways: Ways, targets: list[str], bound: int) -> None:
+    def __init__(self, ways: Ways, targets: list[str], bound: int, limit: int = NODE_LIMIT) -> None:
+        self.limit = limit
         self.ways, self.targets = ways, targets
         self.best: dict[Item, Way] | None = None
         self.bound = bound  # only a derivation with fewer gains than this is kept
@@ -138,7 +139,7 @@ class Search:
         goal_ways = [self.ways.goal_way(t) for t in self.targets]
         self._goal_ways = sorted(goal_ways, key=lambda w: (len(w.needs), w.gain.source or ""))
         self._extend({}, {GOAL: 0})
-        return self.nodes <= NODE_LIMIT
+        return self.nodes <= self.limit
 
     def _ways_of(self, item: Item) -> list[Way]:
         return self._goal_ways if item[0] == "goal" else self.ways.of(item)
@@ -153,7 +154,7 @@ class Search:
 
     def _extend(self, chosen: dict[Item, Way], open_: dict[Item, int]) -> None:
         cost = self._lower_bound(chosen, open_)
-        if cost >= self.bound or self.nodes > NODE_LIMIT:
+        if cost >= self.bound or self.nodes > self.limit:
             return
         if not open_:
             if _acyclic(chosen):
@@ -169,7 +170,7 @@ class Search:
         above = depth + (item != GOAL)  # chosen gains resting on what `item` needs
         for way in self._ways_of(item):
             self.nodes += 1  # every way tried: a gain with hundreds of ways in costs as many
-            if self.nodes > NODE_LIMIT:
+            if self.nodes > self.limit:
                 return
             new = dict(rest)
             for f in way.needs:
@@ -196,7 +197,9 @@ def _acyclic(chosen: dict[Item, Way]) -> bool:
     return all(visit(i) for i in list(chosen))
 
 
-def shortest_path(ways: Ways, targets: list[str], upper: list[Fact]) -> Shortest | None:
+def shortest_path(
+    ways: Ways, targets: list[str], upper: list[Fact], limit: int = NODE_LIMIT
+) -> Shortest | None:
     """The derivation of some target with the fewest moves, or None if `upper` is already as short.
 
     `upper` is a path (facts, each after those it needs) that reaches a target: the search
@@ -204,7 +207,7 @@ def shortest_path(ways: Ways, targets: list[str], upper: list[Fact]) -> Shortest
     """
     fp = ways.fp
     moves_in_upper = sum(1 for f in upper if not ways.free(f))
-    search = Search(ways, [t for t in targets if t in fp.hosts], moves_in_upper)
+    search = Search(ways, [t for t in targets if t in fp.hosts], moves_in_upper, limit)
     exact = search.run()
     if search.best is None:
         return None
