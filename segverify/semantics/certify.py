@@ -148,10 +148,14 @@ def _blocked_errors(
     if not walls:
         return ["a packet is allowed" + (", and a held credential may log in" if b.move == "login" else "")]
     errors = []
-    if b.reason not in b.walls or set(b.walls) != set(walls) or len(b.walls) != len(walls):
+    # An entry that lists its walls must list exactly those that stand; one written without
+    # `reasons` (before they existed) claims only its `reason`, which must stand.
+    listed = set(b.walls) == set(walls) and len(b.walls) == len(walls) if b.reasons else True
+    if b.reason not in b.walls or b.reason not in walls or not listed:
         errors.append(
             f"the move is blocked by {', '.join(walls)}; the entry says {b.reason} ({', '.join(b.walls)})"
         )
-    if "no-allowed-packet" in walls and (set(b.rules) != cr.rules or len(b.rules) != len(cr.rules)):
+    cites = "no-allowed-packet" in b.walls
+    if cites and "no-allowed-packet" in walls and (set(b.rules) != cr.rules or len(b.rules) != len(cr.rules)):
         errors.append(f"the denying rules are {[r.name for r in sort_rules(cr.rules)]}")
     return errors

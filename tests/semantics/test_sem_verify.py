@@ -306,6 +306,10 @@ def test_a_blocked_move_lists_every_wall() -> None:
                 replace(c, boundary=(lonely,)),
                 "blocked by no-allowed-packet, no-usable-credential",
             )
+        assert all(b.reasons for b in c.boundary)  # every entry lists its walls
+        # An entry written before `reasons` existed claims only its reason: still checked, still true.
+        old = replace(both, reasons=(), rules=())
+        assert check_certificate(quiet, pol, replace(c, boundary=(old,))) == []
     from segverify.render.dot_paths import blocked_line
 
     assert blocked_line(both) == "rdp: denied by default:inter_zone; no usable credential"
