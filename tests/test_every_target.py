@@ -77,6 +77,10 @@ def test_reference_rejects_a_wrong_list(vendor: tuple[Model, api.Report]) -> Non
     assert any(
         "support: the moves do not control corp-mail" in e for e in check_witness(model, policy, unsupported)
     )
+    # Read back from JSON (no support): the printed paths carry the list, or it is refused.
+    assert check_witness(model, policy, dataclasses.replace(r.witness, support=())) == []
+    bare = dataclasses.replace(r.witness, support=(), paths=())
+    assert any("do not control corp-mail" in e for e in check_witness(model, policy, bare))
     not_target = dataclasses.replace(r.witness, reached=(*r.witness.reached, "prod-backup"))
     assert any("are not targets" in e for e in check_witness(model, policy, not_target))
     wrong = dataclasses.replace(
