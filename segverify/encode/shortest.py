@@ -27,6 +27,7 @@ from segverify.model.ir import Foothold
 from segverify.results import PathWitness
 
 NODE_LIMIT = 50_000  # ways tried per path; small models finish far below it
+HOST_LIMIT = 500  # per host of a blast_radius witness: up to thousands of paths per witness
 Goal = tuple[Literal["goal"], str]
 Item = Fact | Goal
 GOAL: Goal = ("goal", "")
@@ -244,7 +245,7 @@ def _restricted(fp: Fixpoint, gains: dict[Fact, Gain]) -> Fixpoint:
 
 
 def shortest_witness(
-    ctx: Context, ways: Ways, footholds: tuple[Foothold, ...], reached: list[str]
+    ctx: Context, ways: Ways, footholds: tuple[Foothold, ...], reached: list[str], limit: int = NODE_LIMIT
 ) -> PathWitness:
     """The path with the fewest moves to one of the reached targets (nearest in rounds first).
 
@@ -253,7 +254,7 @@ def shortest_witness(
     """
     graph, fp, target = ways.graph, ways.fp, reached[0]
     facts = steps_to(fp, graph, ("host", target))
-    found = shortest_path(ways, reached, facts)
+    found = shortest_path(ways, reached, facts, limit)
     if found is not None:  # None: the round-by-round path is already one of the shortest
         fp, facts, target = found.fixpoint, found.facts, found.target
     return PathWitness(target, PathWriter(ctx, graph, fp, footholds).hops(facts))
