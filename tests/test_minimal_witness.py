@@ -8,7 +8,6 @@ engine: a state is the hosts controlled and the credentials held; each move adds
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -142,10 +141,8 @@ def moves(w: PathWitness) -> int:
     return sum(1 for hop in w.path if hop.move != "foothold")
 
 
-def assert_minimal(ref: Reference, target: str, path: tuple[Hop, ...]) -> None:
-    """As few moves as the BFS needs to control `target`, and no hop can be left out."""
-    ref.setup = replace(ref.setup, targets=frozenset({target}))
-    assert moves(PathWitness(target, path)) == ref.fewest_moves(), path
+def assert_irredundant(ref: Reference, target: str, path: tuple[Hop, ...]) -> None:
+    """No hop of the path can be left out: the rest no longer replays to `target`."""
     for i in range(len(path)):
         shorter = path[:i] + path[i + 1 :]
         assert replay(ref.sem, ref.setup, shorter, target), f"hop {i + 1} is not needed"
@@ -183,18 +180,15 @@ def test_printed_path_has_the_fewest_moves_and_no_step_to_spare(model: Model, da
 
 @settings(SMALL, max_examples=examples(15))
 @given(models(), st.data())
-def test_blast_radius_paths_are_minimal(model: Model, data: st.DataObject) -> None:
-    """Each controlled host's path in a blast_radius witness: fewest moves, none to spare."""
+def test_blast_radius_paths_have_no_step_to_spare(model: Model, data: st.DataObject) -> None:
+    """Each controlled host's path in a blast_radius witness (fewest rounds): no hop can go."""
     policy = data.draw(attack_policies_for(model).filter(lambda p: p.kind == "blast_radius"))
     verdict = engine_verdict(model, policy)
     if not isinstance(verdict.witness, BlastWitness):
         return
     ref = Reference(model, policy)
     for controlled in verdict.witness.hosts[-3:]:  # the farthest ones: the longest paths
-        try:
-            assert_minimal(ref, controlled.host, controlled.path)
-        except TooMany:
-            assume(False)
+        assert_irredundant(ref, controlled.host, controlled.path)
 
 
 def test_flawed_example_base_002_prints_the_five_step_path() -> None:

@@ -10,7 +10,7 @@ from segverify.encode.atoms import CellKey
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
 from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, door_openers, shared_graph
 from segverify.encode.memo import keep_latest
-from segverify.encode.shortest import HOST_LIMIT, Ways, shortest_witness
+from segverify.encode.shortest import Ways, shortest_witness
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import AttackerProfile, BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
@@ -63,11 +63,11 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     if len(least.hosts) <= spec.max_hosts:
         return proved(certificate(ctx, graph, least))
     # Every closed set contains the least one: more than max_hosts, each with its path.
-    ways = Ways(graph, fp, _moves(ctx, graph))
+    # Paths read back round by round (no step to spare), not searched: a witness may list
+    # thousands of hosts, and the search's ways in cost a pass over the fixpoint per door.
+    writer = PathWriter(ctx, graph, fp, spec.footholds)
     order = sorted(fp.hosts, key=lambda h: (fp.hosts[h].round, h))
-    hosts = tuple(
-        ControlledHost(h, shortest_witness(ctx, ways, spec.footholds, [h], HOST_LIMIT).path) for h in order
-    )
+    hosts = tuple(ControlledHost(h, writer.hops(steps_to(fp, graph, ("host", h)))) for h in order)
     return violated(BlastWitness(hosts, spec.max_hosts))
 
 

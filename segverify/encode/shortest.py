@@ -27,7 +27,6 @@ from segverify.model.ir import Foothold
 from segverify.results import PathWitness
 
 NODE_LIMIT = 50_000  # ways tried per path; small models finish far below it
-HOST_LIMIT = 500  # per host of a blast_radius witness: up to thousands of paths per witness
 Goal = tuple[Literal["goal"], str]
 Item = Fact | Goal
 GOAL: Goal = ("goal", "")
@@ -77,9 +76,12 @@ class Ways:
             self._ways[fact] = sorted(found, key=self._rank)
         return self._ways[fact]
 
-    def _rank(self, way: Way) -> tuple[int, int, int, str, str]:
+    def _rank(self, way: Way) -> tuple[int, int, int, str, str, str]:
+        """Fewest costly premises first, then earliest ones: the first leaf found is often the best."""
+        g = way.gain
         rounds = sum(self.round_of(f) for f in way.needs)
-        return (len(way.needs), rounds, _MOVE_RANK[way.gain.move], way.gain.source or "", repr(way.gain))
+        service = g.door.service if g.door is not None else ""
+        return (len(way.needs), rounds, _MOVE_RANK[g.move], g.source or "", service, g.credential or "")
 
     def round_of(self, fact: Fact) -> int:
         """The fixpoint round that first gave the fact: a derivation of it has a chain of at
@@ -249,8 +251,7 @@ def shortest_witness(
 ) -> PathWitness:
     """The path with the fewest moves to one of the reached targets (nearest in rounds first).
 
-    One `Ways` serves every path of one fixpoint (every target of --all-paths, every host of
-    a blast radius).
+    One `Ways` serves every path of one fixpoint (every target of --all-paths).
     """
     graph, fp, target = ways.graph, ways.fp, reached[0]
     facts = steps_to(fp, graph, ("host", target))
