@@ -13,6 +13,7 @@ from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
 from segverify.encode.atoms import EdgeIndex
+from segverify.encode.attack import model_via_hosts
 from segverify.encode.context import new_packet_vars
 from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
@@ -37,13 +38,19 @@ class CheckOptions:
     verify_certificates: bool = True  # re-derive proofs; witness replay is never switched off
     fork_self_checks: bool | None = None  # None: in a forked child on large models (selfchecks.py)
     progress: Progress | None = None
+    all_paths: bool = False  # a violated isolated/only_via shows the path to every target reached
 
 
-def new_context(model: Model, budget: Budget) -> Context:
+def new_context(model: Model, budget: Budget, all_paths: bool = False) -> Context:
     resolver = Resolver(model)
     sets = FlowSets(model, resolver)
-    index = EdgeIndex(model, resolver, sets.src, sets.dst)
-    return Context(model, resolver, Principals(model), sets, budget, new_packet_vars(), index)
+    # Source atoms are cut at every via host's addresses too: an atom then lies inside a via
+    # host or outside it, and the clauses can say exactly who sends from it (horn.py).
+    via = [model.hosts[h].addresses for h in sorted(model_via_hosts(model, resolver))]
+    index = EdgeIndex(model, resolver, sets.src, sets.dst, via)
+    return Context(
+        model, resolver, Principals(model), sets, budget, new_packet_vars(), index, all_paths=all_paths
+    )
 
 
 def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
@@ -53,7 +60,7 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
     checks = SelfChecks(model, sem, options.verify_certificates, self_check_problems, fork)
     with collector.paused(), checks:  # collector.py: a large heap, no cycles worth collecting
         # Built after a self-check child is forked (selfchecks.py): it never holds these pages.
-        ctx = new_context(model, options.budget)
+        ctx = new_context(model, options.budget, options.all_paths)
         # Policies sharing a movement graph run together (the check keeps one graph's clauses
         # at a time); results are reported by id whatever the order of evaluation.
         policies = sorted(model.policies, key=lambda p: (evaluation_group(ctx, p), p.id))

@@ -397,7 +397,12 @@ def emit(text: str | Iterable[str], output: Path | None) -> None:
 
 
 def _check_options(
-    timeout: float | None, rlimit: int, today: str | None, no_waivers: bool, no_verify: bool
+    timeout: float | None,
+    rlimit: int,
+    today: str | None,
+    no_waivers: bool,
+    no_verify: bool,
+    all_paths: bool = False,
 ) -> CheckOptions:
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
@@ -411,6 +416,7 @@ def _check_options(
         use_waivers=not no_waivers,
         verify_certificates=not no_verify,
         progress=_progress,
+        all_paths=all_paths,
     )
 
 
@@ -476,12 +482,15 @@ def check(
     explain: bool = typer.Option(
         False, "--explain", help="Add load-bearing controls and margin to each proved attack policy."
     ),
+    all_paths: bool = typer.Option(
+        False, "--all-paths", help="Show the shortest attack path to every protected host reached."
+    ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in CHECK_FORMATS:
         raise UsageError(f"--format takes one of {', '.join(CHECK_FORMATS)}, not '{fmt}'")
     threshold = _severity(fail_on)
-    options = _check_options(timeout, rlimit, today, no_waivers, no_verify)
+    options = _check_options(timeout, rlimit, today, no_waivers, no_verify, all_paths)
     model = load(models, policy)
     from segverify import api
 
@@ -574,14 +583,20 @@ def _controls_dot(model: Model, policy_id: str | None) -> str:
     return render_controls(model, explain(model, chosen))
 
 
-def _ref(model: Model, text: str, option: str) -> Ref:
+def _ref(model: Model, text: str, option: str, hosts: bool) -> Ref:
+    """A reference as `check` reads it; `hosts`: it must name a host (a target), not only addresses."""
     from segverify.model.ir import Ref
     from segverify.model.refs import Resolver
 
-    if not Resolver(model).is_known(text) or (text.startswith("tag:") and not Resolver(model).hosts(text)):
-        raise UsageError(
-            f"{option} '{text}' is not a zone, host, CIDR, `any` or a tag that matches something"
-        )
+    resolver = Resolver(model)
+    if text.startswith("tag:"):
+        # A foothold tag may be carried by hostless zones only (`tag:internet`): it sends.
+        found = resolver.hosts(text) if hosts else resolver.hosts(text) or resolver.addresses(text)
+        if not found:
+            what = "host" if hosts else "zone or host"
+            raise UsageError(f"{option} '{text}' is a tag that no {what} carries")
+    elif not resolver.is_known(text):
+        raise UsageError(f"{option} '{text}' is not a zone, host, CIDR, `any` or tag:NAME")
     return Ref(text)
 
 
@@ -613,11 +628,11 @@ def paths(
     from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 
     model = load(models, [])
-    at = _ref(model, source, "--from")
-    if account is not None and account not in {a.name for a in model.accounts()}:
-        raise UsageError(f"--account '{account}' is not an account of the model")
+    at = _ref(model, source, "--from", hosts=False)
+    if account is not None and account not in model.principals:
+        raise UsageError(f"--account '{account}' is not an account or group of the model")
     foothold = AccountFoothold(account, at) if account else RefFoothold(at)
-    found = api.paths(model, (foothold,), (_ref(model, target, "--to"),), limit)
+    found = api.paths(model, (foothold,), (_ref(model, target, "--to", hosts=True),), limit)
     if isinstance(found, Outcome):
         err(f"unknown: {found.reason}")
         return EXIT_UNKNOWN

@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "bad-port": "a malformed port spec, a port outside 0-65535 or an empty range",
     "zones-overlap": "two internal zones share addresses (or two external zones the same network)",
     "host-outside-zone": "a host's address is not inside its zone",
+    "hosts-share-address": "two single hosts (not fleets) have the same address",
     "vulnerable-not-offered": "`vulnerable` names a service the host does not offer",
     "bad-date": "a date that is not YYYY-MM-DD",
     "bad-encoding": "the file is not UTF-8 text or holds characters YAML does not allow",

@@ -108,11 +108,22 @@ class Hop:
 
 
 @dataclass(frozen=True, slots=True)
+class ControlledHost:
+    host: str
+    path: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PathWitness:
-    """isolated / only_via: the attack path to `target`, shortest first."""
+    """isolated / only_via: the attack path to `target`, and every target the attacker controls."""
 
     target: str
-    path: tuple[Hop, ...]
+    path: tuple[Hop, ...]  # fewest moves among the paths to any target
+    reached: tuple[str, ...] = ()  # every target in the attacker's fixpoint, `target` among them, by name
+    paths: tuple[ControlledHost, ...] = ()  # check --all-paths: the shortest path to each other one
+    # The evidence for `reached`: moves that, replayed in order, control every one of them
+    # (not rendered; the reference replays it before anything is printed).
+    support: tuple[Hop, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +134,6 @@ class AccountsWitness:
     hosts: tuple[str, str]
     zones: tuple[str, str]
     reason: Literal["login", "session"]  # login in both, or session in one and login in the other
-
-
-@dataclass(frozen=True, slots=True)
-class ControlledHost:
-    host: str
-    path: tuple[Hop, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +182,16 @@ class Blocked:
     move: Literal["login", "exploit"]
     to: str
     service: str
-    reason: BlockedReason
-    rules: tuple[RuleRef, ...] = ()  # for no-allowed-packet: the rules/defaults that deny it
+    reason: BlockedReason  # the first wall: the credential's for a login that has none, else the packet's
+    rules: tuple[RuleRef, ...] = ()  # when no packet is allowed: the rules/defaults that deny it
+    # Every wall, each true on its own: a login with no usable credential whose packets are
+    # denied too lists both ("no-allowed-packet" first), so removing one still leaves it blocked.
+    reasons: tuple[BlockedReason, ...] = ()
+
+    @property
+    def walls(self) -> tuple[BlockedReason, ...]:
+        """`reasons`, or `reason` alone in an entry written without them."""
+        return self.reasons or (self.reason,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.atoms import Decide
+from segverify.encode.atoms import CellKey
 from segverify.encode.attack import ClosedSet, avoid_targets, closed_within
-from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, shared_graph
+from segverify.encode.edges import AttackGraph, Context, all_doors, build_graph, door_openers, shared_graph
 from segverify.encode.memo import keep_latest
+from segverify.encode.shortest import Ways, shortest_witness
 from segverify.encode.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
 from segverify.errors import InternalError
 from segverify.model.ir import AttackerProfile, BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
@@ -61,6 +63,8 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
     if len(least.hosts) <= spec.max_hosts:
         return proved(certificate(ctx, graph, least))
     # Every closed set contains the least one: more than max_hosts, each with its path.
+    # Paths read back round by round (no step to spare), not searched: a witness may list
+    # thousands of hosts, and the search's ways in cost a pass over the fixpoint per door.
     writer = PathWriter(ctx, graph, fp, spec.footholds)
     order = sorted(fp.hosts, key=lambda h: (fp.hosts[h].round, h))
     hosts = tuple(ControlledHost(h, writer.hops(steps_to(fp, graph, ("host", h)))) for h in order)
@@ -90,15 +94,23 @@ def _isolation(
         return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
     if not reached:
         raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
-    target = reached[0][1]
-    hops = PathWriter(ctx, graph, fp, footholds).hops(steps_to(fp, graph, ("host", target)))
-    return violated(PathWitness(target, hops))
+    ways, names = Ways(graph, fp, _moves(ctx, graph)), [t for _, t in reached]
+    first = shortest_witness(ctx, ways, footholds, names)
+    others = [t for t in sorted(names) if t != first.target] if ctx.all_paths else []
+    paths = tuple(ControlledHost(t, shortest_witness(ctx, ways, footholds, [t]).path) for t in others)
+    facts = list(dict.fromkeys(f for t in sorted(names) for f in steps_to(fp, graph, ("host", t))))
+    support = PathWriter(ctx, graph, fp, footholds).hops(facts)
+    return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths, support))
 
 
 def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:
     """The worklist fixpoint, with the reverse indexes of the profile's shared graph (memo.py)."""
+    return least_fixpoint(graph, _moves(ctx, graph))
+
+
+def _moves(ctx: Context, graph: AttackGraph) -> Moves:
     key = (graph.profile, frozenset[str]())
-    return least_fixpoint(graph, keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key))))
+    return keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key)))
 
 
 def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSetCertificate:
@@ -111,7 +123,7 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
         hosts=tuple(sorted(closed.hosts)),
         credentials=tuple(sorted(closed.credentials)),
         senders=graph.foothold_refs,
-        boundary=entries.boundary(ctx, closed, graph.excluded, ctx.index.decider(senders)),
+        boundary=entries.boundary(ctx, closed, graph.excluded, senders),
         excluded=tuple(sorted(graph.excluded)),
     )
 
@@ -142,11 +154,13 @@ class Entries:
             usable = _interned(same, graph.login_credentials[d.host])
             named = _interned(same, ctx.principals.login_accounts(ctx.model.hosts[d.host]))
             self.logins.append(_interned(same, (usable, named)))
-        self._refused: dict[str, list[Blocked | None]] = {}
+        self._refused: dict[tuple[int, BlockedReason, bool, tuple[RuleRef, ...]], Blocked] = {}
         self._denied: dict[tuple[int, tuple[RuleRef, ...]], Blocked] = {}
+        self._cell_keys: dict[int, tuple[CellKey, ...]] = {}
+        self._key_decider: tuple[int, Callable[[tuple[CellKey, ...]], tuple[RuleRef, ...]]] | None = None
 
     def boundary(
-        self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], decide: Decide
+        self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], senders: int
     ) -> tuple[Blocked, ...]:
         held, out = closed.credentials, closed.hosts | excluded
         reasons: dict[int, BlockedReason | None] = {}  # by id of a door's pair of account sets
@@ -160,26 +174,46 @@ class Entries:
                 if id(accounts) not in reasons:  # one object per distinct pair, kept by self.logins
                     reasons[id(accounts)] = _credential_reason(held, *accounts)
                 reason = reasons[id(accounts)]
-            if reason is None:
-                found.append(self._packet(ctx, i, decide))
-                continue
-            made = self._refused.get(reason)
-            if made is None:
-                made = self._refused[reason] = [None] * len(self.doors)
-            entry = made[i]
-            if entry is None:
-                door = self.doors[i]
-                entry = made[i] = Blocked(door.move, door.host, door.service, reason)
-            found.append(entry)
+            found.append(
+                self._packet(ctx, i, senders)
+                if reason is None
+                else self._refused_entry(ctx, i, senders, reason)
+            )
         return tuple(found)
 
-    def _packet(self, ctx: Context, i: int, decide: Decide) -> Blocked:
-        door = self.doors[i]
-        rules = tuple(decide(ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports))
+    def _keyed_rules(self, ctx: Context, i: int, senders: int) -> tuple[RuleRef, ...]:
+        """The deciding rules of door i from `senders`, by the door's cell keys (kept per door)."""
+        if self._key_decider is None or self._key_decider[0] != senders:
+            self._key_decider = (senders, ctx.index.key_decider(senders))
+        keys = self._cell_keys.get(i)
+        if keys is None:
+            door = self.doors[i]
+            dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
+            keys = self._cell_keys[i] = ctx.index.cell_keys(dst, svc)
+        return self._key_decider[1](keys)
+
+    def _packet(self, ctx: Context, i: int, senders: int) -> Blocked:
+        rules = self._keyed_rules(ctx, i, senders)
         entry = self._denied.get((i, rules))
         if entry is None:
+            door = self.doors[i]
             entry = self._denied[i, rules] = Blocked(
-                door.move, door.host, door.service, "no-allowed-packet", rules
+                door.move, door.host, door.service, "no-allowed-packet", rules, ("no-allowed-packet",)
+            )
+        return entry
+
+    def _refused_entry(self, ctx: Context, i: int, senders: int, reason: BlockedReason) -> Blocked:
+        """A login no held credential opens; when every packet to it is denied too, both walls."""
+        # The door's opener atoms are memoized per door: one AND says whether a packet passes,
+        # and the deciding rules are worked out only for the doors it does not.
+        passes = bool(door_openers(ctx, self.doors[i]) & senders)
+        rules = () if passes else self._keyed_rules(ctx, i, senders)
+        entry = self._refused.get((i, reason, passes, rules))
+        if entry is None:
+            door = self.doors[i]
+            walls: tuple[BlockedReason, ...] = (reason,) if passes else ("no-allowed-packet", reason)
+            entry = self._refused[i, reason, passes, rules] = Blocked(
+                door.move, door.host, door.service, reason, rules, walls
             )
         return entry
 

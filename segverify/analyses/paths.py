@@ -11,7 +11,8 @@ import dataclasses
 from collections import deque
 
 from segverify.encode.edges import AttackGraph, Context, Door
-from segverify.encode.witness import PathWriter, least_fixpoint, steps_to
+from segverify.encode.shortest import Ways, shortest_witness
+from segverify.encode.witness import Moves, least_fixpoint
 from segverify.model.ir import Foothold
 from segverify.results import Hop, PathWitness
 
@@ -50,10 +51,11 @@ def without(graph: AttackGraph, banned: frozenset[Edge]) -> AttackGraph:
 def _shortest(
     ctx: Context, graph: AttackGraph, footholds: tuple[Foothold, ...], targets: frozenset[str]
 ) -> list[PathWitness]:
-    fp = least_fixpoint(graph)
+    moves = Moves(graph)
+    fp = least_fixpoint(graph, moves)
     reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
-    writer = PathWriter(ctx, graph, fp, footholds)
-    return [PathWitness(t, writer.hops(steps_to(fp, graph, ("host", t)))) for _, t in reached]
+    ways = Ways(graph, fp, moves)
+    return [shortest_witness(ctx, ways, footholds, [t]) for _, t in reached]
 
 
 def signature(w: PathWitness) -> tuple[Edge, ...]:

@@ -13,16 +13,20 @@ Place = tuple[str, str]  # (zone, host)
 def account_places(
     ctx: Context, zones: tuple[str, ...]
 ) -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
-    """Per account, the (zone, host) pairs where it may log in and where it leaves sessions."""
+    """Per principal, the (zone, host) pairs where it may log in and where it leaves sessions.
+
+    Principals are the accounts and the groups without a member account: such a group is
+    granted logins and holds sessions all the same, and its next member inherits them.
+    """
     logins: dict[str, list[Place]] = {}
     sessions: dict[str, list[Place]] = {}
-    pr = ctx.principals
+    pr, empty = ctx.principals, ctx.principals.empty_groups_in
     for host in ctx.model.hosts.values():
         if host.zone not in zones:
             continue
-        for a in pr.login_accounts(host):
+        for a in pr.login_accounts(host) | {g for p in host.logins for g in empty.get(p, ())}:
             logins.setdefault(a, []).append((host.zone, host.name))
-        for a in pr.session_accounts(host):
+        for a in pr.session_accounts(host) | {g for p in host.sessions for g in empty.get(p, ())}:
             sessions.setdefault(a, []).append((host.zone, host.name))
     return {a: sorted(v) for a, v in logins.items()}, {a: sorted(v) for a, v in sessions.items()}
 
@@ -43,7 +47,9 @@ def check_separate_accounts(ctx: Context, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, SeparateAccountsSpec)
     logins, sessions = account_places(ctx, spec.zones)
-    for account in sorted(set(logins) | set(sessions)):
+    accounts = ctx.principals.account_names
+    # Accounts first, then memberless groups, each by name (the reference's order).
+    for account in sorted(set(logins) | set(sessions), key=lambda p: (p not in accounts, p)):
         witness = _spanning(account, logins.get(account, []), sessions.get(account, []))
         if witness is not None:
             return violated(witness)

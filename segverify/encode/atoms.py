@@ -47,6 +47,17 @@ class Atoms:
             out |= ((1 << (b - a)) - 1) << a
         return out
 
+    def inside(self, values: IntervalSet) -> int:
+        """The atoms that lie wholly inside `values` (mask() has those that meet it)."""
+        out = 0
+        for lo, hi in values:
+            a, b = self.index(lo), self.index(hi) + 1
+            a += self.cuts[a] != lo
+            b -= self.cuts[b] != hi + 1
+            if a < b:
+                out |= ((1 << (b - a)) - 1) << a
+        return out
+
     def interval(self, k: int) -> tuple[int, int]:
         return self.cuts[k], self.cuts[k + 1] - 1
 
@@ -122,7 +133,11 @@ def _membership(atoms: Atoms, sets: list[IntervalSet]) -> list[int]:
     return out
 
 
-Decide = Callable[[IntervalSet, IntervalSet], list[RuleRef]]  # destinations, services -> deciding rules
+CellKey = tuple[int, str | None, int]  # relevant rules, destination zone, address family
+
+
+def _rule_order(r: RuleRef) -> tuple[int, str]:
+    return (r.index if r.index is not None else 1 << 30, r.name)
 
 
 class Cell(NamedTuple):
@@ -139,12 +154,19 @@ class EdgeIndex:
     """First-match decisions of one model, over source atoms, for any destination and service."""
 
     def __init__(
-        self, model: Model, resolver: Resolver, src: list[IntervalSet], dst: list[IntervalSet]
+        self,
+        model: Model,
+        resolver: Resolver,
+        src: list[IntervalSet],
+        dst: list[IntervalSet],
+        src_cuts: Iterable[IntervalSet] = (),
     ) -> None:
+        """`src_cuts`: more sets whose boundaries cut the source atoms (only_via's via hosts)."""
         self.model = model
         zones = list(resolver.zone_sets.items())
         zone_points = [p for _, z in zones for p in z.boundaries()] + list(ALL_ADDRESSES.boundaries())
-        self.src = Atoms([p for s in src for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
+        cuts = [p for s in [*src, *src_cuts] for p in s.boundaries()]
+        self.src = Atoms(cuts + zone_points, 1 << ADDR_BITS)
         self.dst = Atoms([p for s in dst for p in s.boundaries()] + zone_points, 1 << ADDR_BITS)
         self.svc = Atoms([p for f in model.flows for p in f.ports.boundaries()], 1 << SVC_BITS)
         self.flow_src = [self.src.mask(s) for s in src]
@@ -207,23 +229,35 @@ class EdgeIndex:
 
     def deciding(self, dst: IntervalSet, svc: IntervalSet, sources: int) -> list[RuleRef]:
         """The rules and defaults that decide some packet from `sources` to dst on svc."""
-        return self.decider(sources)(dst, svc)
+        return list(self.key_decider(sources)(self.cell_keys(dst, svc)))
 
-    def decider(self, sources: int) -> Decide:
-        """`deciding` for one set of sources, each (relevant rules, zone, family) worked out once.
+    def cell_keys(self, dst: IntervalSet, svc: IntervalSet) -> tuple[CellKey, ...]:
+        """The distinct (relevant rules, zone, family) of the cells dst x svc meets, sorted.
+
+        They do not depend on the senders: kept per door, they let key_decider answer a door
+        with one lookup when doors share them (most do).
+        """
+        return tuple(sorted(set(self._cell_keys(dst, svc)), key=lambda k: (k[0], k[1] or "", k[2])))
+
+    def key_decider(self, sources: int) -> Callable[[tuple[CellKey, ...]], tuple[RuleRef, ...]]:
+        """`deciding` for one set of sources and doors given by their cell_keys.
 
         A certificate cites the deciding rules of every door out of its set, tens of thousands
-        of doors that meet a few thousand distinct cells.
+        of doors that meet a few thousand distinct cells and share far fewer tuples of them:
+        each cell and each tuple is decided once.
         """
-        memo: dict[tuple[int, str | None, int], tuple[RuleRef, ...]] = {}
+        per_key: dict[CellKey, tuple[RuleRef, ...]] = {}
+        per_door: dict[tuple[CellKey, ...], tuple[RuleRef, ...]] = {}
 
-        def decide(dst: IntervalSet, svc: IntervalSet) -> list[RuleRef]:
-            found: set[RuleRef] = set()
-            for key in self._cell_keys(dst, svc):
-                if key not in memo:
-                    memo[key] = self._first_match_deciding(key, sources)
-                found.update(memo[key])
-            return sorted(found, key=lambda r: (r.index if r.index is not None else 1 << 30, r.name))
+        def decide(keys: tuple[CellKey, ...]) -> tuple[RuleRef, ...]:
+            if keys not in per_door:
+                found: set[RuleRef] = set()
+                for key in keys:
+                    if key not in per_key:
+                        per_key[key] = self._first_match_deciding(key, sources)
+                    found.update(per_key[key])
+                per_door[keys] = tuple(sorted(found, key=_rule_order))
+            return per_door[keys]
 
         return decide
 

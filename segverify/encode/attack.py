@@ -25,7 +25,8 @@ import z3
 from segverify.encode.edges import AttackGraph, Context, shared_graph
 from segverify.encode.horn import HornBase, Terms
 from segverify.encode.solve import Outcome, solve
-from segverify.model.ir import OnlyViaSpec
+from segverify.model.ir import Model, OnlyViaSpec
+from segverify.model.refs import Resolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +49,23 @@ def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
         shared = shared_graph(ctx, (profile, frozenset()))
         if ctx.memo.terms is None:
             ctx.memo.terms = Terms(ctx.pv.ctx)
-        base = HornBase(shared, ctx.budget, ctx.memo.terms, via_hosts(ctx) | graph.excluded)
+        guarded = via_hosts(ctx) | graph.excluded
+        inside = {h: ctx.index.src.inside(ctx.model.hosts[h].addresses) for h in guarded}
+        base = HornBase(shared, ctx.budget, ctx.memo.terms, inside)
         ctx.memo.horn[profile] = base
     return base
 
 
 def via_hosts(ctx: Context) -> frozenset[str]:
+    return model_via_hosts(ctx.model, ctx.resolver)
+
+
+def model_via_hosts(model: Model, resolver: Resolver) -> frozenset[str]:
     """Every host some only_via policy of the model leaves out."""
     out: set[str] = set()
-    for policy in ctx.model.policies:
+    for policy in model.policies:
         if isinstance(policy.spec, OnlyViaSpec):
-            out |= ctx.resolver.hosts_of(policy.spec.via)
+            out |= resolver.hosts_of(policy.spec.via)
     return frozenset(out)
 
 

@@ -87,6 +87,7 @@ class Context:
     pv: PacketVars
     index: EdgeIndex
     memo: Memo = field(default_factory=Memo)
+    all_paths: bool = False  # violated isolated/only_via: a path to every reached target
 
 
 def exploitable(host: Host, service: str, profile: AttackerProfile) -> bool:
@@ -128,7 +129,13 @@ def build_graph(
         foothold_hosts=frozenset(
             h for f in footholds if isinstance(f, RefFoothold) for h in res.hosts(f.ref) if h not in excluded
         ),
-        foothold_credentials=frozenset(f.account for f in footholds if isinstance(f, AccountFoothold)),
+        # A group foothold holds every member account's credentials (a group has none of its own).
+        foothold_credentials=frozenset(
+            a
+            for f in footholds
+            if isinstance(f, AccountFoothold)
+            for a in ctx.principals.accounts_of(f.account)
+        ),
         senders=senders,
         foothold_refs=tuple(
             sorted({f.ref.text if isinstance(f, RefFoothold) else f.at.text for f in footholds})
@@ -149,7 +156,7 @@ def shared_graph(ctx: Context, key: GraphKey) -> AttackGraph:
     graph = keep_latest(ctx.memo.graphs, profile, lambda: _shared_graph(ctx, profile))
     if not excluded:
         return graph
-    return keep_latest(ctx.memo.trimmed, key, lambda: _without_hosts(graph, excluded))
+    return keep_latest(ctx.memo.trimmed, key, lambda: _without_hosts(ctx, graph, excluded))
 
 
 def all_doors(ctx: Context, profile: AttackerProfile) -> list[Door]:
@@ -162,15 +169,23 @@ def all_doors(ctx: Context, profile: AttackerProfile) -> list[Door]:
     )
 
 
-def _without_hosts(graph: AttackGraph, excluded: frozenset[str]) -> AttackGraph:
+def _without_hosts(ctx: Context, graph: AttackGraph, excluded: frozenset[str]) -> AttackGraph:
     def kept(table: dict[str, T]) -> dict[str, T]:
         return {h: v for h, v in table.items() if h not in excluded}
 
+    # One rule for every sender (host, fleet, foothold): none sends from a left-out host's
+    # addresses, so a fleet whose range holds a via host's address keeps only the rest of it.
+    banned = union_all(ctx.model.hosts[h].addresses for h in excluded)
+    units, unit_atoms = kept(graph.units), kept(graph.unit_atoms)
+    for name, unit in units.items():
+        if unit.addresses.intersects(banned):
+            units[name] = Unit(name, unit.addresses.difference(banned), True)
+            unit_atoms[name] = ctx.index.src.mask(units[name].addresses)
     return dataclasses.replace(
         graph,
         hosts=tuple(h for h in graph.hosts if h not in excluded),
-        units=kept(graph.units),
-        unit_atoms=kept(graph.unit_atoms),
+        units=units,
+        unit_atoms=unit_atoms,
         openers={d: mask for d, mask in graph.openers.items() if d.host not in excluded},
         login_credentials=kept(graph.login_credentials),
         manages={h: managed - excluded for h, managed in kept(graph.manages).items()},

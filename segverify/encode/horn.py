@@ -83,7 +83,8 @@ class Terms:
 class HornBase:
     """One solver holding the movement clauses of a shared graph (no footholds, no goal)."""
 
-    def __init__(self, graph: AttackGraph, budget: Budget, terms: Terms, guarded: frozenset[str]) -> None:
+    def __init__(self, graph: AttackGraph, budget: Budget, terms: Terms, guarded: dict[str, int]) -> None:
+        """`guarded`: the hosts some only_via leaves out, each with the source atoms inside it."""
         # The check's one context (context.py): a fresh one costs ~12 ms to create and free,
         # a fifth of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
         self.ctx = terms.ctx
@@ -95,8 +96,8 @@ class HornBase:
         self.symbols = Symbols(graph.hosts)
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
         self.hosts = graph.hosts
-        self.guarded = tuple(sorted(guarded & set(graph.hosts)))
-        clauses = list(_clauses(graph, self.symbols, self.masks, frozenset(self.guarded)))
+        self.guarded = tuple(sorted(guarded.keys() & set(graph.hosts)))
+        clauses = list(_clauses(graph, self.symbols, self.masks, {h: guarded[h] for h in self.guarded}))
         declarations = [f"(declare-const {s} Bool)" for s in self.symbols.names.values()]
         self.solver.from_string("\n".join(declarations + clauses))
         self._hosts_negated: dict[str, z3.BoolRef] | None = None
@@ -125,7 +126,7 @@ class HornBase:
 
 
 def _clauses(
-    graph: AttackGraph, sym: Symbols, masks: dict[int, str], guarded: frozenset[str]
+    graph: AttackGraph, sym: Symbols, masks: dict[int, str], guarded: dict[str, int]
 ) -> Iterator[str]:
     def gain(premises: list[str], host: str) -> str:
         """A move into `host`; a guarded host also needs its usable literal (only_via)."""
@@ -137,10 +138,10 @@ def _clauses(
     for h in graph.hosts:
         yield from (gain([sym("c", h)], b) for b in sorted(graph.manages[h]))
         yield from (f"(assert (=> {sym('c', h)} {sym('k', a)}))" for a in sorted(graph.sessions[h]))
-    classes, class_of = _address_classes(graph, sym)
-    for x, hosts in classes.items():
-        if x != hosts[0]:
-            yield from (f"(assert (=> {h} {x}))" for h in hosts)
+    classes, class_of = _address_classes(graph, sym, guarded)
+    for x, premises in classes.items():
+        if x != premises[0]:
+            yield from (f"(assert (=> {p} {x}))" for p in premises)
     gated: set[frozenset[str]] = set()
     for door, mask in sorted(graph.openers.items()):
         if mask not in masks:
@@ -160,11 +161,17 @@ def _clauses(
         yield gain(premises, door.host)
 
 
-def _address_classes(graph: AttackGraph, sym: Symbols) -> tuple[dict[str, list[str]], list[str]]:
-    """Group source atoms by the hosts that send from them.
+def _address_classes(
+    graph: AttackGraph, sym: Symbols, guarded: dict[str, int]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Group source atoms by the hosts that send from them and the guarded hosts that own them.
 
-    Returns the classes (symbol -> the controls symbols of its hosts; a class of one host is
-    that host's own symbol) and, per atom, its class symbol ("" where no host sends from it).
+    Returns the classes (symbol -> the premises, one per host, that send from it; a class of
+    one host and no guard is that host's own symbol) and, per atom, its class symbol ("" where
+    no host sends from it). An atom inside a guarded host's addresses is sent from only while
+    that host is usable: no sender, host or fleet, sends from a left-out host's address
+    (api.new_context cuts the source atoms at every via host's addresses, so an atom lies
+    inside a via host or outside it).
     """
     width = max((graph.unit_atoms[h].bit_length() for h in graph.hosts), default=0)
     senders: list[tuple[str, ...]] = [()] * width
@@ -173,9 +180,22 @@ def _address_classes(graph: AttackGraph, sym: Symbols) -> tuple[dict[str, list[s
         for a, b in runs(graph.unit_atoms[h]):
             for atom in range(a, b):
                 senders[atom] += (c,)
-    symbol: dict[tuple[str, ...], str] = {(): ""}
-    for group in senders:
-        if group not in symbol:
-            symbol[group] = group[0] if len(group) == 1 else sym("x", group)
-    classes = {x: list(group) for group, x in symbol.items() if group}
-    return classes, [symbol[group] for group in senders]
+    guards: list[tuple[str, ...]] = [()] * width
+    for v in sorted(guarded):
+        u = sym("u", v)
+        for a, b in runs(guarded[v]):
+            for atom in range(a, min(b, width)):
+                guards[atom] += (u,)
+    # An atom no host sends from needs no guard: one key for all of them.
+    keys = [(group, guard if group else ()) for group, guard in zip(senders, guards, strict=True)]
+    symbol: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {((), ()): ""}
+    for key in keys:
+        group, guard = key
+        if key not in symbol:
+            symbol[key] = group[0] if len(group) == 1 and not guard else sym("x", key)
+    classes = {x: [_conjunction([h, *guard]) for h in group] for (group, guard), x in symbol.items() if group}
+    return classes, [symbol[key] for key in keys]
+
+
+def _conjunction(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else f"(and {' '.join(terms)})"

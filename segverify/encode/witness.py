@@ -209,7 +209,12 @@ class PathWriter:
         self, ctx: Context, graph: AttackGraph, fp: Fixpoint, footholds: tuple[Foothold, ...]
     ) -> None:
         self.ctx, self.graph, self.fp = ctx, graph, fp
-        self.account_at = {f.account: f.at.text for f in footholds if isinstance(f, AccountFoothold)}
+        self.account_at = {
+            a: f.at.text
+            for f in footholds
+            if isinstance(f, AccountFoothold)
+            for a in ctx.principals.accounts_of(f.account)
+        }
 
     def hops(self, facts: list[Fact]) -> tuple[Hop, ...]:
         moves: list[Hop] = []
@@ -268,7 +273,10 @@ class PathWriter:
                 at = self.account_at[name]
                 address = sent_from.pop(SENDER + at) if SENDER + at in sent_from else None
                 hops.append(Hop(move="foothold", at=at, credential=name, address=address))
+        # `{account: a, at: h0}` sends from h0's addresses, as the foothold host h0 does once
+        # controlled: when the path already holds h0, a second foothold line for it is to spare.
+        held = {name for kind, name in facts if kind == "host" and self.fp.hosts[name].move == "foothold"}
         for unit in self.graph.senders:
-            if unit.key in sent_from:
+            if unit.key in sent_from and unit.name not in held:
                 hops.append(Hop(move="foothold", at=unit.name, address=sent_from[unit.key]))
         return tuple(hops)

@@ -104,10 +104,11 @@ class CertificateDigests:
     def _blocked(self, b: Blocked) -> str:
         """canonical(blocked_json(b)), written out: json.dumps per entry was most of the time.
 
-        Keys in sorted order (move, reason, rules, service, to), empty values left out as
-        blocked_json leaves them; tests hold the two equal.
+        Keys in sorted order (move, reason, reasons, rules, service, to), empty values left out
+        as blocked_json leaves them; tests hold the two equal.
         """
-        fields = [("move", _STR(b.move)), ("reason", _STR(b.reason))]
+        walls = "[" + ",".join(_STR(w) for w in b.walls) + "]"
+        fields = [("move", _STR(b.move)), ("reason", _STR(b.reason)), ("reasons", walls)]
         if b.rules:
             fields.append(("rules", "[" + ",".join(self._rule(r) for r in b.rules) + "]"))
         fields += [("service", _STR(b.service)), ("to", _STR(b.to))]

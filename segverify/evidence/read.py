@@ -176,12 +176,15 @@ def parse_certificate(value: dict[str, Any], rules: Rules) -> Certificate:
 
 def _blocked(item: dict[str, Any], rules: Rules) -> Blocked:
     move, reason = item.get("move"), item.get("reason")
-    if move not in ("login", "exploit") or reason not in REASONS:
-        raise Shape("a boundary entry's move is login or exploit, its reason one of " + ", ".join(REASONS))
+    walls = _list(item.get("reasons", []), "reasons")  # absent in entries written before it existed
+    known = all(isinstance(w, str) and w in REASONS for w in walls)
+    if move not in ("login", "exploit") or reason not in REASONS or not known:
+        raise Shape("a boundary entry's move is login or exploit, its reasons among " + ", ".join(REASONS))
     return Blocked(
         move="login" if move == "login" else "exploit",
         to=_str(item, "to"),
         service=_str(item, "service"),
         reason=cast(BlockedReason, reason),
         rules=tuple(rules.ref(r) for r in _list(item.get("rules", []), "rules")),
+        reasons=tuple(cast(BlockedReason, w) for w in walls),
     )

@@ -86,7 +86,7 @@ def _footholds(ctx: Context, f: Fields) -> tuple[Foothold, ...]:
     footholds = f.footholds("from")
     for fh in footholds:
         if isinstance(fh, AccountFoothold):
-            ctx.check_principal(Item(fh.account, fh.span), accounts_only=True)
+            ctx.check_principal(Item(fh.account, fh.span))  # a group holds its members' credentials
     return footholds
 
 

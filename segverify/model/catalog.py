@@ -25,7 +25,10 @@ BUILTIN: dict[str, tuple[tuple[str, ...], bool]] = {
     "mysql": (("tcp/3306",), False),
     "mssql": (("tcp/1433",), False),
     "redis": (("tcp/6379",), False),
-    "kube-api": (("tcp/6443",), False),
+    # The Kubernetes API runs code: whoever it accepts may start a pod on the cluster's nodes.
+    # A login (`logins`: the accounts and tokens allowed to create workloads); the control
+    # plane `manages` its nodes, so the login passes on to them (docs/faq.md).
+    "kube-api": (("tcp/6443",), True),
     "smtp": (("tcp/25",), False),
     "imaps": (("tcp/993",), False),
     "ntp": (("udp/123",), False),

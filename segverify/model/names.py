@@ -95,7 +95,7 @@ class Context:
         self.error("dangling-ref", f"'{item.text}' is {what}", item.span, self.hint(item.text, self.zones))
         return False
 
-    def check_principal(self, item: Item, accounts_only: bool = False) -> bool:
+    def check_principal(self, item: Item) -> bool:
         kind = self.principals.get(item.text)
         if kind is None:
             self.error(
@@ -103,13 +103,6 @@ class Context:
                 f"no account or group is named '{item.text}'",
                 item.span,
                 self.hint(item.text, self.principals),
-            )
-            return False
-        if accounts_only and kind != "account":
-            self.error(
-                "unknown-principal",
-                f"'{item.text}' is a group; an account foothold needs an account",
-                item.span,
             )
             return False
         return True

@@ -41,10 +41,33 @@ class Principals:
                 out.setdefault(g, set()).add(acc.name)
         return {k: frozenset(v) for k, v in out.items()}
 
+    def accounts_of(self, name: str) -> frozenset[str]:
+        """The credentials a principal stands for: a group's members' (transitively), or the account."""
+        return self.accounts_in.get(name) or frozenset((name,))
+
     def may_log_in(self, account: str, host: Host) -> bool:
         """The account, or a group it is in, is named in the host's `logins`."""
         names = self.groups_of.get(account, frozenset()) | {account}
         return any(p in names for p in host.logins)
+
+    def in_sessions(self, principal: str, host: Host) -> bool:
+        """The principal, or a group it is in, is named in the host's `sessions`."""
+        names = self.groups_of.get(principal, frozenset()) | {principal}
+        return any(p in names for p in host.sessions)
+
+    @cached_property
+    def empty_groups_in(self) -> dict[str, frozenset[str]]:
+        """Per principal, the groups without any member account that it stands for (itself included).
+
+        Such a group is still a principal: what it is granted, its next member gets.
+        """
+        names = self.model.principals
+        empty = [g for g in names if g not in self.account_names and not self.accounts_in.get(g)]
+        out: dict[str, set[str]] = {}
+        for g in empty:
+            for p in self.groups_of.get(g, frozenset()) | {g}:
+                out.setdefault(p, set()).add(g)
+        return {p: frozenset(gs) for p, gs in out.items()}
 
     @cached_property
     def account_names(self) -> frozenset[str]:

@@ -27,6 +27,7 @@ def validate_model(model: Model, skip: Iterable[str] = ()) -> list[Diagnostic]:
         *check_refs(model),
         *check_zones_overlap(model, broken),
         *check_hosts_in_zones(model, broken),
+        *check_shared_addresses(model, broken),
         *check_membership_cycles(model),
     ]
 
@@ -138,6 +139,27 @@ def check_hosts_in_zones(model: Model, broken: frozenset[str]) -> Iterator[Diagn
                 f"host '{host.name}' ({host.address}) is not inside zone '{host.zone}'",
                 host.span,
                 _zone_hint(model, host.zone),
+            )
+
+
+def check_shared_addresses(model: Model, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """Two single hosts at one address are one machine written twice (or a typo).
+
+    A fleet may hold single hosts' addresses (a jump host inside the laptops' range): the
+    fleet then stands for its other machines too.
+    """
+    first: dict[str, str] = {}
+    for host in sorted(model.hosts.values(), key=lambda h: h.span):
+        if host.fleet or host.name in broken:
+            continue
+        other = first.setdefault(host.address, host.name)
+        if other != host.name:
+            yield Diagnostic(
+                "hosts-share-address",
+                f"hosts '{other}' and '{host.name}' have the same address {host.address}",
+                host.span,
+                "one machine is one host entry; give each host its own address",
+                related=model.hosts[other].span,
             )
 
 

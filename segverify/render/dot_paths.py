@@ -89,6 +89,8 @@ def draw_result(canvas: Canvas, result: PolicyResult) -> list[str]:
     w, cert = result.witness, result.certificate
     if isinstance(w, PathWitness):
         canvas.mark(w.target, "target")
+        for host in w.reached:  # every protected host the attacker controls, not only the path's
+            canvas.mark(host, "reached")
         draw_path(canvas, w.path)
         return ["hops are numbered in path order;", "foothold steps carry no number"]
     if isinstance(w, PacketWitness):
@@ -112,7 +114,7 @@ def pinned_names(model: Model, result: PolicyResult) -> frozenset[str]:
     w, cert = result.witness, result.certificate
     names: set[str] = set()
     if isinstance(w, PathWitness):
-        names |= {w.target} | {n for h in w.path for n in (h.to, h.source, h.at) if n}
+        names |= {w.target, *w.reached} | {n for h in w.path for n in (h.to, h.source, h.at) if n}
     if isinstance(cert, ClosedSetCertificate):
         names |= set(cert.hosts) | set(cert.excluded) | set(cert.senders)
     packets = [w.packet] if isinstance(w, PacketWitness) else []
@@ -245,17 +247,23 @@ def draw_packet(canvas: Canvas, packet: Packet, rule: RuleRef, role: str, edge_i
 
 
 def blocked_line(b: Blocked) -> str:
-    if b.reason == "no-usable-credential":
-        return f"{b.service}: no usable credential"
-    if b.reason == "mfa":
-        return f"{b.service}: credential needs MFA"
+    """Every wall of the move: a denied packet and a missing credential are both named."""
+    return f"{b.service}: " + "; ".join(_wall_text(b, wall) for wall in b.walls)
+
+
+def _wall_text(b: Blocked, wall: str) -> str:
+    if wall == "no-usable-credential":
+        return "no usable credential"
+    if wall == "mfa":
+        return "credential needs MFA"
     names = ", ".join(r.name for r in b.rules)
-    return f"{b.service}: denied by {names}" if names else f"{b.service}: no allowed packet"
+    return f"denied by {names}" if names else "no allowed packet"
 
 
 def blocked_tooltip(b: Blocked) -> str:
     rules = "; ".join(rule_text(r) for r in b.rules)
-    return f"{b.move} {b.to} on {b.service} blocked: {b.reason}" + (f" ({rules})" if rules else "")
+    walls = " and ".join(b.walls)
+    return f"{b.move} {b.to} on {b.service} blocked: {walls}" + (f" ({rules})" if rules else "")
 
 
 def draw_closed_set(canvas: Canvas, cert: ClosedSetCertificate) -> None:

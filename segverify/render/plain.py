@@ -77,7 +77,14 @@ def hop_json(h: Hop) -> Json:
 
 def witness_json(w: Witness) -> Json:
     if isinstance(w, PathWitness):
-        return {"target": w.target, "path": [hop_json(h) for h in w.path]}
+        found: Json = {"target": w.target, "path": [hop_json(h) for h in w.path]}
+        if w.reached:  # `check` fills it; a `paths` listing claims no more than each path
+            found["reached"] = list(w.reached)
+            found["reached_count"] = len(w.reached)
+            found["reached_paths"] = [
+                {"host": c.host, "path": [hop_json(h) for h in c.path]} for c in w.paths
+            ]
+        return found
     if isinstance(w, PacketWitness):
         return {"packet": packet_json(w.packet), "rule": rule_json(w.rule)}
     if isinstance(w, MatrixWitness):
@@ -133,6 +140,7 @@ def blocked_json(b: Blocked) -> Json:
             "to": b.to,
             "service": b.service,
             "reason": b.reason,
+            "reasons": list(b.walls),
             "rules": [rule_json(r) for r in b.rules],
         }
     )

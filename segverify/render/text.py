@@ -83,7 +83,7 @@ def _move(h: Hop) -> str:
 
 def witness_lines(w: Witness) -> list[str]:
     if isinstance(w, PathWitness):
-        return [f"  attack path to {w.target}:", *hop_lines(w.path)]
+        return [f"  attack path to {w.target}:", *hop_lines(w.path), *_reached_lines(w)]
     if isinstance(w, PacketWitness):
         return [f"  packet {packet_text(w.packet)}, {rule_text(w.rule)}"]
     if isinstance(w, MatrixWitness):
@@ -107,6 +107,18 @@ def choice_text(w: ResilienceWitness) -> str:
         return "with " + ", ".join(c.label() for c in w.failed) + " failed"
     alike = f" (or any of {', '.join(w.alike)}: the same logins)" if w.alike else ""
     return f"with account {w.account} stolen{alike}, used from {', '.join(w.places)}"
+
+
+def _reached_lines(w: PathWitness) -> list[str]:
+    """Every protected host the attacker controls, not only the one whose path is shown."""
+    if len(w.reached) <= 1:
+        return []
+    lines = [f"  the attacker controls {len(w.reached)} protected hosts: {', '.join(w.reached)}"]
+    for c in w.paths:
+        lines += [f"  attack path to {c.host}:", *hop_lines(c.path)]
+    if not w.paths:
+        lines.append("  (check --all-paths shows the shortest path to each)")
+    return lines
 
 
 def certificate_lines(c: Certificate) -> list[str]:

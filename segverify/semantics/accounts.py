@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from segverify.model.ir import SeparateAccountsSpec
@@ -20,20 +21,36 @@ class Spread:
 
 
 def spreads(sem: Semantics, spec: SeparateAccountsSpec) -> dict[str, Spread]:
-    """Every account's login and session places on hosts of the listed zones (sorted by account)."""
+    """Every principal's login and session places on hosts of the listed zones.
+
+    Accounts (sorted), then the groups with no member account (sorted): a group is a principal
+    too, and its next member would span what it spans. A group with members spans nothing its
+    members do not, so only the empty ones need their own entry.
+    """
     zones = set(spec.zones)
-    accounts = sorted(a.name for a in sem.model.accounts())
-    logins: dict[str, list[Place]] = {a: [] for a in accounts}
-    sessions: dict[str, list[Place]] = {a: [] for a in accounts}
+    pr = sem.principals
+    names = sorted(a.name for a in sem.model.accounts()) + _empty_groups(sem)
+    logins: dict[str, list[Place]] = {a: [] for a in names}
+    sessions: dict[str, list[Place]] = {a: [] for a in names}
     # Host by host (each host's accounts, groups expanded), not account by account over every
     # host: that was accounts x hosts, 50-90 s per policy at 100,000 hosts.
     for h in sem.model.hosts.values():
         if h.zone in zones:
-            for acc in sem.principals.login_accounts(h):
+            for acc in pr.login_accounts(h) | _empty_named(sem, h.logins):
                 logins[acc].append((h.zone, h.name))
-            for acc in sem.principals.session_accounts(h):
+            for acc in pr.session_accounts(h) | _empty_named(sem, h.sessions):
                 sessions[acc].append((h.zone, h.name))
-    return {a: Spread(tuple(sorted(logins[a])), tuple(sorted(sessions[a]))) for a in accounts}
+    return {a: Spread(tuple(sorted(logins[a])), tuple(sorted(sessions[a]))) for a in names}
+
+
+def _empty_groups(sem: Semantics) -> list[str]:
+    return sorted({g for gs in sem.principals.empty_groups_in.values() for g in gs})
+
+
+def _empty_named(sem: Semantics, named: Iterable[str]) -> frozenset[str]:
+    """The memberless groups that principals named in `logins` or `sessions` stand for."""
+    table = sem.principals.empty_groups_in
+    return frozenset(g for p in named for g in table.get(p, ()))
 
 
 def account_witness(account: str, spread: Spread) -> AccountsWitness | None:
@@ -51,7 +68,7 @@ def account_witness(account: str, spread: Spread) -> AccountsWitness | None:
 
 
 def violation(sem: Semantics, spec: SeparateAccountsSpec) -> AccountsWitness | None:
-    """The first account (by name) that spans two of the listed zones."""
+    """The first principal (accounts by name, then memberless groups) that spans two of the listed zones."""
     for acc, spread in spreads(sem, spec).items():
         found = account_witness(acc, spread)
         if found is not None:
@@ -60,7 +77,7 @@ def violation(sem: Semantics, spec: SeparateAccountsSpec) -> AccountsWitness | N
 
 
 def certificate(sem: Semantics, spec: SeparateAccountsSpec) -> AccountsCertificate:
-    """Per listed zone (sorted), the accounts that may log in or leave sessions there."""
+    """Per listed zone (sorted), the principals (accounts, memberless groups) with logins or sessions."""
     per_zone: dict[str, set[str]] = {z: set() for z in spec.zones}
     for acc, spread in spreads(sem, spec).items():
         for zone, _ in spread.logins + spread.sessions:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from segverify.model.ir import AccountFoothold, BlastRadiusSpec, Policy, RefFoothold
-from segverify.results import Blocked, ClosedSetCertificate
+from segverify.results import Blocked, BlockedReason, ClosedSetCertificate
 from segverify.semantics.closure import (
     Crossing,
+    credential_wall,
     crossings,
-    mfa_blocked,
     open_moves,
     senders_of,
-    usable_logins,
 )
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import (
@@ -137,21 +136,26 @@ def _boundary_errors(
 def _blocked_errors(
     sem: Semantics, setup: Setup, creds: frozenset[str], b: Blocked, cr: Crossing
 ) -> list[str]:
+    """Every wall the entry lists stands, and it lists every wall that stands."""
     host = sem.model.hosts[b.to]
     if b.move == "exploit" and not exploitable(setup.profile, host, b.service):
         return ["the service is not exploitable"]
     if b.move == "login" and not is_login(sem.model, b.service):
         return ["the service is not a login service"]
-    if b.reason == "no-allowed-packet":
-        if cr.allowed is not None:
-            return ["a packet is allowed"]
-        if set(b.rules) != cr.rules or len(b.rules) != len(cr.rules):
-            return [f"the denying rules are {[r.name for r in sort_rules(cr.rules)]}"]
-        return []
-    if b.move != "login":
-        return [f"{b.reason} only blocks a login"]
-    if usable_logins(sem, setup, creds, b.to):
-        return ["a held, usable credential may log in"]
-    if b.reason == "mfa" and not mfa_blocked(sem, setup, creds, b.to):
-        return ["no held credential that may log in is stopped by mfa"]
-    return []
+    cred = credential_wall(sem, setup, creds, b.to) if b.move == "login" else None
+    walls: tuple[BlockedReason, ...] = ("no-allowed-packet",) if cr.allowed is None else ()
+    walls += (cred,) if cred else ()
+    if not walls:
+        return ["a packet is allowed" + (", and a held credential may log in" if b.move == "login" else "")]
+    errors = []
+    # An entry that lists its walls must list exactly those that stand; one written without
+    # `reasons` (before they existed) claims only its `reason`, which must stand.
+    listed = set(b.walls) == set(walls) and len(b.walls) == len(walls) if b.reasons else True
+    if b.reason not in b.walls or b.reason not in walls or not listed:
+        errors.append(
+            f"the move is blocked by {', '.join(walls)}; the entry says {b.reason} ({', '.join(b.walls)})"
+        )
+    cites = "no-allowed-packet" in b.walls
+    if cites and "no-allowed-packet" in walls and (set(b.rules) != cr.rules or len(b.rules) != len(cr.rules)):
+        errors.append(f"the denying rules are {[r.name for r in sort_rules(cr.rules)]}")
+    return errors

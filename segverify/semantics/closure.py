@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ports import pick_svc
-from segverify.results import Blocked, Packet, RuleRef
+from segverify.results import Blocked, BlockedReason, Packet, RuleRef
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import (
     Setup,
@@ -164,17 +164,31 @@ def boundary(
 ) -> list[Blocked]:
     """Why each login and exploit out of a closed set fails (assumes open_moves is empty)."""
     out = []
+    packet: tuple[BlockedReason, ...] = ("no-allowed-packet",)
     for cr in cross:
         host = sem.model.hosts[cr.host]
-        denied = Blocked("exploit", cr.host, cr.service, "no-allowed-packet", sort_rules(cr.rules))
+        rules = sort_rules(cr.rules)
         if exploitable(setup.profile, host, cr.service):
-            out.append(denied)
+            out.append(Blocked("exploit", cr.host, cr.service, packet[0], rules, packet))
         if not is_login(sem.model, cr.service):
             continue
-        if usable_logins(sem, setup, credentials, cr.host):
-            out.append(Blocked("login", cr.host, cr.service, "no-allowed-packet", sort_rules(cr.rules)))
-        elif mfa_blocked(sem, setup, credentials, cr.host):
-            out.append(Blocked("login", cr.host, cr.service, "mfa"))
+        cred = credential_wall(sem, setup, credentials, cr.host)
+        if cred is None:
+            out.append(Blocked("login", cr.host, cr.service, packet[0], rules, packet))
+        elif cr.allowed is None:  # both walls stand
+            out.append(Blocked("login", cr.host, cr.service, cred, rules, (*packet, cred)))
         else:
-            out.append(Blocked("login", cr.host, cr.service, "no-usable-credential"))
+            out.append(Blocked("login", cr.host, cr.service, cred, (), (cred,)))
     return out
+
+
+def credential_wall(
+    sem: Semantics, setup: Setup, credentials: frozenset[str], host: str
+) -> BlockedReason | None:
+    """Why no held credential logs in on the host (None: one does); asked of every login door."""
+    if not credentials:
+        return "no-usable-credential"
+    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
+    if any(usable(sem.principals, setup.profile, c) for c in may):
+        return None
+    return "mfa" if may else "no-usable-credential"  # may log in, and mfa stops every one

@@ -53,7 +53,7 @@ def foothold_text(fh: Foothold) -> str:
 
 def foothold_accounts(principals: Principals, fh: AccountFoothold) -> frozenset[str]:
     """The credentials an account foothold holds (a group name stands for its member accounts)."""
-    return principals.accounts_in.get(fh.account) or frozenset((fh.account,))
+    return principals.accounts_of(fh.account)
 
 
 def sender_set(resolver: Resolver, setup: Setup, text: str) -> IntervalSet:

@@ -130,7 +130,9 @@ def _attack_outcome(sem: Semantics, policy: Policy) -> tuple[Attack, Verdict]:
     reached = attack.reached_targets()
     if not reached:
         return attack, (Status.PROVED, None)
-    return attack, (Status.VIOLATED, PathWitness(reached[0], attack.path_to(reached[0])))
+    support = tuple(h for t in sorted(reached) for h in attack.path_to(t))
+    witness = PathWitness(reached[0], attack.path_to(reached[0]), tuple(sorted(reached)), support=support)
+    return attack, (Status.VIOLATED, witness)
 
 
 # ---- certificates ------------------------------------------------------------------------------

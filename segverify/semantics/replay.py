@@ -46,6 +46,16 @@ def replay(sem: Semantics, setup: Setup, path: tuple[Hop, ...], target: str) -> 
     return errors
 
 
+def replay_all(sem: Semantics, setup: Setup, path: tuple[Hop, ...], hosts: tuple[str, ...]) -> list[str]:
+    """Every reason the moves do not, together, take the attacker to control all of `hosts`."""
+    st, errors = State(), []
+    for i, hop in enumerate(path, 1):
+        errors += [
+            f"hop {i} ({hop.move}): {e}" for e in _via_errors(sem, setup, hop) + _step(sem, setup, hop, st)
+        ]
+    return errors + [f"the moves do not control {h}" for h in hosts if h not in st.hosts]
+
+
 def _step(sem: Semantics, setup: Setup, hop: Hop, st: State) -> list[str]:
     if hop.move == "foothold":
         return _foothold(sem, setup, hop, st)

@@ -162,8 +162,10 @@ def test_isolated_violated_path_and_proved_certificate_with_its_boundary() -> No
     assert isinstance(cert, ClosedSetCertificate)
     assert cert.hosts == ("jump", "laptops", "relay", "relay6")
     assert cert.credentials == ("alice", "ops-1") and cert.senders == ("internet",)
-    assert Blocked("login", "db", "ssh", "mfa") in cert.boundary
-    assert Blocked("login", "dc", "rdp", "no-usable-credential") in cert.boundary
+    assert Blocked("login", "db", "ssh", "mfa", (), ("mfa",)) in cert.boundary
+    assert (
+        Blocked("login", "dc", "rdp", "no-usable-credential", (), ("no-usable-credential",)) in cert.boundary
+    )
 
 
 def test_only_via_certificate_excludes_the_via_hosts() -> None:

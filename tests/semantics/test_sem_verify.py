@@ -257,7 +257,7 @@ def test_closed_set_must_be_closed_under_every_move() -> None:
 
 def test_closed_set_boundary_reasons_must_be_true() -> None:
     model, pol, c = _closed()
-    mfa = Blocked("login", "db", "ssh", "mfa")
+    mfa = Blocked("login", "db", "ssh", "mfa", (), ("mfa",))
     assert mfa in c.boundary
     wrong = [
         Blocked("login", "db", "ssh", "no-allowed-packet", ()),
@@ -265,7 +265,12 @@ def test_closed_set_boundary_reasons_must_be_true() -> None:
         Blocked("exploit", "db", "ssh", "no-allowed-packet"),
         Blocked("login", "jump", "ssh", "mfa"),
     ]
-    needles = ["a packet is allowed", "stopped by mfa", "not exploitable", "no such move"]
+    needles = [
+        "blocked by mfa; the entry says no-allowed-packet",
+        "blocked by no-usable-credential; the entry says mfa",
+        "not exploitable",
+        "no such move",
+    ]
     for entry, needle in zip(wrong, needles, strict=True):
         rejects(model, pol, replace(c, boundary=c.boundary + (entry,)), needle)
     assert not any(b.reason == "no-allowed-packet" for b in c.boundary)
@@ -281,8 +286,44 @@ def test_closed_set_boundary_reasons_must_be_true() -> None:
         quiet,
         pol,
         replace(c, boundary=(replace(denied, reason="no-usable-credential"),)),
-        "usable credential",
+        "the entry says no-usable-credential",
     )
+
+
+def test_a_blocked_move_lists_every_wall() -> None:
+    """No rules: the inter_zone default denies alice's rdp to dc, and she may not log in there either."""
+    quiet = scenario(flows=[])
+    pol = policy(IsolatedSpec(footholds(at("alice", "internet")), refs("laptops")))
+    for c in (cert(quiet, pol), engine_certificate(quiet, pol)):
+        both = next(b for b in c.boundary if b.to == "dc" and b.service == "rdp")
+        assert both.walls == ("no-allowed-packet", "no-usable-credential")
+        assert [r.name for r in both.rules] == ["default:inter_zone"]
+        for one in (("no-allowed-packet",), ("no-usable-credential",)):
+            lonely = replace(both, reason=one[0], reasons=one)
+            rejects(
+                quiet,
+                pol,
+                replace(c, boundary=(lonely,)),
+                "blocked by no-allowed-packet, no-usable-credential",
+            )
+        assert all(b.reasons for b in c.boundary)  # every entry lists its walls
+        # An entry written before `reasons` existed claims only its reason: still checked, still true.
+        old = replace(both, reasons=(), rules=())
+        assert check_certificate(quiet, pol, replace(c, boundary=(old,))) == []
+    from segverify.render.dot_paths import blocked_line
+
+    assert blocked_line(both) == "rdp: denied by default:inter_zone; no usable credential"
+
+
+def engine_certificate(model: Model, pol: Policy) -> ClosedSetCertificate:
+    from segverify import api
+    from segverify.analyses.registry import analysis_for
+    from segverify.encode.solve import Budget
+
+    verdict = analysis_for(pol.kind)(api.new_context(model, Budget(seed=0)), pol)
+    assert isinstance(verdict.certificate, ClosedSetCertificate)
+    assert check_certificate(model, pol, verdict.certificate) == []
+    return verdict.certificate
 
 
 def test_a_set_checked_once_is_checked_again_for_every_other_boundary_and_target() -> None:
