@@ -838,6 +838,40 @@ def explain(
     return exit_code(found)
 
 
+FIX_FORMATS = ("text", "json")
+
+
+@app.command(cls=Command)
+@exits
+def fix(
+    models: list[Path] = ModelArg,
+    policy: list[Path] = PolicyOpt,
+    costs: Path | None = typer.Option(None, "--costs", help="YAML file of change costs (docs/fix.md)."),
+    keep: list[str] = typer.Option([], "--keep", help="Never change this rule, host, zone or account."),
+    keep_waived: bool = typer.Option(False, "--keep-waived", help="Leave waived violations as they are."),
+    alternatives: int = typer.Option(0, "--alternatives", min=0, help="Also find up to N other fixes."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    write: Path | None = typer.Option(None, "--write", help="Write the whole changed model to this folder."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Seconds for the whole search."),
+    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+) -> int:
+    """The cheapest set of changes that makes every policy hold; exit 0 fixed, 1 infeasible, 3 unknown."""
+    if fmt not in FIX_FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FIX_FORMATS)}, not '{fmt}'")
+    if timeout is not None and timeout <= 0:
+        raise UsageError("--timeout takes a positive number of seconds")
+    model = load(models, policy)
+    from segverify.fix.command import run_fix
+
+    text, code, note = run_fix(
+        model, costs, keep, keep_waived, alternatives, fmt, write, timeout or 0.0, _today(today)
+    )
+    emit(text, None)
+    if note:
+        err(note)
+    return code
+
+
 def main() -> None:
     """The console script."""
     app()

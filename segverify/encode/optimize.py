@@ -1,0 +1,91 @@
+"""Encode stage: minimum-cost hitting sets (segverify fix), solved exactly by Z3 Optimize.
+
+Each element is a Boolean "chosen"; a clause says at least one of its elements is chosen, a
+no-good says not all of its elements are. The optimum is exact (Optimize's MaxSMT core), so its
+cost is a lower bound on every set that satisfies the clauses. A budget that runs out is an
+outcome, never an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+import z3
+
+from segverify.encode.solve import Budget
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint(Generic[K]):
+    """`label` names where it came from (a policy id), for the conflict of an infeasible problem."""
+
+    label: str
+    elements: frozenset[K]
+    negative: bool = False  # a no-good: not all of `elements`
+
+
+@dataclass(frozen=True, slots=True)
+class HittingSet(Generic[K]):
+    status: Literal["optimal", "infeasible", "unknown"]
+    chosen: frozenset[K] = frozenset()
+    cost: int = 0
+    conflict: tuple[str, ...] = ()  # infeasible: labels of a set of constraints that conflict
+    reason: str = ""
+
+
+class HittingSetSolver(Generic[K]):
+    """An incremental problem: constraints and elements only ever get added, so Optimize keeps
+    what it learnt between rounds. Each element is a soft "not chosen" weighted by its cost."""
+
+    def __init__(self) -> None:
+        self.ctx = z3.Context()
+        self.opt = z3.Optimize(ctx=self.ctx)
+        self.names: dict[K, z3.BoolRef] = {}
+        self.costs: dict[K, int] = {}
+        self.constraints: list[Constraint[K]] = []
+
+    def add(self, constraint: Constraint[K], costs: Mapping[K, int]) -> None:
+        for e in sorted(constraint.elements, key=repr):
+            if e not in self.names:
+                self.names[e] = z3.Bool(f"x{len(self.names)}", ctx=self.ctx)
+                self.costs[e] = costs[e]
+                self.opt.add_soft(z3.Not(self.names[e]), costs[e])
+        self.constraints.append(constraint)
+        self.opt.add(_formula(constraint, self.names, self.ctx))
+
+    def solve(self, budget: Budget) -> HittingSet[K]:
+        self.opt.set("timeout", budget.timeout_ms or 4294967295)
+        answer = self.opt.check()
+        if answer == z3.sat:
+            model = self.opt.model()
+            chosen = frozenset(e for e, v in self.names.items() if z3.is_true(model.eval(v)))
+            return HittingSet("optimal", chosen, sum(self.costs[e] for e in chosen))
+        if answer == z3.unsat:
+            return HittingSet("infeasible", conflict=_conflict(self.names, self.constraints, self.ctx))
+        return HittingSet(
+            "unknown", reason=f"solver gave up: {self.opt.reason_unknown() or 'no reason given'}"
+        )
+
+
+def _formula(c: Constraint[K], names: Mapping[K, z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+    terms = [z3.Not(names[e]) if c.negative else names[e] for e in c.elements]
+    return z3.Or(terms) if terms else z3.BoolVal(False, ctx=ctx)
+
+
+def _conflict(
+    names: Mapping[K, z3.BoolRef], constraints: Sequence[Constraint[K]], ctx: z3.Context
+) -> tuple[str, ...]:
+    """The labels of an unsatisfiable core: which policies cannot all be met together."""
+    solver = z3.Solver(ctx=ctx)
+    labels = sorted({c.label for c in constraints})
+    tracks = {label: z3.Bool(f"track-{i}", ctx=ctx) for i, label in enumerate(labels)}
+    for c in constraints:
+        solver.add(z3.Implies(tracks[c.label], _formula(c, names, ctx)))
+    if solver.check(*tracks.values()) != z3.unsat:
+        return tuple(labels)
+    core = {str(t) for t in solver.unsat_core()}
+    return tuple(label for label in labels if str(tracks[label]) in core)

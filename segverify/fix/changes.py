@@ -1,0 +1,112 @@
+"""Fix stage: the change vocabulary, one value per candidate edit of the model, and its costs.
+
+Every change only takes something away (a rule, a part of a rule, a grant, a session, a
+`manages` edge, a vulnerability) or adds a deny rule: the attacker's moves and the allowed
+packets of the changed model are a subset of the original's. This monotonicity is what makes
+a witness's cutting set a necessary clause (search.py) and the hitting-set optimum a lower bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChangeKind = Literal[
+    "delete_rule",
+    "narrow_rule",
+    "insert_deny",
+    "remove_login",
+    "remove_session",
+    "remove_manages",
+    "require_mfa",
+    "patch_service",
+]
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
+    "delete_rule",
+    "narrow_rule",
+    "insert_deny",
+    "remove_login",
+    "remove_session",
+    "remove_manages",
+    "require_mfa",
+    "patch_service",
+)
+
+# Documented in docs/fix.md. Deleting a whole rule costs more than narrowing it, a grant or a
+# session is the cheapest edit, and a new deny rule is a change reviewers must read twice.
+DEFAULT_COSTS: Mapping[ChangeKind, int] = {
+    "delete_rule": 3,
+    "narrow_rule": 2,
+    "insert_deny": 2,
+    "remove_login": 1,
+    "remove_session": 1,
+    "remove_manages": 2,
+    "require_mfa": 1,
+    "patch_service": 2,
+}
+
+# The field of an allow rule that a narrow_rule change takes one item out of.
+NarrowField = Literal["from", "to", "services"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Change:
+    """One candidate edit.
+
+    delete_rule / narrow_rule: `target` is the rule; narrow's `part` is `from:REF`, `to:REF`
+    or `services:NAME`. insert_deny: `target` is the destination (host or zone), `part` is
+    `SOURCE SERVICE`; the rule goes just before the first rule that meets those packets.
+    remove_login / remove_session: `target` host, `part` the principal named there.
+    remove_manages: `target` host, `part` the reference in its `manages`.
+    require_mfa: `target` account. patch_service: `target` host, `part` the service.
+    """
+
+    kind: ChangeKind
+    target: str
+    part: str = ""
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The named items this change edits: what a per-name cost or `--keep NAME` matches."""
+        if self.kind == "insert_deny":
+            return (self.deny_source, self.target)
+        return (self.target,)
+
+    @property
+    def deny_source(self) -> str:
+        return self.part.split(" ", 1)[0]
+
+    @property
+    def deny_service(self) -> str:
+        return self.part.split(" ", 1)[1]
+
+    @property
+    def narrow_field(self) -> NarrowField:
+        name = self.part.split(":", 1)[0]
+        assert name in ("from", "to", "services"), self.part
+        return name  # type: ignore[return-value]
+
+    @property
+    def narrow_value(self) -> str:
+        return self.part.split(":", 1)[1]
+
+
+def deny(source: str, destination: str, service: str) -> Change:
+    return Change("insert_deny", destination, f"{source} {service}")
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """Per-kind costs, per-name overrides (a rule, host, zone or account) and frozen names."""
+
+    kinds: Mapping[ChangeKind, int] = field(default_factory=lambda: dict(DEFAULT_COSTS))
+    names: Mapping[str, int] = field(default_factory=dict)
+    keep: frozenset[str] = frozenset()
+
+    def allowed(self, change: Change) -> bool:
+        return not any(s in self.keep for s in change.subjects)
+
+    def cost(self, change: Change) -> int:
+        named = [self.names[s] for s in change.subjects if s in self.names]
+        return max(named) if named else self.kinds[change.kind]

@@ -1,0 +1,118 @@
+"""Fix stage: the business flows a fix must keep, as boxes of packets that must stay allowed.
+
+A `reachable` policy that holds is one box (all of it must stay allowed); a `matrix` policy's
+`allow` cell keeps every packet the original model allows in it. Only rule changes (delete,
+narrow, insert deny) can deny a packet, so only they are tested. Decided by the reference's
+region sweep (semantics/regions.py), exactly, with no sampling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from segverify.fix.apply import apply_changes
+from segverify.fix.changes import Change
+from segverify.model.intervals import IntervalSet
+from segverify.model.ir import MatrixSpec, Model, Policy, ReachableSpec
+from segverify.model.ports import ALL_SERVICES
+from segverify.model.refs import Resolver
+from segverify.results import Packet
+from segverify.semantics.regions import FlowTable
+
+FLOW_KINDS = ("delete_rule", "narrow_rule", "insert_deny")
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    label: str  # the policy id whose flow it is
+    src: IntervalSet
+    dst: IntervalSet
+    svc: IntervalSet
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    label: str
+    packet: Packet
+    changes: frozenset[Change]  # a minimal subset of the chosen changes that denies it
+
+
+def business_boxes(model: Model, held: Iterable[Policy]) -> tuple[Box, ...]:
+    """The flows to keep: held `reachable` policies, and what each `matrix` cell allows now."""
+    resolver = Resolver(model)
+    table = FlowTable(model, resolver)
+    out: list[Box] = []
+    for p in held:
+        if isinstance(p.spec, ReachableSpec):
+            src, dst = resolver.addresses_of(p.spec.sources), resolver.addresses_of(p.spec.destinations)
+            out.append(Box(p.id, src, dst, p.spec.ports))
+    for p in model.policies:
+        if isinstance(p.spec, MatrixSpec):
+            out.extend(_matrix_boxes(p.id, p.spec, resolver, table))
+    return tuple(out)
+
+
+def _matrix_boxes(label: str, spec: MatrixSpec, resolver: Resolver, table: FlowTable) -> list[Box]:
+    """What each `allow` cell passes today through rules the matrix does not fault.
+
+    A rule that also opens something the matrix forbids (`migration-temp`: corp-it to
+    production, `services: any`) is the violation, not a business flow: the HTTPS it happens
+    to pass is not kept on its account. What compliant rules pass in an allowed cell is.
+    """
+    faulted = _faulted_rules(spec, resolver, table)
+    out = []
+    for cell in spec.allow:
+        src, dst = resolver.zone_sets[cell.source], resolver.zone_sets[cell.destination]
+        for c in table.cells(src, dst, cell.ports):
+            if c.rule.action == "allow" and c.rule.name not in faulted:
+                out.append(Box(label, c.src, dst=c.dst, svc=c.svc))
+    return out
+
+
+def _faulted_rules(spec: MatrixSpec, resolver: Resolver, table: FlowTable) -> set[str]:
+    """The rules that allow a packet between two listed zones outside the pair's `allow`."""
+    out: set[str] = set()
+    for a in spec.zones:
+        for b in spec.zones:
+            if a != b:
+                outside = ALL_SERVICES.difference(spec.allowed_ports(a, b))
+                src, dst = resolver.zone_sets[a], resolver.zone_sets[b]
+                out.update(c.rule.name for c in table.cells(src, dst, outside) if c.rule.action == "allow")
+    return out
+
+
+def flow_changes(changes: Iterable[Change]) -> frozenset[Change]:
+    return frozenset(c for c in changes if c.kind in FLOW_KINDS)
+
+
+class Keeper:
+    """Tells whether a set of changes denies a business flow, and which changes are to blame."""
+
+    def __init__(self, model: Model, boxes: Sequence[Box]) -> None:
+        self.model = model
+        self.boxes = boxes
+
+    def first_denied(self, changes: frozenset[Change]) -> tuple[Box, Packet] | None:
+        if not self.boxes or not changes:
+            return None
+        changed = apply_changes(self.model, changes)
+        table = FlowTable(changed, Resolver(changed))
+        for box in self.boxes:
+            found = table.find_packet(box.src, box.dst, box.svc, "deny")
+            if found is not None:
+                return box, found[0]
+        return None
+
+    def broken(self, chosen: frozenset[Change]) -> Broken | None:
+        """None when every flow is kept; else a minimal culprit set (deletion-based shrinking)."""
+        suspects = flow_changes(chosen)
+        first = self.first_denied(suspects)
+        if first is None:
+            return None
+        for c in sorted(suspects):
+            if self.first_denied(suspects - {c}) is not None:
+                suspects = suspects - {c}
+        found = self.first_denied(suspects)
+        assert found is not None
+        return Broken(found[0].label, found[1], suspects)

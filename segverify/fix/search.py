@@ -1,0 +1,229 @@
+"""Fix stage: the implicit hitting-set loop, with the normal check as the oracle.
+
+Solve the minimum-cost hitting set of the clauses known so far (encode/optimize.py), apply
+it, and ask: does it deny a business flow (flows.py)? Then a no-good forbids the culprits
+together. Does a targeted policy still fail? Then its witness adds a clause (cuts.py). When
+neither happens, the set is a fix, and since every clause and no-good is necessary, no fix
+costs less than the optimum of the clauses: the fix is optimal, lower bound = cost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from segverify import api
+from segverify.encode.optimize import Constraint, HittingSet, HittingSetSolver
+from segverify.encode.solve import Budget
+from segverify.fix.apply import apply_changes
+from segverify.fix.changes import Change, Costs
+from segverify.fix.cuts import Cutters
+from segverify.fix.flows import Broken, Keeper, business_boxes
+from segverify.fix.oracle import witnesses
+from segverify.model.ir import Model, Policy
+from segverify.results import PolicyResult, Report, Status, Witness
+from segverify.semantics.context import Semantics
+
+ALTERNATIVE = "(alternative already found)"
+
+
+@dataclass(frozen=True, slots=True)
+class FixOptions:
+    costs: Costs = Costs()
+    keep_waived: bool = False
+    alternatives: int = 0
+    timeout_s: float = 0.0  # 0: no limit
+    budget: Budget = Budget()
+    today: date = date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class FixSet:
+    changes: tuple[Change, ...]
+    cost: int
+    costs: dict[Change, int]
+    cuts: dict[Change, tuple[str, ...]]  # the policies whose witnesses each change cuts
+    recheck: Report
+
+
+Outcome = Literal["fixed", "nothing", "infeasible", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class FixResult:
+    status: Outcome
+    before: Report
+    fixes: tuple[FixSet, ...] = ()
+    lower_bound: int = 0
+    targets: tuple[str, ...] = ()
+    conflict: tuple[str, ...] = ()  # infeasible: the policies whose demands cannot all be met
+    conflict_results: tuple[PolicyResult, ...] = ()  # their witnesses
+    broken_flows: tuple[Broken, ...] = ()  # business flows that took part in the conflict
+    reason: str = ""
+
+
+@dataclass
+class _State:
+    constraints: list[Constraint[Change]] = field(default_factory=list)
+    seen: set[Change] = field(default_factory=set)
+    known: set[Constraint[Change]] = field(default_factory=set)
+    last: dict[str, PolicyResult] = field(default_factory=dict)
+    broken: dict[str, Broken] = field(default_factory=dict)
+    lower_bound: int = 0
+
+
+def find_fix(model: Model, options: FixOptions) -> FixResult:
+    before = api.check(model, _check_options(options, waivers=options.keep_waived))
+    unknown = [r.id for r in before.results if r.status == Status.UNKNOWN]
+    if unknown:
+        return FixResult("unknown", before, reason=f"the check gave up on {', '.join(unknown)}")
+    targets = tuple(r.id for r in before.results if r.status == Status.VIOLATED)
+    if not targets:
+        return FixResult("nothing", before)
+    return _Search(model, before, targets, options).run()
+
+
+def _check_options(options: FixOptions, waivers: bool, certificates: bool = True) -> api.CheckOptions:
+    return api.CheckOptions(
+        budget=options.budget, today=options.today, use_waivers=waivers, verify_certificates=certificates
+    )
+
+
+class _Search:
+    def __init__(self, model: Model, before: Report, targets: tuple[str, ...], options: FixOptions) -> None:
+        self.model = model
+        self.before = before
+        self.targets = targets
+        self.options = options
+        by_id = {p.id: p for p in model.policies}
+        self.policies: dict[str, Policy] = {t: by_id[t] for t in targets}
+        held = [by_id[r.id] for r in before.results if r.status == Status.PROVED]
+        self.keeper = Keeper(model, business_boxes(model, held))
+        self.cutters = Cutters(model, options.costs)
+        self.deadline = time.monotonic() + options.timeout_s if options.timeout_s else None
+        self.solver: HittingSetSolver[Change] = HittingSetSolver()
+        self.state = _State(last={r.id: r for r in before.results if r.id in targets})
+
+    def run(self) -> FixResult:
+        fixes: list[FixSet] = []
+        self._add_witnesses(self.before.results)
+        while len(fixes) <= self.options.alternatives:
+            step = self._next_fix()
+            if isinstance(step, FixResult):
+                if fixes and step.status == "infeasible":
+                    break  # no further alternative: the ones found stand
+                return replace(step, fixes=tuple(fixes)) if fixes and step.status == "unknown" else step
+            fixes.append(step)
+            self._constrain(Constraint(ALTERNATIVE, frozenset(step.changes), negative=True))
+        return FixResult("fixed", self.before, tuple(fixes), lower_bound=fixes[0].cost, targets=self.targets)
+
+    def _next_fix(self) -> FixSet | FixResult:
+        while True:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                return self._unknown("the --timeout ran out before a fix was proved")
+            solved = self._solve()
+            if isinstance(solved, FixResult):
+                return solved
+            chosen = solved.chosen
+            self.state.lower_bound = max(self.state.lower_bound, solved.cost)
+            broken = self.keeper.broken(chosen)
+            if broken is not None:
+                self.state.broken[broken.label] = broken
+                self._constrain(Constraint(broken.label, broken.changes, negative=True))
+                continue
+            failing = self._try(chosen)
+            if not failing:
+                return self._confirm(chosen, solved.cost)
+            for policy_id, found in failing:
+                self._add_clauses(policy_id, found, chosen)
+
+    def _solve(self) -> HittingSet[Change] | FixResult:
+        budget = self.options.budget
+        if self.deadline is not None:
+            left = max(1, int((self.deadline - time.monotonic()) * 1000))
+            budget = replace(budget, timeout_ms=min(budget.timeout_ms or left, left))
+        solved = self.solver.solve(budget)
+        if solved.status == "unknown":
+            return self._unknown(solved.reason)
+        if solved.status == "infeasible":
+            return self._infeasible(solved.conflict)
+        return solved
+
+    def _try(self, chosen: frozenset[Change]) -> list[tuple[str, list[Witness]]]:
+        """Every witness of every targeted policy on the changed model, by the reference."""
+        changed = apply_changes(self.model, chosen)
+        sem = Semantics(changed)
+        out = []
+        for t in self.targets:
+            found = witnesses(changed, self.policies[t], sem)
+            if found:
+                out.append((t, found))
+        return out
+
+    def _add_witnesses(self, results: Sequence[PolicyResult]) -> None:
+        for r in results:
+            if r.status == Status.VIOLATED and r.witness is not None and r.id in self.policies:
+                self._add_clauses(r.id, [r.witness], frozenset())
+
+    def _add_clauses(self, policy_id: str, found: list[Witness], chosen: frozenset[Change]) -> None:
+        policy = self.policies[policy_id]
+        for witness in found:
+            # No change opens a flow: a denied `reachable` packet can never be cut.
+            clauses = (
+                [frozenset()] if policy.kind == "reachable" else self.cutters.clauses(policy, witness, chosen)
+            )
+            for clause in clauses:
+                self._new_elements(clause)
+                self._constrain(Constraint(policy_id, clause))
+
+    def _constrain(self, constraint: Constraint[Change]) -> None:
+        if constraint not in self.state.known:
+            self.state.known.add(constraint)
+            self.state.constraints.append(constraint)
+            self.solver.add(constraint, {c: self.options.costs.cost(c) for c in constraint.elements})
+
+    def _new_elements(self, clause: frozenset[Change]) -> None:
+        """A change that alone denies a business flow is ruled out once, up front."""
+        for c in sorted(clause - self.state.seen):
+            self.state.seen.add(c)
+            broken = self.keeper.broken(frozenset({c}))
+            if broken is not None:
+                self.state.broken.setdefault(broken.label, broken)
+                self._constrain(Constraint(broken.label, broken.changes, negative=True))
+
+    def _confirm(self, chosen: frozenset[Change], cost: int) -> FixSet:
+        from segverify.fix.recheck import recheck
+
+        report = recheck(self.model, chosen, self.keeper, self.options)
+        ordered = tuple(sorted(chosen))
+        return FixSet(
+            changes=ordered,
+            cost=cost,
+            costs={c: self.options.costs.cost(c) for c in ordered},
+            cuts={c: self._cut_by(c) for c in ordered},
+            recheck=report,
+        )
+
+    def _cut_by(self, change: Change) -> tuple[str, ...]:
+        return tuple(
+            sorted({k.label for k in self.state.constraints if not k.negative and change in k.elements})
+        )
+
+    def _unknown(self, reason: str) -> FixResult:
+        return FixResult(
+            "unknown", self.before, lower_bound=self.state.lower_bound, targets=self.targets, reason=reason
+        )
+
+    def _infeasible(self, conflict: tuple[str, ...]) -> FixResult:
+        policies = tuple(label for label in conflict if label != ALTERNATIVE)
+        return FixResult(
+            "infeasible",
+            self.before,
+            targets=self.targets,
+            conflict=policies,
+            conflict_results=tuple(self.state.last[p] for p in policies if p in self.state.last),
+            broken_flows=tuple(self.state.broken[p] for p in policies if p in self.state.broken),
+        )
