@@ -17,7 +17,7 @@ from segverify.model.ir import (
     ReachableSpec,
     SeparateAccountsSpec,
 )
-from segverify.results import PacketWitness, PathWitness, Witness
+from segverify.results import AccountsWitness, PacketWitness, PathWitness, Witness
 from segverify.semantics import accounts
 from segverify.semantics.attack import attack_for
 from segverify.semantics.context import Semantics
@@ -30,8 +30,7 @@ def witnesses(model: Model, policy: Policy, sem: Semantics) -> list[Witness]:
     if isinstance(spec, NoFlowSpec | MatrixSpec):
         return _bad_cells(policy, sem)
     if isinstance(spec, SeparateAccountsSpec):
-        found = (accounts.account_witness(a, s) for a, s in accounts.spreads(sem, spec).items())
-        return [w for w in found if w is not None]
+        return [w for a, spread in accounts.spreads(sem, spec).items() for w in _account_pairs(a, spread)]
     if isinstance(spec, ReachableSpec | BlastRadiusSpec):
         witness = evaluate(model, policy, sem)[1]
         return [] if witness is None else [witness]
@@ -48,3 +47,26 @@ def _bad_cells(policy: Policy, sem: Semantics) -> list[Witness]:
             if c.rule.action == q.bad
         )
     return out
+
+
+def _account_pairs(account: str, spread: accounts.Spread) -> list[Witness]:
+    """Host pairs that show the account spanning two zones: per pair of zones, the first host of
+    each side against every host of the other (linear in hosts, yet every host is named)."""
+    out: list[Witness] = []
+    for reason, first_side in (("login", spread.logins), ("session", spread.sessions)):
+        for a, b in _star(first_side, spread.logins):
+            out.append(AccountsWitness(account, (a[1], b[1]), (a[0], b[0]), reason))  # type: ignore[arg-type]
+    return out
+
+
+def _star(
+    left: tuple[accounts.Place, ...], right: tuple[accounts.Place, ...]
+) -> list[tuple[accounts.Place, accounts.Place]]:
+    pairs: set[tuple[accounts.Place, accounts.Place]] = set()
+    for zone in sorted({z for z, _ in left}):
+        mine = [p for p in left if p[0] == zone]
+        theirs = [p for p in right if p[0] != zone]
+        if theirs:
+            pairs.update((mine[0], t) for t in theirs)
+            pairs.update((m, t) for m in mine for t in theirs[:1])
+    return sorted(pairs)

@@ -20,7 +20,7 @@ from segverify.encode.optimize import Constraint, HittingSet, HittingSetSolver
 from segverify.encode.solve import Budget
 from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change, Costs
-from segverify.fix.cuts import Cutters
+from segverify.fix.cuts import Clause, Cutters
 from segverify.fix.flows import Broken, Keeper, business_boxes
 from segverify.fix.oracle import witnesses
 from segverify.model.ir import Model, Policy
@@ -28,6 +28,7 @@ from segverify.results import PolicyResult, Report, Status, Witness
 from segverify.semantics.context import Semantics
 
 ALTERNATIVE = "(alternative already found)"
+GREEDY_ROUNDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,8 @@ class _State:
     last: dict[str, PolicyResult] = field(default_factory=dict)
     broken: dict[str, Broken] = field(default_factory=dict)
     lower_bound: int = 0
+    banned: set[Change] = field(default_factory=set)  # each alone denies a business flow
+    best: tuple[int, frozenset[Change]] | None = None  # the cheapest fix seen, not proved optimal
 
 
 def find_fix(model: Model, options: FixOptions) -> FixResult:
@@ -137,8 +140,36 @@ class _Search:
             failing = self._try(chosen)
             if not failing:
                 return self._confirm(chosen, solved.cost)
-            for policy_id, found in failing:
-                self._add_clauses(policy_id, found, chosen)
+            self._extend(chosen, self._add_all(failing, chosen))
+
+    def _extend(self, chosen: frozenset[Change], clauses: list[Clause]) -> None:
+        """Cheap rounds between two optimisations (the non-optimal phase of MaxHS solvers).
+
+        Hit the new clauses greedily and ask the oracle again: each answer is a witness under
+        some set, so its clauses are as necessary as any, and they come without an Optimize
+        call. A greedy set the oracle accepts is a fix (not proved optimal): the best found.
+        """
+        current = chosen
+        for _ in range(GREEDY_ROUNDS):
+            current = current | greedy_cover(clauses, current, self.options.costs, self.state.banned)
+            if self.keeper.broken(current) is not None:
+                return
+            failing = self._try(current)
+            if not failing:
+                self._note_found(current)
+                return
+            clauses = self._add_all(failing, current)
+
+    def _note_found(self, found: frozenset[Change]) -> None:
+        cost = sum(self.options.costs.cost(c) for c in found)
+        if self.state.best is None or cost < self.state.best[0]:
+            self.state.best = (cost, found)
+
+    def _add_all(self, failing: list[tuple[str, list[Witness]]], chosen: frozenset[Change]) -> list[Clause]:
+        out: list[Clause] = []
+        for policy_id, found in failing:
+            out.extend(self._add_clauses(policy_id, found, chosen))
+        return out
 
     def _solve(self) -> HittingSet[Change] | FixResult:
         budget = self.options.budget
@@ -168,7 +199,8 @@ class _Search:
             if r.status == Status.VIOLATED and r.witness is not None and r.id in self.policies:
                 self._add_clauses(r.id, [r.witness], frozenset())
 
-    def _add_clauses(self, policy_id: str, found: list[Witness], chosen: frozenset[Change]) -> None:
+    def _add_clauses(self, policy_id: str, found: list[Witness], chosen: frozenset[Change]) -> list[Clause]:
+        out: list[Clause] = []
         policy = self.policies[policy_id]
         for witness in found:
             # No change opens a flow: a denied `reachable` packet can never be cut.
@@ -178,6 +210,8 @@ class _Search:
             for clause in clauses:
                 self._new_elements(clause)
                 self._constrain(Constraint(policy_id, clause))
+                out.append(clause)
+        return out
 
     def _constrain(self, constraint: Constraint[Change]) -> None:
         if constraint not in self.state.known:
@@ -191,6 +225,7 @@ class _Search:
             self.state.seen.add(c)
             broken = self.keeper.broken(frozenset({c}))
             if broken is not None:
+                self.state.banned.add(c)
                 self.state.broken.setdefault(broken.label, broken)
                 self._constrain(Constraint(broken.label, broken.changes, negative=True))
 
@@ -227,3 +262,20 @@ class _Search:
             conflict_results=tuple(self.state.last[p] for p in policies if p in self.state.last),
             broken_flows=tuple(self.state.broken[p] for p in policies if p in self.state.broken),
         )
+
+
+def greedy_cover(
+    clauses: list[Clause], chosen: frozenset[Change], costs: Costs, banned: set[Change]
+) -> frozenset[Change]:
+    """Changes that hit every clause `chosen` misses, most clauses per cost first."""
+    open_ = [c - banned for c in clauses if not (c & chosen) and c - banned]
+    picked: set[Change] = set()
+    while open_:
+        counts: dict[Change, int] = {}
+        for clause in open_:
+            for c in clause:
+                counts[c] = counts.get(c, 0) + 1
+        best = min(counts, key=lambda c: (costs.cost(c) / counts[c], c))
+        picked.add(best)
+        open_ = [k for k in open_ if best not in k]
+    return frozenset(picked)
