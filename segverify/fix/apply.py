@@ -28,12 +28,14 @@ def apply_changes(model: Model, changes: Iterable[Change]) -> Model:
     flows = _flows(model, todo)
     hosts = {name: _host(h, [c for c in todo if c.target == name]) for name, h in model.hosts.items()}
     mfa = {c.target for c in todo if c.kind == "require_mfa"}
-    principals = {n: _principal(p, n in mfa) for n, p in model.principals.items()}
+    left = {(c.target, c.part) for c in todo if c.kind == "remove_member"}
+    principals = {n: _principal(p, n in mfa, left) for n, p in model.principals.items()}
     return replace(model, flows=flows, hosts=hosts, principals=principals)
 
 
-def _principal(p: Principal, mfa: bool) -> Principal:
-    return replace(p, mfa=True) if mfa and p.kind == "account" else p
+def _principal(p: Principal, mfa: bool, left: set[tuple[str, str]]) -> Principal:
+    member_of = tuple(g for g in p.member_of if (p.name, g) not in left)
+    return replace(p, mfa=p.mfa or (mfa and p.kind == "account"), member_of=member_of)
 
 
 def _host(host: Host, changes: list[Change]) -> Host:

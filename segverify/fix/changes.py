@@ -21,6 +21,7 @@ ChangeKind = Literal[
     "remove_manages",
     "require_mfa",
     "patch_service",
+    "remove_member",
 ]
 CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "delete_rule",
@@ -31,6 +32,7 @@ CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "remove_manages",
     "require_mfa",
     "patch_service",
+    "remove_member",
 )
 
 # Documented in docs/fix.md. Deleting a whole rule costs more than narrowing it, a grant or a
@@ -44,6 +46,7 @@ DEFAULT_COSTS: Mapping[ChangeKind, int] = {
     "remove_manages": 2,
     "require_mfa": 1,
     "patch_service": 2,
+    "remove_member": 1,
 }
 
 # The field of an allow rule that a narrow_rule change takes one item out of.
@@ -60,6 +63,7 @@ class Change:
     remove_login / remove_session: `target` host, `part` the principal named there.
     remove_manages: `target` host, `part` the reference in its `manages`.
     require_mfa: `target` account. patch_service: `target` host, `part` the service.
+    remove_member: `target` account or group, `part` the group taken out of its `member_of`.
     """
 
     kind: ChangeKind

@@ -174,7 +174,21 @@ class _Cut:
         h = self.model.hosts[host]
         names = h.logins if kind == "remove_login" else h.sessions
         accounts_in = self.owner.principals.accounts_in
-        return self.standing(Change(kind, host, p) for p in names if account in accounts_in.get(p, ()))
+        grants = self.standing(Change(kind, host, p) for p in names if account in accounts_in.get(p, ()))
+        return grants | self.memberships(account) if grants else grants
+
+    def memberships(self, account: str) -> set[Change]:
+        """Every `member_of` edge above the account: a grant to a group reaches the account
+        through some chain of them (listing them all errs on the side of listing)."""
+        principals = self.model.principals
+        above = {account} | self.owner.principals.groups_of.get(account, frozenset())
+        edges = (
+            Change("remove_member", x, g)
+            for x in sorted(above)
+            if x in principals
+            for g in principals[x].member_of
+        )
+        return self.standing(edges)
 
     def _patch(self, host: str, service: str) -> set[Change]:
         # Under `exploits: exposed` every offered service counts: no patch closes the hop.

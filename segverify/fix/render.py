@@ -28,6 +28,7 @@ def describe(change: Change) -> str:
         "remove_manages": f"host {t}: remove {p} from manages",
         "require_mfa": f"account {t}: require MFA (mfa: true)",
         "patch_service": f"host {t}: patch {p} (remove it from vulnerable)",
+        "remove_member": f"{t}: remove {p} from member_of",
     }
     return texts[change.kind]
 
@@ -39,7 +40,7 @@ def locate(model: Model, change: Change) -> tuple[str, str, int]:
         return flow.name, flow.span.file, flow.span.line
     if change.kind == "insert_deny":
         return _deny_place(model, change)
-    if change.kind == "require_mfa":
+    if change.kind in ("require_mfa", "remove_member"):
         p = model.principals[change.target]
         return p.name, p.span.file, p.span.line
     h = model.hosts[change.target]
