@@ -102,15 +102,19 @@ def deny(source: str, destination: str, service: str) -> Change:
 
 @dataclass(frozen=True, slots=True)
 class Costs:
-    """Per-kind costs, per-name overrides (a rule, host, zone or account) and frozen names."""
+    """Per-kind costs (None: never), per-name overrides (a rule, host, zone or account) and
+    frozen names."""
 
-    kinds: Mapping[ChangeKind, int] = field(default_factory=lambda: dict(DEFAULT_COSTS))
+    kinds: Mapping[ChangeKind, int | None] = field(default_factory=lambda: dict(DEFAULT_COSTS))
     names: Mapping[str, int] = field(default_factory=dict)
     keep: frozenset[str] = frozenset()
 
     def allowed(self, change: Change) -> bool:
-        return not any(s in self.keep for s in change.subjects)
+        """Not frozen by `--keep`, and its kind not ruled out (`never` in the costs file)."""
+        return self.kinds[change.kind] is not None and not any(s in self.keep for s in change.subjects)
 
     def cost(self, change: Change) -> int:
         named = [self.names[s] for s in change.subjects if s in self.names]
-        return max(named) if named else self.kinds[change.kind]
+        cost = max(named) if named else self.kinds[change.kind]
+        assert cost is not None, change  # allowed() keeps ruled-out kinds from the search
+        return cost

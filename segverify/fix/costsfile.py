@@ -1,6 +1,6 @@
 """Fix stage: the `--costs` file, per-kind costs and per-name overrides, read with locations.
 
-    kinds: {delete_rule: 5, require_mfa: 1}   # any of changes.CHANGE_KINDS
+    kinds: {delete_rule: 5, insert_deny: never}   # any of changes.CHANGE_KINDS; never: not used
     names: {internet-to-corp-vpn: 50}         # a rule, host, zone or account: every change to it
 
 A change naming several items (an inserted deny: its source and destination) costs the
@@ -8,6 +8,7 @@ highest of their overrides. Costs are whole numbers from 1 up.
 """
 
 from __future__ import annotations
+
 
 from segverify.diagnostics import Diagnostic, Span
 from segverify.errors import ModelError
@@ -20,19 +21,19 @@ def read_costs(path: str | None, keep: frozenset[str]) -> Costs:
         return Costs(keep=keep)
     root = read_yaml_file(path)
     diags: list[Diagnostic] = []
-    kinds: dict[ChangeKind, int] = dict(DEFAULT_COSTS)
+    kinds: dict[ChangeKind, int | None] = dict(DEFAULT_COSTS)
     names: dict[str, int] = {}
     if not isinstance(root, YMap):
         raise ModelError([_diag("a mapping with `kinds` and `names`", root.span)])
     for key, value in root.entries:
         if key.value == "kinds":
-            for k, v in _numbers(value, diags).items():
+            for k, v in _numbers(value, diags, never=True).items():
                 if k in CHANGE_KINDS:
                     kinds[k] = v
                 else:
                     diags.append(_diag(f"a change kind ({', '.join(CHANGE_KINDS)}), not '{k}'", value.span))
         elif key.value == "names":
-            names.update(_numbers(value, diags))
+            names.update((k, v) for k, v in _numbers(value, diags).items() if v is not None)
         else:
             diags.append(_diag(f"`kinds` or `names`, not '{key.value}'", key.span))
     if diags:
@@ -40,12 +41,15 @@ def read_costs(path: str | None, keep: frozenset[str]) -> Costs:
     return Costs(kinds=kinds, names=names, keep=keep)
 
 
-def _numbers(node: YNode, diags: list[Diagnostic]) -> dict[str, int]:
+def _numbers(node: YNode, diags: list[Diagnostic], never: bool = False) -> dict[str, int | None]:
     if not isinstance(node, YMap):
         diags.append(_diag("a mapping of names to costs", node.span))
         return {}
-    out = {}
+    out: dict[str, int | None] = {}
     for key, value in node.entries:
+        if never and isinstance(value, YScalar) and value.value == "never":
+            out[str(key.value)] = None
+            continue
         ok = isinstance(value, YScalar) and isinstance(value.value, int) and not isinstance(value.value, bool)
         if ok and int(value.value) >= 1:  # type: ignore[union-attr, arg-type]
             out[str(key.value)] = int(value.value)  # type: ignore[union-attr, arg-type]
