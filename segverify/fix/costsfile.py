@@ -9,7 +9,6 @@ highest of their overrides. Costs are whole numbers from 1 up.
 
 from __future__ import annotations
 
-
 from segverify.diagnostics import Diagnostic, Span
 from segverify.errors import ModelError
 from segverify.fix.changes import CHANGE_KINDS, DEFAULT_COSTS, ChangeKind, Costs
