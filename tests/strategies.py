@@ -312,11 +312,13 @@ def _principals(draw: st.DrawFn) -> list[Principal]:
 
 
 @st.composite
-def _hosts(draw: st.DrawFn, zones: list[Zone], principals: list[Principal]) -> list[Host]:
+def _hosts(
+    draw: st.DrawFn, zones: list[Zone], principals: list[Principal], max_hosts: int = 12
+) -> list[Host]:
     names = [p.name for p in principals]
     used: set[str] = set()
     out: list[Host] = []
-    for i in range(draw(st.integers(2, 12))):
+    for i in range(draw(st.integers(2, max_hosts))):
         z = pick(draw, zones)
         address = _host_address(draw, z, used)
         if address is None:
@@ -357,7 +359,7 @@ def ref_pool(zones: Iterable[Zone], hosts: Iterable[Host]) -> list[str]:
 
 
 @st.composite
-def _flows(draw: st.DrawFn, pool: list[str]) -> list[FlowDraft]:
+def _flows(draw: st.DrawFn, pool: list[str], max_flows: int = 12) -> list[FlowDraft]:
     return [
         flow(
             f"f{i}",
@@ -366,22 +368,22 @@ def _flows(draw: st.DrawFn, pool: list[str]) -> list[FlowDraft]:
             some(draw, FLOW_SERVICES, 2, 1),
             pick(draw, ("allow", "allow", "deny")),
         )
-        for i in range(draw(st.integers(0, 12)))
+        for i in range(draw(st.integers(0, max_flows)))
     ]
 
 
 @st.composite
-def models(draw: st.DrawFn) -> Model:
+def models(draw: st.DrawFn, max_hosts: int = 12, max_flows: int = 12) -> Model:
     """A small random valid model: 2-4 zones, 2-12 hosts, 0-12 flows, accounts, groups, profiles."""
     zones = draw(_zones())
     principals = draw(_principals())
-    hosts = draw(_hosts(zones, principals))
+    hosts = draw(_hosts(zones, principals, max_hosts))
     defaults = Defaults(
         intra_zone=pick(draw, ("allow", "deny")),
         inter_zone=pick(draw, ("deny", "allow")),
         attacker=draw(PROFILES),
     )
-    return make_model(zones, hosts, principals, draw(_flows(ref_pool(zones, hosts))), defaults)
+    return make_model(zones, hosts, principals, draw(_flows(ref_pool(zones, hosts), max_flows)), defaults)
 
 
 # ---- policies ----------------------------------------------------------------------------------

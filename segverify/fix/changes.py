@@ -59,7 +59,8 @@ class Change:
 
     delete_rule / narrow_rule: `target` is the rule; narrow's `part` is `from:REF`, `to:REF`
     or `services:NAME`. insert_deny: `target` is the destination (host or zone), `part` is
-    `SOURCE SERVICE`; the rule goes just before the first rule that meets those packets.
+    `SOURCE SERVICE` (a service name or `any`); the rule goes just before the first rule that
+    meets those packets.
     remove_login / remove_session: `target` host, `part` the principal named there.
     remove_manages: `target` host, `part` the reference in its `manages`.
     require_mfa: `target` account. patch_service: `target` host, `part` the service.

@@ -119,7 +119,7 @@ class _Cut:
                 out.add(Change("delete_rule", flow.name))
                 out.update(self._narrowings(flow, packet))
         sources = self.owner.places(packet.src)
-        services = [s.name for s in self.model.services.values() if packet.svc in s.ports]
+        services = [s.name for s in self.model.services.values() if packet.svc in s.ports] + ["any"]
         for destination in self.owner.places(packet.dst):
             out.update(deny(src, destination, svc) for src in sources for svc in services)
         return out

@@ -24,7 +24,7 @@ def _all(model: Model) -> Iterator[Change]:
     places = sorted(model.hosts) + sorted(model.zones)
     for src in places:
         for dst in places:
-            yield from (deny(src, dst, s) for s in model.services)
+            yield from (deny(src, dst, s) for s in (*model.services, "any"))
     for h in model.hosts.values():
         yield from (Change("remove_login", h.name, p) for p in h.logins)
         yield from (Change("remove_session", h.name, p) for p in h.sessions)
