@@ -76,6 +76,8 @@ class Change:
         """The named items this change edits: what a per-name cost or `--keep NAME` matches."""
         if self.kind == "insert_deny":
             return (self.deny_source, self.target)
+        if self.kind == "remove_member":
+            return (self.target, self.part)  # `names: {domain-admins: 10}` guards the group
         return (self.target,)
 
     @property

@@ -9,7 +9,7 @@ from segverify.fix.apply import deny_positions, deny_rule_name
 from segverify.fix.changes import Change
 from segverify.fix.search import FixResult, FixSet
 from segverify.model.ir import Model
-from segverify.render.text import render_text
+from segverify.render.text import packet_text, render_text
 from segverify.results import Report
 
 
@@ -107,12 +107,21 @@ def render_fix_text(model: Model, result: FixResult) -> str:
     if result.status == "infeasible":
         return _infeasible_text(result)
     if result.status == "unknown":
-        return f"no fix proved: {result.reason}; proved lower bound = {result.lower_bound}\n"
+        return _unknown_text(model, result)
     lines = _fix_lines(model, result.fixes[0])
     lines.append(f"cost {result.fixes[0].cost}: optimal (lower bound = {result.lower_bound})")
     for i, alt in enumerate(result.fixes[1:], 1):
         lines += ["", f"alternative {i} (cost {alt.cost}):", *_fix_lines(model, alt)]
     lines += ["", "re-check of the changed model:", render_text(result.fixes[0].recheck).rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _unknown_text(model: Model, result: FixResult) -> str:
+    lines = [f"no fix proved optimal: {result.reason}; proved lower bound = {result.lower_bound}"]
+    if result.fixes:
+        best = result.fixes[0]
+        lines += ["best fix found (re-checked, not proved optimal):", *_fix_lines(model, best)]
+        lines.append(f"cost {best.cost}: gap {best.cost - result.lower_bound} to the lower bound")
     return "\n".join(lines) + "\n"
 
 
@@ -134,7 +143,7 @@ def _infeasible_text(result: FixResult) -> str:
         "no fix exists within the change vocabulary: these policies conflict: " + ", ".join(result.conflict)
     ]
     for b in result.broken_flows:
-        lines.append(f"  {b.label} keeps the flow that every remaining cut would deny")
+        lines.append(f"  {b.label} needs {packet_text(b.packet)} allowed; the cuts left would deny it")
     if result.conflict_results:
         report = Report(results=result.conflict_results, files=result.before.files)
         lines.append(render_text(report).rstrip("\n"))

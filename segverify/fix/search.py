@@ -118,7 +118,9 @@ class _Search:
             if isinstance(step, FixResult):
                 if fixes and step.status == "infeasible":
                     break  # no further alternative: the ones found stand
-                return replace(step, fixes=tuple(fixes)) if fixes and step.status == "unknown" else step
+                if fixes and step.status == "unknown":  # the alternatives ran out of time
+                    return FixResult("fixed", self.before, tuple(fixes), fixes[0].cost, self.targets)
+                return step
             fixes.append(step)
             self._constrain(Constraint(ALTERNATIVE, frozenset(step.changes), negative=True))
         return FixResult("fixed", self.before, tuple(fixes), lower_bound=fixes[0].cost, targets=self.targets)
@@ -248,8 +250,17 @@ class _Search:
         )
 
     def _unknown(self, reason: str) -> FixResult:
+        """Out of budget: the proved lower bound, and the cheapest fix seen if any (re-checked
+        like any other, but not proved optimal: the gap is its cost minus the bound)."""
+        best = self.state.best
+        found = (self._confirm(best[1], best[0]),) if best is not None else ()
         return FixResult(
-            "unknown", self.before, lower_bound=self.state.lower_bound, targets=self.targets, reason=reason
+            "unknown",
+            self.before,
+            found,
+            lower_bound=self.state.lower_bound,
+            targets=self.targets,
+            reason=reason,
         )
 
     def _infeasible(self, conflict: tuple[str, ...]) -> FixResult:
