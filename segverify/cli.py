@@ -838,7 +838,7 @@ def explain(
     return exit_code(found)
 
 
-FIX_FORMATS = ("text", "json")
+FIX_FORMATS = ("text", "json", "patch")
 
 
 @app.command(cls=Command)
@@ -850,7 +850,7 @@ def fix(
     keep: list[str] = typer.Option([], "--keep", help="Never change this rule, host, zone or account."),
     keep_waived: bool = typer.Option(False, "--keep-waived", help="Leave waived violations as they are."),
     alternatives: int = typer.Option(0, "--alternatives", min=0, help="Also find up to N other fixes."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or patch (a unified diff)."),
     write: Path | None = typer.Option(None, "--write", help="Write the whole changed model to this folder."),
     timeout: float | None = typer.Option(None, "--timeout", help="Seconds for the whole search."),
     today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),

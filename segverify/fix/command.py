@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from segverify.errors import UsageError
-from segverify.fix.apply import apply_changes
 from segverify.fix.costsfile import read_costs
+from segverify.fix.patch import unified_diff, write_changed
 from segverify.fix.render import render_fix_json, render_fix_text
 from segverify.fix.search import FixOptions, FixResult, find_fix
 from segverify.model.ir import Model
@@ -39,9 +39,16 @@ def run_fix(
         today=today,
     )
     result = find_fix(model, options)
-    text = render_fix_json(model, result) if fmt == "json" else render_fix_text(model, result)
-    note = _write(model, result, write) if write is not None and result.fixes else ""
-    return text, EXIT_CODES[result.status], note
+    notes = []
+    if fmt == "patch":
+        # The diff alone on stdout (pipe it to `git apply`); what it means goes to stderr.
+        text = unified_diff(model, result.fixes[0].changes) if result.fixes else ""
+        notes.append(_summary(result))
+    else:
+        text = render_fix_json(model, result) if fmt == "json" else render_fix_text(model, result)
+    if write is not None and result.fixes:
+        notes.append(_write(model, result, write))
+    return text, EXIT_CODES[result.status], "\n".join(n for n in notes if n)
 
 
 def _known(model: Model, name: str) -> bool:
@@ -53,9 +60,18 @@ def _known(model: Model, name: str) -> bool:
     )
 
 
-def _write(model: Model, result: FixResult, folder: Path) -> str:
-    from segverify.synth.dump import write_model
+def _summary(result: FixResult) -> str:
+    if not result.fixes:
+        return {
+            "nothing": "nothing to fix",
+            "infeasible": "no fix exists (run --format text for the conflict)",
+        }.get(result.status, f"no fix proved: {result.reason}")
+    fix = result.fixes[0]
+    if result.status == "fixed":
+        return f"{len(fix.changes)} change(s), cost {fix.cost}: optimal (lower bound = {result.lower_bound})"
+    return f"best fix found, cost {fix.cost}, not proved optimal (lower bound = {result.lower_bound})"
 
-    changed = apply_changes(model, result.fixes[0].changes)
-    files = write_model(changed, str(folder))
+
+def _write(model: Model, result: FixResult, folder: Path) -> str:
+    files = write_changed(model, result.fixes[0].changes, folder)
     return f"wrote the changed model: {len(files)} file(s) in {folder}"
