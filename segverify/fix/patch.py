@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from segverify.diagnostics import Span
 from segverify.errors import InternalError
-from segverify.fix.apply import deny_positions, deny_rule_name
+from segverify.fix.apply import apply_changes, deny_positions, deny_rule_name
 from segverify.fix.changes import Change
 from segverify.fix.textedit import FileEdits, indent_of
 from segverify.model.ir import Flow, Model
@@ -40,6 +42,7 @@ class Patcher:
         for c in todo:
             self._one(c)
         self._denies([c for c in todo if c.kind == "insert_deny"])
+        self._declare_orphans(todo)
         return {name: edits.text() for name, edits in sorted(self.files.items())}
 
     def _one(self, c: Change) -> None:
@@ -61,6 +64,30 @@ class Patcher:
         elif c.kind == "require_mfa":
             p = self.model.principals[c.target]
             self._mfa(p.span.file, p.span.line - 1)
+
+    def _declare_orphans(self, changes: list[Change]) -> None:
+        """A group exists only while some `member_of` names it, unless `groups` declares it:
+        one that loses its last member is declared, so the `logins` naming it stay valid."""
+        if not any(c.kind == "remove_member" for c in changes):
+            return
+        named = {g for p in apply_changes(self.model, changes).principals.values() for g in p.member_of}
+        for p in self.model.principals.values():
+            if p.kind == "group" and p.name not in named and not self._declared(p.span.file, p.span):
+                self._declare_group(p.span.file, p.name)
+
+    def _declared(self, file: str, span: Span) -> bool:
+        """Whether the group's span is a key (`groups:` entry), not an item of a `member_of`."""
+        after = self.file(file).lines[span.line - 1][span.column - 1 :]
+        m = re.match(r"""["']?[^"':,\]\s]+["']?\s*:""", after)
+        return m is not None
+
+    def _declare_group(self, file: str, name: str) -> None:
+        edits = self.file(file)
+        found = next((i for i, ln in enumerate(edits.lines) if re.match(r"groups:\s*(#.*)?$", ln)), None)
+        if found is None:
+            edits.insert(len(edits.lines), ["groups:\n", f"  {scalar(name)}: {{}}\n"])
+        else:
+            edits.insert(found + 1, [f"  {scalar(name)}: {{}}\n"])
 
     def _flow(self, name: str) -> Flow:
         return next(f for f in self.model.flows if f.name == name)

@@ -8,11 +8,19 @@ import subprocess  # noqa: TID251 (tests run git apply on the patch)
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import api
 from segverify.cli import app
+from segverify.fix.apply import apply_changes
+from segverify.fix.patch import Patcher
+from segverify.fix.search import FixOptions, find_fix
+from segverify.model.ir import Model
 from segverify.model.load import load_model
+from segverify.synth.dump import write_model
+from tests.fix.test_fix_brute import small_cases
+from tests.strategies import examples
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLAWED = ROOT / "examples" / "remote-access-vendor" / "flawed"
@@ -77,3 +85,24 @@ def test_patch_of_inserted_denies_and_mfa(repo: Path, tmp_path: Path) -> None:
     git(repo, "apply", "fix.patch")
     report = api.check(load_model(["flawed"], [PACKS[1]]))
     assert {r.status.value for r in report.results} == {"proved"}
+
+
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=list(HealthCheck))
+@given(small_cases())
+def test_patched_text_loads_to_the_changed_model(
+    tmp_path_factory: pytest.TempPathFactory, model: Model
+) -> None:
+    """Random models written as YAML, fixed, patched as text: the edited files load, and every
+    policy holds on them, as on the model the changes build in memory."""
+    folder = tmp_path_factory.mktemp("m")
+    write_model(model, str(folder))
+    loaded = load_model([str(folder)])
+    result = find_fix(loaded, FixOptions())
+    assume(result.fixes)
+    for name, text in Patcher(loaded).apply(result.fixes[0].changes).items():
+        Path(name).write_text(text)
+    patched = load_model([str(folder)])
+    assert {r.status.value for r in api.check(patched).results} <= {"proved", "waived"}
+    assert [f.name for f in patched.flows] == [
+        f.name for f in apply_changes(loaded, result.fixes[0].changes).flows
+    ]
