@@ -72,7 +72,10 @@ class HittingSetSolver(Generic[K]):
 
 
 def _formula(c: Constraint[K], names: Mapping[K, z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
-    terms = [z3.Not(names[e]) if c.negative else names[e] for e in c.elements]
+    # In the order the elements were first met: the same problem gives the same optimum.
+    terms = [
+        z3.Not(names[e]) if c.negative else names[e] for e in sorted(c.elements, key=lambda e: str(names[e]))
+    ]
     return z3.Or(terms) if terms else z3.BoolVal(False, ctx=ctx)
 
 

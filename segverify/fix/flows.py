@@ -9,7 +9,7 @@ region sweep (semantics/regions.py), exactly, with no sampling.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change
@@ -41,7 +41,6 @@ class Broken:
 def business_boxes(model: Model, held: Iterable[Policy]) -> tuple[Box, ...]:
     """The flows to keep: held `reachable` policies, and what each `matrix` cell allows now."""
     resolver = Resolver(model)
-    table = FlowTable(model, resolver)
     out: list[Box] = []
     for p in held:
         if isinstance(p.spec, ReachableSpec):
@@ -49,23 +48,27 @@ def business_boxes(model: Model, held: Iterable[Policy]) -> tuple[Box, ...]:
             out.append(Box(p.id, src, dst, p.spec.ports))
     for p in model.policies:
         if isinstance(p.spec, MatrixSpec):
-            out.extend(_matrix_boxes(p.id, p.spec, resolver, table))
+            out.extend(_matrix_boxes(p.id, p.spec, model, resolver))
     return tuple(out)
 
 
-def _matrix_boxes(label: str, spec: MatrixSpec, resolver: Resolver, table: FlowTable) -> list[Box]:
-    """What each `allow` cell passes today through rules the matrix does not fault.
+def _matrix_boxes(label: str, spec: MatrixSpec, model: Model, resolver: Resolver) -> list[Box]:
+    """What each `allow` cell passes through rules the matrix does not fault.
 
     A rule that also opens something the matrix forbids (`migration-temp`: corp-it to
-    production, `services: any`) is the violation, not a business flow: the HTTPS it happens
-    to pass is not kept on its account. What compliant rules pass in an allowed cell is.
+    production, `services: any`) is the violation, not a business flow: what it passes is kept
+    only where a compliant rule below it would pass it too (`staff-to-portal`'s HTTPS). So the
+    cells are read with the faulted rules taken out; what they allow, the original allows too.
     """
-    faulted = _faulted_rules(spec, resolver, table)
+    faulted = _faulted_rules(spec, resolver, FlowTable(model, resolver))
+    kept = tuple(f for f in model.flows if f.name not in faulted)
+    compliant = replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(kept)))
+    table = FlowTable(compliant, Resolver(compliant))
     out = []
     for cell in spec.allow:
         src, dst = resolver.zone_sets[cell.source], resolver.zone_sets[cell.destination]
         for c in table.cells(src, dst, cell.ports):
-            if c.rule.action == "allow" and c.rule.name not in faulted:
+            if c.rule.action == "allow":
                 out.append(Box(label, c.src, dst=c.dst, svc=c.svc))
     return out
 

@@ -139,9 +139,8 @@ def _fix_lines(model: Model, fix: FixSet) -> list[str]:
 
 
 def _infeasible_text(result: FixResult) -> str:
-    lines = [
-        "no fix exists within the change vocabulary: these policies conflict: " + ", ".join(result.conflict)
-    ]
+    what = "these policies conflict" if len(result.conflict) > 1 else "no change fixes"
+    lines = [f"no fix exists within the allowed changes: {what}: " + ", ".join(result.conflict)]
     for b in result.broken_flows:
         lines.append(f"  {b.label} needs {packet_text(b.packet)} allowed; the cuts left would deny it")
     if result.conflict_results:

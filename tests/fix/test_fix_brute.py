@@ -33,6 +33,7 @@ def _used_services(model: Model) -> Model:
     for p in model.policies:
         used |= {s for s in getattr(p.spec, "services", ()) if s in model.services}
         used |= {s for s in getattr(p.spec, "except_services", ()) if s in model.services}
+        used |= {s for c in getattr(p.spec, "allow", ()) for s in c.services if s in model.services}
     return replace(model, services={k: v for k, v in model.services.items() if k in used})
 
 

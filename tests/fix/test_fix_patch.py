@@ -75,9 +75,9 @@ def test_patch_applies_with_git_and_the_result_checks_clean(repo: Path) -> None:
     assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 20
 
 
-def test_patch_of_inserted_denies_and_mfa(repo: Path, tmp_path: Path) -> None:
+def test_patch_of_inserted_denies(repo: Path, tmp_path: Path) -> None:
     costs = tmp_path / "deny.yaml"
-    costs.write_text("kinds: {delete_rule: never, narrow_rule: never, patch_service: never}\n")
+    costs.write_text("kinds: {insert_deny: 1, remove_member: never, patch_service: never}\n")
     code, diff, _ = run("fix", "flawed", "-p", PACKS[1], "--costs", str(costs), "-f", "patch")
     assert code == 0
     assert "+  - name: fix-deny-" in diff and "+    action: deny\n" in diff
