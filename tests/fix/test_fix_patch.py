@@ -75,6 +75,7 @@ def test_patch_applies_with_git_and_the_result_checks_clean(repo: Path) -> None:
     assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 20
 
 
+@pytest.mark.slow
 def test_patch_of_inserted_denies(repo: Path, tmp_path: Path) -> None:
     costs = tmp_path / "deny.yaml"
     costs.write_text("kinds: {insert_deny: 1, remove_member: never, patch_service: never}\n")
@@ -87,7 +88,7 @@ def test_patch_of_inserted_denies(repo: Path, tmp_path: Path) -> None:
     assert {r.status.value for r in report.results} == {"proved"}
 
 
-@settings(max_examples=examples(8), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=list(HealthCheck))
 @given(small_cases())
 def test_patched_text_loads_to_the_changed_model(
     tmp_path_factory: pytest.TempPathFactory, model: Model
