@@ -46,15 +46,29 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (tmp_path / pack).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / pack, tmp_path / pack)
     shutil.copy(ROOT / "docs" / "fix-costs.yaml", tmp_path / "costs.yaml")
+    shutil.copy(ROOT / "docs" / "fix-business-flows.yaml", tmp_path / "business-flows.yaml")
     git(tmp_path, "init", "-q")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def test_patch_applies_with_git_and_the_result_checks_clean(repo: Path) -> None:
-    args = ["fix", "flawed", "-p", PACKS[0], "-p", PACKS[1], "--costs", "costs.yaml"]
+    # With the backup flow stated, prod-backup-to-db is narrowed (as in `segregated`), not deleted.
+    args = [
+        "fix",
+        "flawed",
+        "-p",
+        PACKS[0],
+        "-p",
+        PACKS[1],
+        "-p",
+        "business-flows.yaml",
+        "--costs",
+        "costs.yaml",
+    ]
     code, diff, err = run(*args, "-f", "patch", "--write", "written")
-    assert code == 0 and "optimal (lower bound = 36)" in err
+    assert code == 0 and "optimal (lower bound = 37)" in err
+    assert "+    to: [prod-db-01, prod-db-02]   # FLAW F3\n" in diff
     assert diff.startswith("--- a/flawed/")
     before = {p.name: p.read_text() for p in (repo / "flawed").glob("*.yaml")}
     (repo / "fix.patch").write_text(diff)
@@ -65,14 +79,14 @@ def test_patch_applies_with_git_and_the_result_checks_clean(repo: Path) -> None:
     assert after["zones.yaml"] == before["zones.yaml"]
     assert "# FLAW F7" not in after["flows.yaml"] and "# FLAW F1" in after["accounts.yaml"]
     assert "    manages: [corp-it]   # FLAW F5\n" in after["hosts-corp.yaml"]
-    report = api.check(load_model(["flawed"], PACKS))
+    report = api.check(load_model(["flawed"], [*PACKS, "business-flows.yaml"]))
     assert {r.status.value for r in report.results} == {"proved"}
     # --write holds the same edited files, plus the packs.
     for name, text in after.items():
         assert (repo / "written" / name).read_text() == text
     assert (repo / "written" / "baseline.yaml").exists()
     written = api.check(load_model(["written"]))
-    assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 20
+    assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 21
 
 
 @pytest.mark.slow
