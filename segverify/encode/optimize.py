@@ -45,17 +45,19 @@ class HittingSetSolver(Generic[K]):
         self.ctx = z3.Context()
         self.opt = z3.Optimize(ctx=self.ctx)
         self.names: dict[K, z3.BoolRef] = {}
+        self.order: dict[K, int] = {}  # first met first
         self.costs: dict[K, int] = {}
         self.constraints: list[Constraint[K]] = []
 
     def add(self, constraint: Constraint[K], costs: Mapping[K, int]) -> None:
         for e in sorted(constraint.elements, key=repr):
             if e not in self.names:
+                self.order[e] = len(self.names)
                 self.names[e] = z3.Bool(f"x{len(self.names)}", ctx=self.ctx)
                 self.costs[e] = costs[e]
                 self.opt.add_soft(z3.Not(self.names[e]), costs[e])
         self.constraints.append(constraint)
-        self.opt.add(_formula(constraint, self.names, self.ctx))
+        self.opt.add(_formula(constraint, self.names, self.order, self.ctx))
 
     def solve(self, budget: Budget) -> HittingSet[K]:
         self.opt.set("timeout", budget.timeout_ms or 4294967295)
@@ -65,29 +67,34 @@ class HittingSetSolver(Generic[K]):
             chosen = frozenset(e for e, v in self.names.items() if z3.is_true(model.eval(v)))
             return HittingSet("optimal", chosen, sum(self.costs[e] for e in chosen))
         if answer == z3.unsat:
-            return HittingSet("infeasible", conflict=_conflict(self.names, self.constraints, self.ctx))
+            return HittingSet(
+                "infeasible", conflict=_conflict(self.names, self.order, self.constraints, self.ctx)
+            )
         return HittingSet(
             "unknown", reason=f"solver gave up: {self.opt.reason_unknown() or 'no reason given'}"
         )
 
 
-def _formula(c: Constraint[K], names: Mapping[K, z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+def _formula(
+    c: Constraint[K], names: Mapping[K, z3.BoolRef], order: Mapping[K, int], ctx: z3.Context
+) -> z3.BoolRef:
     # In the order the elements were first met: the same problem gives the same optimum.
-    terms = [
-        z3.Not(names[e]) if c.negative else names[e] for e in sorted(c.elements, key=lambda e: str(names[e]))
-    ]
+    terms = [z3.Not(names[e]) if c.negative else names[e] for e in sorted(c.elements, key=order.__getitem__)]
     return z3.Or(terms) if terms else z3.BoolVal(False, ctx=ctx)
 
 
 def _conflict(
-    names: Mapping[K, z3.BoolRef], constraints: Sequence[Constraint[K]], ctx: z3.Context
+    names: Mapping[K, z3.BoolRef],
+    order: Mapping[K, int],
+    constraints: Sequence[Constraint[K]],
+    ctx: z3.Context,
 ) -> tuple[str, ...]:
     """The labels of an unsatisfiable core: which policies cannot all be met together."""
     solver = z3.Solver(ctx=ctx)
     labels = sorted({c.label for c in constraints})
     tracks = {label: z3.Bool(f"track-{i}", ctx=ctx) for i, label in enumerate(labels)}
     for c in constraints:
-        solver.add(z3.Implies(tracks[c.label], _formula(c, names, ctx)))
+        solver.add(z3.Implies(tracks[c.label], _formula(c, names, order, ctx)))
     if solver.check(*tracks.values()) != z3.unsat:
         return tuple(labels)
     core = {str(t) for t in solver.unsat_core()}

@@ -50,6 +50,7 @@ class Cutters:
         self.costs = costs
         self.resolver = Resolver(model)
         self.principals = Principals(model)
+        self._places: dict[int, list[str]] = {}
 
     @cached_property
     def compiled(self) -> tuple[CompiledFlow, ...]:
@@ -78,9 +79,11 @@ class Cutters:
 
     def places(self, address: int) -> list[str]:
         """The hosts and the zone an address lies in: what an inserted deny may name."""
-        hosts = [h.name for h in self.host_list if address in h.addresses]
-        zone = self.resolver.zone_of(address)
-        return hosts + ([zone] if zone is not None else [])
+        if address not in self._places:  # witnesses reuse a few addresses over and over
+            hosts = [h.name for h in self.host_list if address in h.addresses]
+            zone = self.resolver.zone_of(address)
+            self._places[address] = hosts + ([zone] if zone is not None else [])
+        return self._places[address]
 
     def alternatives(self, packet: Packet) -> list[Flow] | None:
         """The allow rules that may pass the packet: those matching it above the first matching

@@ -28,7 +28,7 @@ from segverify.results import PolicyResult, Report, Status, Witness
 from segverify.semantics.context import Semantics
 
 ALTERNATIVE = "(alternative already found)"
-GREEDY_ROUNDS = 8
+GREEDY_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,17 @@ class FixSet:
 Outcome = Literal["fixed", "nothing", "infeasible", "unknown"]
 
 
+@dataclass
+class FixStats:
+    """Where the search spent its time (bench/fix.py reports it; no output depends on it)."""
+
+    solves: int = 0
+    oracle_calls: int = 0
+    clauses: int = 0
+    solve_s: float = 0.0
+    oracle_s: float = 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class FixResult:
     status: Outcome
@@ -64,6 +75,7 @@ class FixResult:
     conflict_results: tuple[PolicyResult, ...] = ()  # their witnesses
     broken_flows: tuple[Broken, ...] = ()  # business flows that took part in the conflict
     reason: str = ""
+    stats: FixStats = field(default_factory=FixStats)
 
 
 @dataclass
@@ -108,9 +120,14 @@ class _Search:
         self.cutters = Cutters(model, options.costs)
         self.deadline = time.monotonic() + options.timeout_s if options.timeout_s else None
         self.solver: HittingSetSolver[Change] = HittingSetSolver()
+        self.stats = FixStats()
         self.state = _State(last={r.id: r for r in before.results if r.id in targets})
 
     def run(self) -> FixResult:
+        result = self._run()
+        return replace(result, stats=self.stats)
+
+    def _run(self) -> FixResult:
         fixes: list[FixSet] = []
         self._add_witnesses(self.before.results)
         while len(fixes) <= self.options.alternatives:
@@ -178,7 +195,10 @@ class _Search:
         if self.deadline is not None:
             left = max(1, int((self.deadline - time.monotonic()) * 1000))
             budget = replace(budget, timeout_ms=min(budget.timeout_ms or left, left))
+        started = time.perf_counter()
         solved = self.solver.solve(budget)
+        self.stats.solves += 1
+        self.stats.solve_s += time.perf_counter() - started
         if solved.status == "unknown":
             return self._unknown(solved.reason)
         if solved.status == "infeasible":
@@ -187,6 +207,7 @@ class _Search:
 
     def _try(self, chosen: frozenset[Change]) -> list[tuple[str, list[Witness]]]:
         """Every witness of every targeted policy on the changed model, by the reference."""
+        started = time.perf_counter()
         changed = apply_changes(self.model, chosen)
         sem = Semantics(changed)
         out = []
@@ -194,6 +215,8 @@ class _Search:
             found = witnesses(changed, self.policies[t], sem)
             if found:
                 out.append((t, found))
+        self.stats.oracle_calls += 1
+        self.stats.oracle_s += time.perf_counter() - started
         return out
 
     def _add_witnesses(self, results: Sequence[PolicyResult]) -> None:
@@ -219,6 +242,7 @@ class _Search:
         if constraint not in self.state.known:
             self.state.known.add(constraint)
             self.state.constraints.append(constraint)
+            self.stats.clauses += 1
             self.solver.add(constraint, {c: self.options.costs.cost(c) for c in constraint.elements})
 
     def _new_elements(self, clause: frozenset[Change]) -> None:
