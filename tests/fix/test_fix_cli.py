@@ -162,3 +162,13 @@ def test_timeout_is_unknown_exit_3_never_a_fix(tmp_path: Path) -> None:
     code, out, _ = run("fix", small(tmp_path), "--timeout", "0.000001", "-f", "json")
     answer = json.loads(out)
     assert code == 3 and answer["status"] == "unknown" and answer["optimal"] is False
+
+
+def test_docs_show_the_cost_and_flow_files_they_name() -> None:
+    page = (ROOT / "docs" / "fix.md").read_text()
+    for name, shown in (
+        ("fix-costs.yaml", "fix-costs.yaml"),
+        ("fix-business-flows.yaml", "business-flows.yaml"),
+    ):
+        text = (ROOT / "docs" / name).read_text()
+        assert f"<!-- file: {shown} -->\n```yaml\n{text}```" in page
