@@ -159,9 +159,9 @@ class _Search:
             failing = self._try(chosen)
             if not failing:
                 return self._confirm(chosen, solved.cost)
-            self._extend(chosen, self._add_all(failing, chosen))
+            self._extend(chosen, self._add_all(failing, chosen), [t for t, _ in failing])
 
-    def _extend(self, chosen: frozenset[Change], clauses: list[Clause]) -> None:
+    def _extend(self, chosen: frozenset[Change], clauses: list[Clause], failing_ids: list[str]) -> None:
         """Cheap rounds between two optimisations (the non-optimal phase of MaxHS solvers).
 
         Hit the new clauses greedily and ask the oracle again: each answer is a witness under
@@ -169,15 +169,18 @@ class _Search:
         call. A greedy set the oracle accepts is a fix (not proved optimal): the best found.
         """
         current = chosen
+        # The set only grows here, and a policy that holds keeps holding as changes are added
+        # (they only take away): only the policies that failed are asked again.
         for _ in range(GREEDY_ROUNDS):
             current = current | greedy_cover(clauses, current, self.options.costs, self.state.banned)
             if self.keeper.broken(current) is not None:
                 return
-            failing = self._try(current)
+            failing = self._try(current, failing_ids)
             if not failing:
                 self._note_found(current)
                 return
             clauses = self._add_all(failing, current)
+            failing_ids = [t for t, _ in failing]
 
     def _note_found(self, found: frozenset[Change]) -> None:
         cost = sum(self.options.costs.cost(c) for c in found)
@@ -205,13 +208,15 @@ class _Search:
             return self._infeasible(solved.conflict)
         return solved
 
-    def _try(self, chosen: frozenset[Change]) -> list[tuple[str, list[Witness]]]:
+    def _try(
+        self, chosen: frozenset[Change], only: list[str] | None = None
+    ) -> list[tuple[str, list[Witness]]]:
         """Every witness of every targeted policy on the changed model, by the reference."""
         started = time.perf_counter()
         changed = apply_changes(self.model, chosen)
         sem = Semantics(changed)
         out = []
-        for t in self.targets:
+        for t in self.targets if only is None else only:
             found = witnesses(changed, self.policies[t], sem)
             if found:
                 out.append((t, found))
