@@ -29,6 +29,7 @@ from segverify.semantics.context import Semantics
 
 ALTERNATIVE = "(alternative already found)"
 GREEDY_ROUNDS = 3
+FIRST_GREEDY_ROUNDS = 50  # until a first fix is seen: the best found if the budget runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +170,15 @@ class _Search:
         call. A greedy set the oracle accepts is a fix (not proved optimal): the best found.
         """
         current = chosen
+        rounds = GREEDY_ROUNDS if self.state.best is not None else FIRST_GREEDY_ROUNDS
         # The set only grows here, and a policy that holds keeps holding as changes are added
         # (they only take away): only the policies that failed are asked again.
-        for _ in range(GREEDY_ROUNDS):
+        for _ in range(rounds):
             current = current | greedy_cover(clauses, current, self.options.costs, self.state.banned)
-            if self.keeper.broken(current) is not None:
+            broken = self.keeper.broken(current)
+            if broken is not None:  # a necessary no-good too: the next optimum avoids it
+                self.state.broken[broken.label] = broken
+                self._constrain(Constraint(broken.label, broken.changes, negative=True))
                 return
             failing = self._try(current, failing_ids)
             if not failing:
