@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 ChangeKind = Literal[
     "delete_rule",
@@ -23,17 +23,7 @@ ChangeKind = Literal[
     "patch_service",
     "remove_member",
 ]
-CHANGE_KINDS: tuple[ChangeKind, ...] = (
-    "delete_rule",
-    "narrow_rule",
-    "insert_deny",
-    "remove_login",
-    "remove_session",
-    "remove_manages",
-    "require_mfa",
-    "patch_service",
-    "remove_member",
-)
+CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 
 # Documented in docs/fix.md. Deleting a whole rule costs more than narrowing it, a grant or a
 # session is the cheapest edit, and a new deny rule is a change reviewers must read twice.

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import api
-from segverify.cli import app
 from segverify.model.load import load_model
+from tests.test_cli_check import run
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 VENDOR = "examples/remote-access-vendor"
@@ -41,11 +40,6 @@ REACH = """\
   - id: REACH-1
     reachable: {from: internet, to: web, services: [ssh]}
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import api
-from segverify.cli import app
 from segverify.fix.apply import apply_changes
 from segverify.fix.patch import Patcher
 from segverify.fix.search import FixOptions, find_fix
@@ -21,15 +19,11 @@ from segverify.model.load import load_model
 from segverify.synth.dump import write_model
 from tests.fix.test_fix_brute import small_cases
 from tests.strategies import examples
+from tests.test_cli_check import run
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLAWED = ROOT / "examples" / "remote-access-vendor" / "flawed"
 PACKS = ["policies/three-plane.yaml", "policies/baseline.yaml"]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def git(repo: Path, *args: str) -> None:
