@@ -166,3 +166,22 @@ def test_docs_show_the_cost_and_flow_files_they_name() -> None:
     ):
         text = (ROOT / "docs" / name).read_text()
         assert f"<!-- file: {shown} -->\n```yaml\n{text}```" in page
+
+
+WAIVED = (
+    SMALL
+    + """\
+waivers:
+  - policy: ISO-1
+    reason: MFA rollout tracked in SEC-1
+    expires: 2999-12-31
+"""
+)
+
+
+def test_waived_violations_are_fixed_unless_kept(tmp_path: Path) -> None:
+    code, out, _ = run("fix", small(tmp_path, WAIVED), "-f", "json")
+    answer = json.loads(out)
+    assert code == 0 and answer["targets"] == ["ISO-1"] and answer["cost"] == 1
+    code, out, _ = run("fix", small(tmp_path, WAIVED), "--keep-waived")
+    assert code == 0 and out.startswith("nothing to fix")
