@@ -15,6 +15,7 @@ from segverify.fix.apply import apply_changes, deny_positions, deny_rule_name
 from segverify.fix.changes import Change
 from segverify.fix.textedit import FileEdits, indent_of
 from segverify.model.ir import Flow, Model
+from segverify.model.packs import PACK_PREFIX, is_pack, pack_text
 from segverify.synth.dump import scalar
 
 HOST_FIELDS = {
@@ -34,7 +35,7 @@ class Patcher:
 
     def file(self, name: str) -> FileEdits:
         if name not in self.files:
-            self.files[name] = FileEdits(Path(name).read_text(encoding="utf-8").splitlines(keepends=True))
+            self.files[name] = FileEdits(source_text(name).splitlines(keepends=True))
         return self.files[name]
 
     def apply(self, changes: Iterable[Change]) -> dict[str, str]:
@@ -148,6 +149,18 @@ def _after_value(rest: str) -> str:
     return value[k:] if value[k : k + 1] != "#" else " " + value[k:]
 
 
+def source_text(name: str) -> str:
+    """A model file's text; a shipped pack (`pack:NAME`) is read from the package."""
+    text = pack_text(name) if is_pack(name) else Path(name).read_text(encoding="utf-8")
+    if text is None:
+        raise InternalError(f"the model names a pack that is not shipped: {name}")
+    return text
+
+
+def _file_name(name: str) -> str:
+    return f"{name[len(PACK_PREFIX) :]}.yaml" if is_pack(name) else Path(name).name
+
+
 def deny_lines(c: Change, width: int) -> list[str]:
     pad, inner = " " * width, " " * (width + 2)
     return [
@@ -164,7 +177,7 @@ def unified_diff(model: Model, changes: Iterable[Change]) -> str:
     """The diff of every edited file, paths relative to the working directory (a/ and b/)."""
     out: list[str] = []
     for name, text in Patcher(model).apply(changes).items():
-        old = Path(name).read_text(encoding="utf-8")
+        old = source_text(name)
         rel = Path(os.path.relpath(name)).as_posix()
         out.extend(
             difflib.unified_diff(
@@ -179,14 +192,14 @@ def write_changed(model: Model, changes: Iterable[Change], folder: Path) -> list
     A folder loads in name order and flows concatenate in file order: when the names would
     reorder the files that hold flows, or two names clash, every name gets a number."""
     edited = Patcher(model).apply(changes)
-    names = [Path(f).name for f in model.files]
-    with_flows = [Path(f).name for f in dict.fromkeys(fl.span.file for fl in model.flows)]
+    names = [_file_name(f) for f in model.files]
+    with_flows = [_file_name(f) for f in dict.fromkeys(fl.span.file for fl in model.flows)]
     if len(set(names)) != len(names) or sorted(with_flows) != with_flows:
         names = [f"{i:02d}-{n}" for i, n in enumerate(names)]
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for source, name in zip(model.files, names, strict=True):
         target = folder / name
-        target.write_text(edited.get(source) or Path(source).read_text(encoding="utf-8"), encoding="utf-8")
+        target.write_text(edited.get(source) or source_text(source), encoding="utf-8")
         out.append(target)
     return out
