@@ -55,10 +55,11 @@ def small(tmp_path: Path, text: str = SMALL) -> str:
 
 def test_flagship_fixed_optimally_and_written_model_checks_clean(tmp_path: Path) -> None:
     out_dir = tmp_path / "fixed"
+    named = ("-p", "pack:three-plane", "-p", "pack:baseline")  # shipped: --write copies them out too
     code, out, err = run(
         "fix",
         f"{VENDOR}/flawed",
-        *PACKS,
+        *named,
         "--costs",
         "docs/fix-costs.yaml",
         "-f",
