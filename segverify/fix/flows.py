@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from segverify.fix.apply import apply_changes
+from segverify.fix.apply import apply_changes, service_ports
 from segverify.fix.changes import Change
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import MatrixSpec, Model, Policy, ReachableSpec
@@ -95,6 +95,20 @@ class Keeper:
     def __init__(self, model: Model, boxes: Sequence[Box]) -> None:
         self.model = model
         self.boxes = boxes
+        self.resolver = Resolver(model)
+
+    def deny_hits(self, change: Change) -> tuple[Box, Packet] | None:
+        """An inserted deny alone denies every packet it names (apply.deny_positions puts it
+        above every rule that meets them): it breaks a flow exactly when it meets a box, and
+        box and deny are interval sets, so no rule needs walking."""
+        src = self.resolver.addresses(change.deny_source)
+        dst = self.resolver.addresses(change.target)
+        svc = service_ports(self.model, change.deny_service)
+        for box in self.boxes:
+            s, d, v = box.src.intersection(src), box.dst.intersection(dst), box.svc.intersection(svc)
+            if s and d and v:
+                return box, Packet(s.first(), d.first(), v.first())
+        return None
 
     def first_denied(self, changes: frozenset[Change]) -> tuple[Box, Packet] | None:
         if not self.boxes or not changes:
@@ -110,6 +124,12 @@ class Keeper:
     def broken(self, chosen: frozenset[Change]) -> Broken | None:
         """None when every flow is kept; else a minimal culprit set (deletion-based shrinking)."""
         suspects = flow_changes(chosen)
+        for c in sorted(suspects):
+            hit = self.deny_hits(c) if c.kind == "insert_deny" else None
+            if hit is not None:  # one deny alone: the smallest culprit there is
+                return Broken(hit[0].label, hit[1], frozenset({c}))
+        if all(c.kind == "insert_deny" for c in suspects):
+            return None  # denies deny their own packets and nothing else: none hit, none break
         first = self.first_denied(suspects)
         if first is None:
             return None
