@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Literal
 
+from segverify.errors import InternalError
 from segverify.fix.apply import service_ports
 from segverify.fix.changes import Change, Costs, deny
 from segverify.model.ir import AttackerProfile, Flow, Host, Model, Policy
@@ -72,7 +73,9 @@ class Cutters:
         if isinstance(witness, BlastWitness):
             # Every controlled host stays controlled unless one of its paths is cut.
             return [self._keep(set().union(*(cut.path(h.path) for h in witness.hosts)))]
-        return [self._keep(cut.accounts(witness))]
+        if isinstance(witness, AccountsWitness):
+            return [self._keep(cut.accounts(witness))]
+        raise InternalError(f"fix has no cutters for a {type(witness).__name__} ({policy.id})")
 
     def _keep(self, changes: set[Change]) -> Clause:
         return frozenset(c for c in changes if self.costs.allowed(c))
@@ -176,8 +179,10 @@ class _Cut:
     def grants(self, host: str, account: str, kind: GrantKind) -> set[Change]:
         h = self.model.hosts[host]
         names = h.logins if kind == "remove_login" else h.sessions
-        accounts_in = self.owner.principals.accounts_in
-        grants = self.standing(Change(kind, host, p) for p in names if account in accounts_in.get(p, ()))
+        # The entries naming the principal or a group it is in (a principal may be a group:
+        # separate_accounts names memberless groups too).
+        above = self.owner.principals.groups_of.get(account, frozenset()) | {account}
+        grants = self.standing(Change(kind, host, p) for p in names if p in above)
         return grants | self.memberships(account) if grants else grants
 
     def memberships(self, account: str) -> set[Change]:

@@ -67,6 +67,7 @@ def fix_json(model: Model, result: FixResult) -> dict[str, Any]:
         "recheck": _recheck_json(first.recheck if first else result.before),
         "alternatives": [{"cost": f.cost, "changes": _changes_json(model, f)} for f in result.fixes[1:]],
     }
+    out["out_of_scope"] = list(result.out_of_scope)
     if result.status == "infeasible":
         out["conflict"] = {
             "policies": list(result.conflict),
@@ -102,6 +103,17 @@ def render_fix_json(model: Model, result: FixResult) -> str:
 
 
 def render_fix_text(model: Model, result: FixResult) -> str:
+    return _body_text(model, result) + _scope_text(result)
+
+
+def _scope_text(result: FixResult) -> str:
+    if not result.out_of_scope:
+        return ""
+    ids = ", ".join(result.out_of_scope)
+    return f"not in scope (fix does not handle `resilient` policies yet; the re-check shows them): {ids}\n"
+
+
+def _body_text(model: Model, result: FixResult) -> str:
     if result.status == "nothing":
         return "nothing to fix: every policy in scope holds\n"
     if result.status == "infeasible":

@@ -70,14 +70,15 @@ def test_flagship_fixed_optimally_and_written_model_checks_clean(tmp_path: Path)
     assert code == 0, err
     answer = json.loads(out)
     assert answer["optimal"] is True and answer["cost"] == answer["lower_bound"] == 36
-    assert set(answer["recheck"].values()) == {"proved"} and len(answer["recheck"]) == 20
+    assert set(answer["recheck"].values()) == {"proved"} and len(answer["recheck"]) == 22
+    assert answer["out_of_scope"] == ["PLANE-010", "PLANE-011"]  # resilient: not targeted
     kinds = {(c["kind"], c["target"]["name"]) for c in answer["changes"]}
     assert ("delete_rule", "migration-temp") in kinds  # F4, as in the segregated variant
     assert ("patch_service", "www") in kinds  # F8
     first = answer["changes"][0]
     assert first["target"]["file"].endswith(".yaml") and first["target"]["line"] > 0 and first["cuts"]
     report = api.check(load_model([str(out_dir)]))
-    assert {r.status.value for r in report.results} == {"proved"} and len(report.results) == 20
+    assert {r.status.value for r in report.results} == {"proved"} and len(report.results) == 22
 
 
 def test_nothing_to_fix_exits_0() -> None:

@@ -80,7 +80,7 @@ def test_patch_applies_with_git_and_the_result_checks_clean(repo: Path) -> None:
         assert (repo / "written" / name).read_text() == text
     assert (repo / "written" / "baseline.yaml").exists()
     written = api.check(load_model(["written"]))
-    assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 21
+    assert {r.status.value for r in written.results} == {"proved"} and len(written.results) == 23
 
 
 @pytest.mark.slow
