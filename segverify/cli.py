@@ -846,14 +846,28 @@ FIX_FORMATS = ("text", "json", "patch")
 def fix(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,
-    costs: Path | None = typer.Option(None, "--costs", help="YAML file of change costs (docs/fix.md)."),
-    keep: list[str] = typer.Option([], "--keep", help="Never change this rule, host, zone or account."),
+    costs: Path | None = typer.Option(
+        None, "--costs", metavar="FILE", help="YAML file of change costs (docs/fix.md)."
+    ),
+    keep: list[str] = typer.Option(
+        [], "--keep", metavar="NAME", help="Never change this rule, host, zone, account or group."
+    ),
     keep_waived: bool = typer.Option(False, "--keep-waived", help="Leave waived violations as they are."),
-    alternatives: int = typer.Option(0, "--alternatives", min=0, help="Also find up to N other fixes."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json or patch (a unified diff)."),
-    write: Path | None = typer.Option(None, "--write", help="Write the whole changed model to this folder."),
-    timeout: float | None = typer.Option(None, "--timeout", help="Seconds for the whole search."),
-    today: str | None = typer.Option(None, "--today", help="The date waivers are judged on (YYYY-MM-DD)."),
+    alternatives: int = typer.Option(
+        0, "--alternatives", min=0, metavar="N", help="Also find up to N other fixes."
+    ),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help="text, json or patch (a unified diff)."
+    ),
+    write: Path | None = typer.Option(
+        None, "--write", metavar="DIR", help="Write the whole changed model to this folder."
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", metavar="SECONDS", help="Seconds for the whole search."
+    ),
+    today: str | None = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
+    ),
 ) -> int:
     """The cheapest set of changes that makes every policy hold; exit 0 fixed, 1 infeasible, 3 unknown."""
     if fmt not in FIX_FORMATS:
