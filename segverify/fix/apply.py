@@ -7,20 +7,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from segverify.fix.changes import Change
-from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.intervals import union_all
 from segverify.model.ir import Flow, Host, Model, Principal, Ref
-from segverify.model.ports import ALL_SERVICES, looks_like_port_spec, parse_port_spec
+from segverify.model.ports import service_ports
 from segverify.model.refs import Resolver
 from segverify.semantics.packets import compile_flows
-
-
-def service_ports(model: Model, name: str) -> IntervalSet:
-    """The svc set a rule's `services` entry stands for: a service name or an inline spec."""
-    if name == "any":
-        return ALL_SERVICES
-    if name in model.services:
-        return model.services[name].ports
-    return parse_port_spec(name) if looks_like_port_spec(name) else IntervalSet()
 
 
 def apply_changes(model: Model, changes: Iterable[Change]) -> Model:

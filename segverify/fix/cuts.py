@@ -22,9 +22,9 @@ from functools import cached_property
 from typing import Literal
 
 from segverify.errors import InternalError
-from segverify.fix.apply import service_ports
 from segverify.fix.changes import Change, Costs, deny
 from segverify.model.ir import AttackerProfile, Flow, Host, Model, Policy
+from segverify.model.ports import service_ports
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
 from segverify.results import (

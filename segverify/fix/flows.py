@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from segverify.fix.apply import apply_changes, service_ports
+from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import MatrixSpec, Model, Policy, ReachableSpec
-from segverify.model.ports import ALL_SERVICES
+from segverify.model.ports import ALL_SERVICES, service_ports
 from segverify.model.refs import Resolver
 from segverify.results import Packet
 from segverify.semantics.regions import FlowTable

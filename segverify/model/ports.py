@@ -6,7 +6,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from segverify.model.intervals import IntervalSet
+
+if TYPE_CHECKING:
+    from segverify.model.ir import Model
 
 SVC_BITS = 24
 PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17}
@@ -65,3 +70,12 @@ def pick_svc(svcs: IntervalSet) -> int:
         if hit:
             return hit.first()
     return svcs.first()
+
+
+def service_ports(model: Model, name: str) -> IntervalSet:
+    """What a `services` entry stands for: a service of the model, an inline spec or `any`."""
+    if name in model.services:
+        return model.services[name].ports
+    if looks_like_port_spec(name):
+        return parse_port_spec(name)
+    return IntervalSet()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import MatrixSpec, Model, Policy
-from segverify.model.ports import ALL_SERVICES, looks_like_port_spec, parse_port_spec
+from segverify.model.ports import ALL_SERVICES, service_ports
 from segverify.model.refs import Resolver
 from segverify.render.dot_legend import emit_legend
 from segverify.render.dot_paths import result_title
@@ -54,14 +54,6 @@ class Cell:
     @property
     def bad(self) -> bool:
         return self.witness is not None or bool(self.excess)
-
-
-def service_ports(model: Model, name: str) -> IntervalSet:
-    if name in model.services:
-        return model.services[name].ports
-    if looks_like_port_spec(name):
-        return parse_port_spec(name)
-    return IntervalSet()
 
 
 def openings(model: Model, res: Resolver, source: str, destination: str) -> list[Opening]:
