@@ -224,6 +224,22 @@ PolicyOpt = typer.Option(
 )
 
 
+# Options several commands take, defined once so their names and help stay the same everywhere.
+TodayOpt = typer.Option(
+    None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
+)
+TimeoutOpt = typer.Option(
+    None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
+)
+RlimitOpt = typer.Option(
+    0,
+    "--rlimit",
+    min=0,
+    metavar="N",
+    help="Solver resource units per query (deterministic, for CI); 0: none.",
+)
+
+
 def err(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -446,19 +462,9 @@ def check(
     certificate: Path | None = typer.Option(
         None, "--certificate", metavar="FILE", help="Write every proof's certificate here."
     ),
-    timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
-    ),
-    rlimit: int = typer.Option(
-        0,
-        "--rlimit",
-        min=0,
-        metavar="N",
-        help="Solver resource units per query (deterministic, for CI); 0: none.",
-    ),
-    today: str | None = typer.Option(
-        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
-    ),
+    timeout: float | None = TimeoutOpt,
+    rlimit: int = RlimitOpt,
+    today: str | None = TodayOpt,
     no_waivers: bool = typer.Option(False, "--no-waivers", help="Ignore every waiver (central CI)."),
     no_verify: bool = typer.Option(
         False, "--no-verify", help="Skip re-deriving proofs (witnesses are always replayed)."
@@ -683,9 +689,7 @@ def lint(
         max=128,
         help="overly-broad: IPv6 sources this short count as the internet.",
     ),
-    today: str | None = typer.Option(
-        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
-    ),
+    today: str | None = TodayOpt,
 ) -> int:
     """Rule hygiene (shadowed, redundant, broad, empty, unused); exit 0 no error, 1 errors, 2 bad input."""
     if fmt not in LINT_FORMATS:
@@ -761,19 +765,9 @@ def diff(
         metavar="CONDITION",
         help="Exit 1 on: regressed (policies, intent), opened, or any change.",
     ),
-    today: str | None = typer.Option(
-        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
-    ),
-    timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
-    ),
-    rlimit: int = typer.Option(
-        0,
-        "--rlimit",
-        min=0,
-        metavar="N",
-        help="Solver resource units per query (deterministic, for CI); 0: none.",
-    ),
+    today: str | None = TodayOpt,
+    timeout: float | None = TimeoutOpt,
+    rlimit: int = RlimitOpt,
 ) -> int:
     """What a change opens, closes and breaks: packets, attack reach, policies; exit 1 on --fail-on."""
     from segverify.diff.command import DiffArgs, render, run
@@ -813,9 +807,7 @@ def explain(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write the explanation here."
     ),
-    timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
-    ),
+    timeout: float | None = TimeoutOpt,
     rlimit: int = typer.Option(
         0, "--rlimit", min=0, metavar="N", help="Solver resource units per query; 0: none."
     ),
@@ -865,9 +857,7 @@ def fix(
     timeout: float | None = typer.Option(
         None, "--timeout", metavar="SECONDS", help="Seconds for the whole search."
     ),
-    today: str | None = typer.Option(
-        None, "--today", metavar="YYYY-MM-DD", help="The date waivers are judged on (YYYY-MM-DD)."
-    ),
+    today: str | None = TodayOpt,
 ) -> int:
     """The cheapest set of changes that makes every policy hold; exit 0 fixed, 1 infeasible, 3 unknown."""
     if fmt not in FIX_FORMATS:
