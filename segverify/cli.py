@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import typer
 import typer.core
@@ -27,84 +27,6 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
-
-# typer >= 0.29 coerces every parameter through a pydantic TypeAdapter, built the first time the
-# parameter is parsed, even when its value is None: importing pydantic and building a check's
-# adapters costs about 0.1-0.15 s, a quarter of the start-up budget (issue #7). Most of our values
-# need no parsing at all: a str stays that str, and pydantic makes a path Path(text) and then
-# hands it to typer's own path checks, which we call the same way. Those, and an int already
-# within its bounds (a default), skip pydantic; every other value (an int or float typed on the
-# command line, a path typer's checks reject) goes to typer's own coercion, so results and
-# error messages are typer's. tests/test_cli_parse.py holds both paths to the same answers.
-try:
-    from typer._click import Context
-    from typer._coercion import RuntimeParam, build_runtime_param
-    from typer._param_types import coerce_cli_path
-    from typer.core import _TyperParameter
-    from typer.models import ParameterInfo
-except ImportError:  # pragma: no cover - another typer: every value goes through its own coercion
-    PLAIN_VALUES = False
-else:
-    # Private modules: used only on the typer line tests/test_cli_parse.py was run against.
-    PLAIN_VALUES = typer.__version__.startswith("0.29.")
-
-TYPER = object()  # plain_value's answer for a value it leaves to typer
-
-
-def plain_path(info: ParameterInfo, text: object, param: _TyperParameter, ctx: Context) -> object:
-    if type(text) is not str:
-        return TYPER
-    try:
-        return coerce_cli_path(Path(text), info, path_type=Path, param=param, ctx=ctx)
-    except Exception:  # BadParameter, or ValueError for a NUL: typer's coercion words it as it does
-        return TYPER
-
-
-def plain_value(
-    annotation: object, info: ParameterInfo, value: object, param: _TyperParameter, ctx: Context
-) -> object:
-    """The value typer's coercion would give, where no parsing is needed; else TYPER."""
-    if info.parser is not None:
-        return TYPER
-    if annotation is str and type(value) is str:
-        return value
-    if annotation is int and type(value) is int:
-        low, high = info.min, info.max
-        if (low is None or value >= low) and (high is None or value <= high):
-            return value
-        return TYPER
-    if annotation is Path and info.path_type is None:
-        return plain_path(info, value, param, ctx)
-    if get_origin(annotation) is list and get_args(annotation) == (Path,) and info.path_type is None:
-        if not isinstance(value, (list, tuple)):
-            return TYPER
-        paths = [plain_path(info, item, param, ctx) for item in value]
-        return TYPER if any(p is TYPER for p in paths) else paths
-    return TYPER
-
-
-if PLAIN_VALUES:
-
-    class PlainParam(RuntimeParam):
-        """typer's runtime coercion of one parameter, without pydantic where plain_value knows the answer."""
-
-        def _coerce_value(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
-            plain = plain_value(self.annotation, self.parameter_info, value, param, ctx)
-            if plain is TYPER:
-                return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
-            return plain
-
-
-def plain_params(params: list[Any]) -> None:
-    """Give each typer parameter not yet parsed a PlainParam (the help option is one too)."""
-    if not PLAIN_VALUES:
-        return
-    for param in params:
-        if isinstance(param, _TyperParameter) and param._runtime_param is None:
-            descriptor = param.type_descriptor
-            if descriptor.file_annotation is None:
-                param._runtime_param = PlainParam(descriptor.parameter_info, descriptor.annotation)
-
 
 # ---- help: what a user types, never a Python type name (issue #16) -------------------------------
 # typer's own help shows `<list[Path]>`, `<bool>` and `{models}...`; ours shows each option's
@@ -151,11 +73,7 @@ def plain_help(command: Any, ctx: Any, formatter: Any, commands: list[tuple[str,
 
 
 class Command(typer.core.TyperCommand):
-    """typer's command, its parameters coerced by PlainParam (see above), with plain help."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        plain_params(self.get_params(ctx))
-        return super().parse_args(ctx, args)
+    """typer's command (public API) with plain help."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return usage_pieces(self, ctx)
@@ -165,12 +83,11 @@ class Command(typer.core.TyperCommand):
 
 
 class Group(typer.core.TyperGroup):
-    """typer's group of commands, its options (--help) coerced by PlainParam, with plain help."""
+    """typer's group of commands (public API) with plain help."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args and self.no_args_is_help and not ctx.resilient_parsing:
             print(ctx.get_help())  # typer shows no error for this one: the help is the answer (exit 2)
-        plain_params(self.get_params(ctx))
         return super().parse_args(ctx, args)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:

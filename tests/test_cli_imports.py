@@ -24,8 +24,8 @@ SOLVER = ["z3", "segverify.api", "segverify.encode", "segverify.analyses", "segv
 DIAGRAMS = ["graphviz", "segverify.render.dot", "segverify.render.graphs", "segverify.render.images"]
 CI_FORMATS = ["segverify.render.sarif", "segverify.render.junit", "segverify.render.github"]
 MODEL = ["yaml", "segverify.model.load", "segverify.results"]
-# typer >= 0.29 parses with pydantic; the CLI's plain values need none of it (cli.PlainParam).
-NEVER = ["jsonschema", "pydantic"]
+# typer >= 0.29 parses every option with pydantic, so pydantic is not on this list.
+NEVER = ["jsonschema"]
 
 PROBE = """
 import json, sys
