@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -148,10 +150,13 @@ TodayOpt = typer.Option(
 TimeoutOpt = typer.Option(
     None, "--timeout", metavar="SECONDS", help="Seconds per solver query; past it: unknown."
 )
+# Z3 reads its timeout and rlimit as unsigned 32-bit numbers: a larger one would wrap around.
+MAX_SOLVER_UNITS = 2**32 - 1
 RlimitOpt = typer.Option(
     0,
     "--rlimit",
     min=0,
+    max=MAX_SOLVER_UNITS,
     metavar="N",
     help="Solver resource units per query (deterministic, for CI); 0: none.",
 )
@@ -317,16 +322,54 @@ def _severity(text: str | None) -> Severity | None:
     raise UsageError(f"--fail-on takes one of {', '.join(SEVERITIES)}, not '{text}'")
 
 
-def emit(text: str | Iterable[str], output: Path | None) -> None:
+@contextmanager
+def writing(option: str) -> Iterator[None]:
+    """An output that cannot be written is a usage error naming its option (exit 2)."""
+    from segverify.outputs import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        raise UsageError(f"{option} {exc}") from None
+
+
+def check_outputs(files: dict[str, Path | None], folders: dict[str, Path | None]) -> None:
+    """Refuse outputs that cannot be written before any work is done."""
+    from segverify import outputs
+
+    for option, path in files.items():
+        if path is not None:
+            with writing(option):
+                outputs.check_file(path)
+    for option, path in folders.items():
+        if path is not None:
+            with writing(option):
+                outputs.check_folder(path)
+
+
+def emit(text: str | Iterable[str], output: Path | None, option: str = "--output") -> None:
+    """Write to stdout, or whole to the file `output` (never half of it)."""
     pieces = [text] if isinstance(text, str) else text
     if output is None:
         for piece in pieces:
             sys.stdout.write(piece)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as out:
-        for piece in pieces:
-            out.write(piece)
+    from segverify.outputs import write_text
+
+    with writing(option):
+        write_text(output, pieces)
+
+
+def timeout_ms(timeout: float | None) -> int:
+    """--timeout in whole milliseconds (Z3's unit), rounded up: a tiny timeout is never none (0)."""
+    if timeout is None:
+        return 0
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise UsageError(f"--timeout takes a positive number of seconds, not '{timeout}'")
+    milliseconds = math.ceil(timeout * 1000)
+    if milliseconds > MAX_SOLVER_UNITS:
+        raise UsageError(f"--timeout takes at most {MAX_SOLVER_UNITS // 1000} seconds, not '{timeout:g}'")
+    return milliseconds
 
 
 def _check_options(
@@ -337,12 +380,11 @@ def _check_options(
     no_verify: bool,
     all_paths: bool = False,
 ) -> CheckOptions:
-    if timeout is not None and timeout <= 0:
-        raise UsageError("--timeout takes a positive number of seconds")
+    budget_ms = timeout_ms(timeout)
     from segverify.api import CheckOptions
     from segverify.encode.solve import Budget
 
-    budget = Budget(timeout_ms=int(timeout * 1000) if timeout else 0, rlimit=rlimit)
+    budget = Budget(timeout_ms=budget_ms, rlimit=rlimit)
     return CheckOptions(
         budget=budget,
         today=_today(today),
@@ -414,6 +456,8 @@ def check(
         raise UsageError(f"--format takes one of {', '.join(CHECK_FORMATS)}, not '{fmt}'")
     threshold = _severity(fail_on)
     options = _check_options(timeout, rlimit, today, no_waivers, no_verify, all_paths)
+    files = {"--output": output, "--sarif": sarif, "--junit": junit, "--json": json_out}
+    check_outputs({**files, "--certificate": certificate, "--report": report_html}, {"--graphs": graphs})
     model = load(models, policy)
     from segverify import api
 
@@ -432,18 +476,19 @@ def check(
         binding = bind(model, report, options.today)  # input and certificate digests, once
     digests = binding.digests if binding is not None else None
     emit(report_pieces(report, fmt, ci, digests), output)
-    for extra_fmt, path in (("sarif", sarif), ("junit", junit), ("json", json_out)):
-        if path is not None:
-            emit(report_pieces(report, extra_fmt, ci, digests), path)
+    for option, extra_fmt in (("--sarif", "sarif"), ("--junit", "junit"), ("--json", "json")):
+        if files[option] is not None:
+            emit(report_pieces(report, extra_fmt, ci, digests), files[option], option)
     if graphs is not None:
         from segverify.render.graphs import write_graphs
 
-        files = write_graphs(model, report, graphs, dot_binary=dot_binary)
-        err(f"diagrams: {len(files) - 1} pictures, index at {files[-1]}")
+        with writing("--graphs"):
+            pictures = write_graphs(model, report, graphs, dot_binary=dot_binary)
+        err(f"diagrams: {len(pictures) - 1} pictures, index at {pictures[-1]}")
     if certificate is not None and binding is not None:
         from segverify.render.json import certificate_chunks
 
-        emit(certificate_chunks(report, binding), certificate)
+        emit(certificate_chunks(report, binding), certificate, "--certificate")
     if report_html is not None and binding is not None:
         from segverify.render.html import report_html_chunks
 
@@ -451,6 +496,7 @@ def check(
         emit(
             report_html_chunks(model, report, binding, certificate_file=cert_name, dot_binary=dot_binary),
             report_html,
+            "--report",
         )
     from segverify.report_policy import exit_code_for
 
@@ -474,13 +520,15 @@ def render(
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Draw one view of the model (and of a checked policy) as a picture."""
-    from segverify.render.images import render_image
+    from segverify.render.images import format_of, render_image
     from segverify.results import EXIT_OK
 
+    check_outputs({"--output": output}, {})
+    format_of(output)
     model = load(models, policy)
     dot = _controls_dot(model, policy_id) if view == "controls" else _view_dot(model, view, policy_id)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    render_image(dot, output, dot_binary=dot_binary)
+    with writing("--output"):
+        render_image(dot, output, dot_binary=dot_binary)
     err(f"wrote {output}")
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segverify.model.ir import Model
+from segverify.outputs import make_folder, write_text
 from segverify.render.dot_architecture import render_architecture
 from segverify.render.dot_blast import render_blast
 from segverify.render.dot_matrix import render_matrix, render_matrix_html
@@ -80,14 +81,14 @@ def write_graphs(
     chosen = format_of(f"x.{fmt}")
     renderer = None if chosen == "dot" else find_renderer(dot_binary)  # fail before writing anything
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     pictures = plan_pictures(model, report)
     written = [
         render_image(p.dot, out / f"{p.stem}.{chosen}", chosen, renderer.path if renderer else None, timeout)
         for p in pictures
     ]
     index = out / "index.html"
-    index.write_text(index_html(model, report, pictures, chosen), encoding="utf-8")
+    write_text(index, [index_html(model, report, pictures, chosen)])
     return [*written, index]
 
 

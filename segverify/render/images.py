@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segverify.errors import UsageError
+from segverify.outputs import write_bytes, write_text
 
 FORMATS = ("svg", "png", "pdf", "dot")
 ENV_VAR = "SEGVERIFY_DOT"
@@ -90,10 +91,10 @@ def render_image(
     out = Path(output_path)
     chosen = format_of(out, fmt)
     if chosen == "dot":
-        out.write_text(dot_text, encoding="utf-8")
+        write_text(out, [dot_text])
         return out
     renderer = find_renderer(dot_binary, environ)
-    out.write_bytes(run_renderer(renderer, dot_text, chosen, timeout).data)
+    write_bytes(out, [run_renderer(renderer, dot_text, chosen, timeout).data])
     return out
 
 
