@@ -459,6 +459,8 @@ def check(
     files = {"--output": output, "--sarif": sarif, "--junit": junit, "--json": json_out}
     check_outputs({**files, "--certificate": certificate, "--report": report_html}, {"--graphs": graphs})
     model = load(models, policy)
+    if not model.policies:  # a CI job pointed at the wrong folder must not go green
+        raise UsageError("no policies to check: the model and its --policy packs hold none")
     from segverify import api
 
     report = api.check(model, options)
