@@ -27,23 +27,51 @@ def expand_paths(paths: Sequence[str], diags: list[Diagnostic]) -> list[str]:
     return list(out.values())
 
 
+def is_model_file_name(name: str) -> bool:
+    """`*.yaml` and `*.yml` in any case; hidden files (`.pre-commit-config.yaml`) are not models."""
+    return name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".")
+
+
 def _files_of(path: str, diags: list[Diagnostic]) -> list[str]:
     if is_pack(path):
         return [path]
     if os.path.isdir(path):
-        names = sorted(n for n in os.listdir(path) if n.endswith(YAML_SUFFIXES))
-        files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
-        if not files:
-            diags.append(
-                Diagnostic(
-                    "file-not-found", f"the folder '{path}' holds no *.yaml or *.yml files", Span(path, 1, 1)
-                )
-            )
-        return files
-    if not os.path.isfile(path):
-        diags.append(Diagnostic("file-not-found", f"'{path}' does not exist", Span(path, 1, 1)))
+        return _folder_files(path, diags)
+    problem = _not_a_file(path)
+    if problem:
+        diags.append(Diagnostic("file-not-found", f"'{path}' {problem}", Span(path, 1, 1)))
         return []
     return [path]
+
+
+def _folder_files(path: str, diags: list[Diagnostic]) -> list[str]:
+    files, problems = [], []
+    for name in sorted(n for n in os.listdir(path) if is_model_file_name(n)):
+        file = os.path.join(path, name)
+        if os.path.isdir(file):
+            continue  # folders are not recursive
+        problem = _not_a_file(file)
+        if problem:
+            problems.append(Diagnostic("file-not-found", f"'{file}' {problem}", Span(file, 1, 1)))
+        else:
+            files.append(file)
+    if not files and not problems:
+        message = f"the folder '{path}' holds no *.yaml or *.yml files"
+        problems.append(Diagnostic("file-not-found", message, Span(path, 1, 1)))
+    diags.extend(problems)
+    return files
+
+
+def _not_a_file(path: str) -> str | None:
+    """Why `path` cannot be read as a model file, or None. A device or pipe is refused unread:
+    /dev/zero would be read up to the size limit, a pipe might never end."""
+    if os.path.isfile(path):
+        return None
+    if os.path.exists(path):
+        return "is not a regular file"
+    if os.path.islink(path):
+        return "is a symbolic link to nothing"
+    return "does not exist"
 
 
 def parse_files(files: Sequence[str], diags: list[Diagnostic]) -> Iterator[tuple[str, YNode]]:

@@ -24,6 +24,8 @@ class PortSpecError(ValueError):
 
 
 def _port(text: str, spec: str) -> int:
+    if not text:
+        raise PortSpecError(f"'{spec}': a port number is missing")
     if not text.isdigit():
         raise PortSpecError(f"'{spec}': '{text}' is not a port number")
     value = int(text)
@@ -41,6 +43,8 @@ def parse_port_spec(spec: str) -> IntervalSet:
     proto, sep, ports = spec.partition("/")
     if not sep or proto not in ("tcp", "udp"):
         raise PortSpecError(f"'{spec}' is not a port spec (tcp/N, tcp/N-M, udp/N, icmp or any)")
+    if ports.startswith("-") or ports.count("-") > 1:  # `tcp/-1`: a negative port, not a range
+        raise PortSpecError(f"'{spec}': a port is a number 0-65535, and a range is written tcp/N-M")
     lo_text, dash, hi_text = ports.partition("-")
     lo = _port(lo_text, spec)
     hi = _port(hi_text, spec) if dash else lo

@@ -32,6 +32,31 @@ Cell = tuple[Item, tuple[Item, ...]]
 
 
 _EMPTY_HINT = "a required list needs at least one entry (write `any` for every service or address)"
+_BOOLEAN_HINT = (
+    "YAML reads yes, no, on, off, true and false unquoted as booleans: quote a name like that ('no')"
+)
+_NUMBER_ADDRESS_HINT = "YAML read this as a number: write the whole address, such as 10.20.0.5"
+# Fields whose strings are addresses, not names: said so in their messages.
+_ADDRESS_FIELDS = frozenset({"address", "networks"})
+
+
+def _found_hint(node: YNode, f: Field) -> str:
+    """Why YAML gave a value of the wrong type, when it is a habit: a bare `no`, an address as a number."""
+    value = node.value if isinstance(node, YScalar) else None
+    if isinstance(value, bool):
+        return _BOOLEAN_HINT
+    if isinstance(value, (int, float)) and f.name in _ADDRESS_FIELDS:
+        return _NUMBER_ADDRESS_HINT
+    return ""
+
+
+def _one(f: Field) -> str:
+    """What one entry of field `f` is, for messages."""
+    return (
+        "an address (text, such as 10.20.0.5 or 10.20.0.0/16)"
+        if f.name in _ADDRESS_FIELDS
+        else "a name (a string)"
+    )
 
 
 class _Invalid:
@@ -146,7 +171,8 @@ class Reader:
         return self._version(node, Field(VERSION, "version", "")) is not INVALID
 
     def wrong(self, node: YNode, f: Field, expected: str) -> _Invalid:
-        return self.error("wrong-type", f"`{f.name}` must be {expected}, found {_describe(node)}", node.span)
+        message = f"`{f.name}` must be {expected}, found {_describe(node)}"
+        return self.error("wrong-type", message, node.span, _found_hint(node, f))
 
     def mapping(self, node: YNode, shape: Shape, owner: Span) -> Fields | None:
         """Read a mapping; `owner` is where a missing field is reported (the entity's key)."""
@@ -218,19 +244,26 @@ class Reader:
     def _name(self, node: YNode, f: Field) -> object:
         if isinstance(node, YScalar) and isinstance(node.value, str) and node.value:
             return Item(node.value, node.span)
-        return self.wrong(node, f, "a name (a string)")
+        return self.wrong(node, f, _one(f))
 
     def _list(self, node: YNode, f: Field) -> object:
         if isinstance(node, YScalar):
             return tuple(i for i in (self._name(node, f),) if isinstance(i, Item))
         if not isinstance(node, YSeq):
-            return self.wrong(node, f, "a name or a list of names")
+            what = (
+                "an address or a list of addresses"
+                if f.name in _ADDRESS_FIELDS
+                else "a name or a list of names"
+            )
+            return self.wrong(node, f, what)
         out = []
         for n in node.items:
             if isinstance(n, YScalar) and isinstance(n.value, str) and n.value:
                 out.append(Item(n.value, n.span))
             else:
-                self.error("wrong-type", f"`{f.name}` lists names (strings), found {_describe(n)}", n.span)
+                what = "addresses (text)" if f.name in _ADDRESS_FIELDS else "names (strings)"
+                message = f"`{f.name}` lists {what}, found {_describe(n)}"
+                self.error("wrong-type", message, n.span, _found_hint(n, f))
         return tuple(out)
 
     def _flag(self, node: YNode, f: Field) -> object:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from segverify.diagnostics import Diagnostic, Span
-from segverify.model.addresses import AddressError, parse_network
-from segverify.model.ir import AccountFoothold, Model, PolicySpec, Ref
+from segverify.diagnostics import Diagnostic
+from segverify.model.addresses import AddressError, cidr_set, format_set, parse_network
+from segverify.model.intervals import union_all
+from segverify.model.ir import AccountFoothold, Model, PolicySpec, Ref, Zone
 from segverify.model.names import Hints
 from segverify.model.principals import Principals
 from segverify.model.refs import TAG_PREFIX, Resolver
@@ -114,18 +115,31 @@ def check_zones_overlap(model: Model, broken: frozenset[str]) -> Iterator[Diagno
                 pairs.add((min(other, z.name), max(other, z.name)))
     for a, b in sorted(pairs):
         if a not in broken and b not in broken:
-            yield _overlap(zones[a].span, zones[b].span, a, b)
+            yield _overlap(zones[a], zones[b])
 
 
-def _overlap(span_a: Span, span_b: Span, a: str, b: str) -> Diagnostic:
-    first, second = sorted((span_a, span_b))
+def _overlap(a: Zone, b: Zone) -> Diagnostic:
+    first, second = sorted((a.span, b.span))
     return Diagnostic(
         "zones-overlap",
-        f"zones '{a}' and '{b}' share addresses",
+        f"zones '{a.name}' and '{b.name}' share {_shared(a, b)}",
         second,
         "an address must belong to one zone; split the networks",
         related=first,
     )
+
+
+def _shared(a: Zone, b: Zone) -> str:
+    """The addresses two zones both declare, as CIDRs (the first few of many)."""
+    declared = [union_all(cidr_set(n) for n in z.networks) for z in (a, b)]
+    blocks = format_set(declared[0].intersection(declared[1]))
+    if len(blocks) == 1:
+        single = blocks[0].endswith(("/32", "/128"))
+        return f"the address {blocks[0].rsplit('/', 1)[0]}" if single else f"the addresses {blocks[0]}"
+    if len(blocks) > 3:
+        more = len(blocks) - 3
+        return f"addresses {', '.join(blocks[:3])} and {more} more range{'s' if more > 1 else ''}"
+    return f"addresses {', '.join(blocks[:-1])} and {blocks[-1]}"
 
 
 def check_hosts_in_zones(model: Model, broken: frozenset[str]) -> Iterator[Diagnostic]:

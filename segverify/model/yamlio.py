@@ -34,6 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from segverify.diagnostics import Diagnostic, Span
 from segverify.errors import ModelError
+from segverify.model.syntax_hints import syntax_hint
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -256,7 +257,9 @@ def _compose(text: str, file: str) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise _fail("yaml-syntax", problem or "invalid YAML", Span(file, line, col)) from None
+        marks = [m.line for m in (exc.problem_mark, exc.context_mark) if m is not None]
+        hint = syntax_hint(text, marks)
+        raise _fail("yaml-syntax", problem or "invalid YAML", Span(file, line, col), hint) from None
     except yaml.reader.ReaderError as exc:
         raise _fail(
             "bad-encoding",
