@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -221,7 +222,7 @@ def summary(model: Model) -> str:
 @exits
 def validate(models: list[Path] = ModelArg, policy: list[Path] = PolicyOpt) -> int:
     """Load and validate a model; print what it holds."""
-    print(summary(load(models, policy)))
+    emit(summary(load(models, policy)) + "\n", None)
     return 0
 
 
@@ -231,7 +232,7 @@ def schema() -> int:
     """Print the JSON Schema (draft-07) of model files, for editors and CI."""
     from segverify.model.schema import json_schema
 
-    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    emit(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", None)
     return 0
 
 
@@ -333,6 +334,29 @@ def writing(option: str) -> Iterator[None]:
         raise UsageError(f"{option} {exc}") from None
 
 
+def to_stdout(pieces: Iterable[str]) -> None:
+    """A report that could not reach stdout (a full disk, a closed pipe) is an error, not a verdict."""
+    try:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+    except OSError as exc:
+        from segverify.outputs import reason
+
+        _silence_stdout()
+        raise UsageError(f"stdout cannot be written: {reason(exc)}") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (tests capture stdout in memory)
+        pass
+
+
 def check_outputs(files: dict[str, Path | None], folders: dict[str, Path | None]) -> None:
     """Refuse outputs that cannot be written before any work is done."""
     from segverify import outputs
@@ -351,8 +375,7 @@ def emit(text: str | Iterable[str], output: Path | None, option: str = "--output
     """Write to stdout, or whole to the file `output` (never half of it)."""
     pieces = [text] if isinstance(text, str) else text
     if output is None:
-        for piece in pieces:
-            sys.stdout.write(piece)
+        to_stdout(pieces)
         return
     from segverify.outputs import write_text
 

@@ -53,7 +53,7 @@ def make_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(path, f"cannot be created: {_problem(exc)}") from None
+        raise OutputError(path, f"cannot be created: {reason(exc)}") from None
 
 
 def write_text(path: Path, pieces: Iterable[str]) -> None:
@@ -74,7 +74,7 @@ def write_bytes(path: Path, pieces: Iterable[bytes]) -> None:
         _keep_mode(target, temporary)
         os.replace(temporary, target)
     except OSError as exc:
-        raise OutputError(path, f"cannot be written: {_problem(exc)}") from None
+        raise OutputError(path, f"cannot be written: {reason(exc)}") from None
     finally:
         if temporary.exists():
             temporary.unlink()
@@ -97,7 +97,7 @@ def _write_in_place(path: Path, pieces: Iterable[bytes]) -> None:
             for piece in pieces:
                 out.write(piece)
     except OSError as exc:
-        raise OutputError(path, f"cannot be written: {_problem(exc)}") from None
+        raise OutputError(path, f"cannot be written: {reason(exc)}") from None
 
 
 def _temporary_beside(path: Path, target: Path) -> Path:
@@ -108,7 +108,7 @@ def _temporary_beside(path: Path, target: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(path, f"cannot be written: {_problem(exc)}") from None
+            raise OutputError(path, f"cannot be written: {reason(exc)}") from None
         return candidate
     raise OutputError(path, f"cannot be written: no free temporary name in '{target.parent}'")
 
@@ -128,5 +128,6 @@ def _keep_mode(target: Path, temporary: Path) -> None:
     os.chmod(temporary, mode)
 
 
-def _problem(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
+    """The operating system's reason, as a clause: `no space left on device`."""
     return exc.strerror.lower() if exc.strerror else str(exc)

@@ -8,6 +8,7 @@ reported, and the missing model is not. Writes that can only fail while writing 
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess  # noqa: TID251 (/dev/stdout needs a process of its own)
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
-from segverify import outputs
+from segverify import cli, outputs
 from segverify.cli import app
+from segverify.errors import UsageError
 from segverify.outputs import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,3 +177,30 @@ def test_missing_folders_are_made(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "report.txt"
     outputs.write_text(target, ["ok"])
     assert target.read_text() == "ok"
+
+
+# ---- stdout ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_stdout_on_a_full_disk_is_exit_2_not_a_verdict() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "segverify", "schema"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (done.returncode, done.stderr) == (2, "error: stdout cannot be written: no space left on device\n")
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_on_stdout_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    with pytest.raises(UsageError, match="^stdout cannot be written: broken pipe$"):
+        cli.emit(["a report"], None)
