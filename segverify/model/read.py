@@ -33,7 +33,7 @@ Cell = tuple[Item, tuple[Item, ...]]
 
 _EMPTY_HINT = "a required list needs at least one entry (write `any` for every service or address)"
 _BOOLEAN_HINT = (
-    "YAML reads yes, no, on, off, true and false unquoted as booleans: quote a name like that ('no')"
+    "YAML reads yes, no, on, off, true and false unquoted as booleans: quote such a word meant as text ('no')"
 )
 _NUMBER_ADDRESS_HINT = "YAML read this as a number: write the whole address, such as 10.20.0.5"
 # Fields whose strings are addresses, not names: said so in their messages.

@@ -116,7 +116,7 @@ def test_yaml_1_1_booleans_as_names_say_quote_them(tmp_path: Path, old: str, new
     diag = next(d for d in edited(tmp_path, old, new) if d.code == "wrong-type")
     assert diag.message.startswith(field)
     assert "the boolean" in diag.message
-    assert "quote a name like that ('no')" in diag.hint
+    assert "quote such a word meant as text ('no')" in diag.hint
 
 
 @pytest.mark.parametrize(("written", "found"), [("10", "the int 10"), ("10.20", "the float 10.2")])
