@@ -690,6 +690,7 @@ def lint(
     from segverify.lint.run import lint as run_lint
 
     options = LintOptions(codes, broad_prefix4, broad_prefix6, _today(today))
+    check_outputs({"--output": output}, {})
     report = run_lint(load(models, policy), options)
     emit(render_lint(report, fmt), output)
     return 1 if report.errors() else 0

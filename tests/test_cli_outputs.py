@@ -64,6 +64,10 @@ def test_graphs_into_something_not_a_folder_is_refused_before_any_work(tmp_path:
         assert target.read_text() == "keep me"
 
 
+def test_lint_into_a_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    refused(["lint", NO_MODEL, "-o", str(tmp_path)], f"--output '{tmp_path}' is a folder: give a file name")
+
+
 def test_render_into_a_folder_is_refused_before_any_work(tmp_path: Path) -> None:
     refused(
         ["render", NO_MODEL, "--view", "architecture", "-o", str(tmp_path)],
