@@ -28,10 +28,12 @@ class OutputError(UsageError):
 
 
 def check_file(path: Path) -> None:
-    """Refuse, before any work, a file output that is a folder or lies below a file."""
+    """Refuse, before any work, a file output that is a folder, lies below a file or in a folder
+    that cannot be written (the temporary file goes there)."""
     if path.is_dir():
         raise OutputError(path, "is a folder: give a file name")
-    _check_parents(path)
+    if not _in_place(path):
+        _check_parents(path)
 
 
 def check_folder(path: Path) -> None:
@@ -42,10 +44,12 @@ def check_folder(path: Path) -> None:
 
 
 def _check_parents(path: Path) -> None:
-    for parent in path.absolute().parents:
+    for parent in Path(os.path.realpath(path)).parents:
         if parent.exists():
             if not parent.is_dir():
                 raise OutputError(path, f"cannot be created: '{parent}' is not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise OutputError(path, f"cannot be written: the folder '{parent}' is not writable")
             return
 
 

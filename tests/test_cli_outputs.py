@@ -177,6 +177,17 @@ def test_a_rewritten_report_keeps_its_mode_and_its_link(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def test_a_folder_that_cannot_be_written_is_refused_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests may run as root, for whom every folder is writable: the permission check is faked.
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: Path(path) != tmp_path)
+    with pytest.raises(
+        OutputError, match=f"^'{tmp_path}/new/r.txt' cannot be written: the folder '{tmp_path}'"
+    ):
+        outputs.check_file(tmp_path / "new" / "r.txt")
+
+
 def test_missing_folders_are_made(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "report.txt"
     outputs.write_text(target, ["ok"])
