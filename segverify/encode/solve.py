@@ -28,13 +28,19 @@ class Outcome:
 
 def new_solver(ctx: z3.Context, budget: Budget, logic: str | None = None) -> z3.Solver:
     """A solver under the budget; `logic` picks a specialised one (z3.SolverFor)."""
-    solver = z3.Solver(ctx=ctx) if logic is None else z3.SolverFor(logic, ctx=ctx)
+    solver = z3.Solver(ctx=ctx) if logic is None else _solver_for(logic, ctx)
     solver.set("random_seed", budget.seed)
     if budget.timeout_ms:
         solver.set("timeout", budget.timeout_ms)
     if budget.rlimit:
         solver.set("rlimit", budget.rlimit)
     return solver
+
+
+def _solver_for(logic: str, ctx: z3.Context) -> z3.Solver:
+    """z3.SolverFor in `ctx`: SolverFor names the logic in z3's global context (to_symbol without
+    its ctx), which creates that whole second context on every check only to hold the name."""
+    return z3.Solver(z3.Z3_mk_solver_for_logic(ctx.ref(), z3.to_symbol(logic, ctx)), ctx)
 
 
 def solve(solver: z3.Solver, *assumptions: z3.BoolRef) -> Outcome:
