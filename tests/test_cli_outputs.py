@@ -39,7 +39,9 @@ def refused(args: list[str], line: str) -> None:
     assert (code, out, err) == (2, "", f"error: {line}\n")
 
 
-@pytest.mark.parametrize("option", ["-o", "--output", "--sarif", "--junit", "--json", "--certificate"])
+@pytest.mark.parametrize(
+    "option", ["-o", "--output", "--sarif", "--junit", "--json", "--certificate", "--report"]
+)
 def test_a_folder_as_an_output_file_is_refused_before_any_work(tmp_path: Path, option: str) -> None:
     name = "--output" if option == "-o" else option
     refused(["check", NO_MODEL, option, str(tmp_path)], f"{name} '{tmp_path}' is a folder: give a file name")
