@@ -365,6 +365,9 @@ def check_outputs(files: dict[str, Path | None], folders: dict[str, Path | None]
         if path is not None:
             with writing(option):
                 outputs.check_file(path)
+    clash = outputs.same_files({option: path for option, path in files.items() if path is not None})
+    if clash is not None:
+        raise UsageError(f"{clash[0]} and {clash[1]} name the same file '{clash[2]}'")
     for option, path in folders.items():
         if path is not None:
             with writing(option):

@@ -36,6 +36,20 @@ def check_file(path: Path) -> None:
         _check_parents(path)
 
 
+def same_files(files: dict[str, Path]) -> tuple[str, str, Path] | None:
+    """Two options naming one file (the later write would replace the earlier), or None.
+    Devices and streams (`/dev/null`, `/dev/stdout`) may be named by several."""
+    seen: dict[str, str] = {}
+    for option, path in files.items():
+        if _in_place(path):
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            return seen[real], option, path
+        seen[real] = option
+    return None
+
+
 def check_folder(path: Path) -> None:
     """Refuse, before any work, a folder output that exists as something else."""
     if path.exists() and not path.is_dir():

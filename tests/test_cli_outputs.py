@@ -47,6 +47,19 @@ def test_a_folder_as_an_output_file_is_refused_before_any_work(tmp_path: Path, o
     refused(["check", NO_MODEL, option, str(tmp_path)], f"{name} '{tmp_path}' is a folder: give a file name")
 
 
+def test_two_outputs_into_one_file_are_refused_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "latest.json").symlink_to("report.json")  # the same file by another name
+    refused(
+        ["check", NO_MODEL, "-o", f"{tmp_path}/./report.json", "--json", str(tmp_path / "latest.json")],
+        f"--output and --json name the same file '{tmp_path / 'latest.json'}'",
+    )
+
+
+def test_several_outputs_may_go_to_the_null_device() -> None:
+    code, _, err = run("check", NO_MODEL, "-o", os.devnull, "--sarif", os.devnull)
+    assert (code, "file-not-found" in err) == (2, True)  # the model is missing: no output refused
+
+
 def test_an_output_below_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     target = tmp_path / "file" / "report.json"
