@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import cli, outputs
@@ -236,3 +238,28 @@ def test_a_closed_pipe_on_stdout_is_a_usage_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     with pytest.raises(UsageError, match="^stdout cannot be written: broken pipe$"):
         cli.emit(["a report"], None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pieces=st.lists(st.text(max_size=50), max_size=8), fail_after=st.none() | st.integers(0, 8))
+def test_a_file_is_the_whole_report_or_what_it_was(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[str], fail_after: int | None
+) -> None:
+    folder = tmp_path_factory.mktemp("out")
+    target = folder / "r.txt"
+    target.write_text("before")
+
+    def written() -> Iterator[str]:
+        for number, piece in enumerate(pieces):
+            if number == fail_after:
+                raise OSError(5, "Input/output error")
+            yield piece
+
+    failed = fail_after is not None and fail_after < len(pieces)
+    if failed:
+        with pytest.raises(OutputError):
+            outputs.write_text(target, written())
+    else:
+        outputs.write_text(target, written())
+    assert target.read_text(encoding="utf-8") == ("before" if failed else "".join(pieces))
+    assert [p.name for p in folder.iterdir()] == ["r.txt"]
