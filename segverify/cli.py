@@ -25,6 +25,7 @@ from segverify.errors import InternalError, ModelError, UsageError
 # tests/test_cli_imports.py fails if an eager import of z3 or graphviz comes back.
 if TYPE_CHECKING:
     from segverify.api import CheckOptions
+    from segverify.evidence.binding import Binding
     from segverify.model.ir import Model, Policy, Ref, Severity
     from segverify.results import Report
 
@@ -513,11 +514,27 @@ def check(
         with writing("--graphs"):
             pictures = write_graphs(model, report, graphs, dot_binary=dot_binary)
         err(f"diagrams: {len(pictures) - 1} pictures, index at {pictures[-1]}")
-    if certificate is not None and binding is not None:
+    if binding is not None:
+        _write_evidence(model, report, binding, certificate, report_html, dot_binary)
+    from segverify.report_policy import exit_code_for
+
+    return exit_code_for(report, threshold, exit_zero)
+
+
+def _write_evidence(
+    model: Model,
+    report: Report,
+    binding: Binding,
+    certificate: Path | None,
+    report_html: Path | None,
+    dot_binary: str | None,
+) -> None:
+    """The certificate file and the audit report, both bound to the inputs by `binding`."""
+    if certificate is not None:
         from segverify.render.json import certificate_chunks
 
         emit(certificate_chunks(report, binding), certificate, "--certificate")
-    if report_html is not None and binding is not None:
+    if report_html is not None:
         from segverify.render.html import report_html_chunks
 
         cert_name = str(certificate) if certificate is not None else ""
@@ -526,9 +543,6 @@ def check(
             report_html,
             "--report",
         )
-    from segverify.report_policy import exit_code_for
-
-    return exit_code_for(report, threshold, exit_zero)
 
 
 @app.command(cls=Command)
@@ -776,13 +790,15 @@ def diff(
         fail_on=fail_on,
     )
     options = _check_options(timeout, rlimit, today, False, False)
+    files = {"--output": output, "--sarif": sarif, "--json": json_out}
+    check_outputs(files, {})
     report, code = run(args, options)
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr)
     emit(render(report, fmt), output)
-    for extra_fmt, path in (("sarif", sarif), ("json", json_out)):
-        if path is not None:
-            emit(render(report, extra_fmt), path)
+    for option, extra_fmt in (("--sarif", "sarif"), ("--json", "json")):
+        if files[option] is not None:
+            emit(render(report, extra_fmt), files[option], option)
     return code
 
 
@@ -802,14 +818,13 @@ def explain(
         None, "--output", "-o", metavar="FILE", help="Write the explanation here."
     ),
     timeout: float | None = TimeoutOpt,
-    rlimit: int = typer.Option(
-        0, "--rlimit", min=0, metavar="N", help="Solver resource units per query; 0: none."
-    ),
+    rlimit: int = RlimitOpt,
 ) -> int:
     """What a proof rests on: load-bearing controls, single points of failure and the margin."""
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
     options = _check_options(timeout, rlimit, None, True, False)
+    check_outputs({"--output": output}, {})
     model = load(models, policy)
     from segverify.explain.command import exit_code, explain_all, select
     from segverify.explain.render import render_explanations_json, render_explanations_text

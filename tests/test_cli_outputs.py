@@ -81,8 +81,19 @@ def test_graphs_into_something_not_a_folder_is_refused_before_any_work(tmp_path:
         assert target.read_text() == "keep me"
 
 
-def test_lint_into_a_folder_is_refused_before_any_work(tmp_path: Path) -> None:
-    refused(["lint", NO_MODEL, "-o", str(tmp_path)], f"--output '{tmp_path}' is a folder: give a file name")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", NO_MODEL],
+        ["explain", NO_MODEL],
+        ["diff", NO_MODEL, NO_MODEL],
+        ["diff", NO_MODEL, NO_MODEL, "--json"],
+    ],
+)
+def test_other_commands_refuse_a_folder_before_any_work(tmp_path: Path, args: list[str]) -> None:
+    option = "--json" if "--json" in args else "--output"
+    flag = [] if "--json" in args else ["-o"]
+    refused([*args, *flag, str(tmp_path)], f"{option} '{tmp_path}' is a folder: give a file name")
 
 
 def test_render_into_a_folder_is_refused_before_any_work(tmp_path: Path) -> None:
