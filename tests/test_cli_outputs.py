@@ -272,5 +272,5 @@ def test_a_file_is_the_whole_report_or_what_it_was(
             outputs.write_text(target, written())
     else:
         outputs.write_text(target, written())
-    assert target.read_text(encoding="utf-8") == ("before" if failed else "".join(pieces))
+    assert target.read_bytes().decode("utf-8") == ("before" if failed else "".join(pieces))
     assert [p.name for p in folder.iterdir()] == ["r.txt"]
