@@ -871,14 +871,15 @@ def fix(
     """The cheapest set of changes that makes every policy hold; exit 0 fixed, 1 infeasible, 3 unknown."""
     if fmt not in FIX_FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FIX_FORMATS)}, not '{fmt}'")
-    if timeout is not None and timeout <= 0:
-        raise UsageError("--timeout takes a positive number of seconds")
+    timeout_ms(timeout)  # the same checks as every solver timeout (positive, finite, bounded)
+    check_outputs({}, {"--write": write})
     model = load(models, policy)
     from segverify.fix.command import run_fix
 
-    text, code, note = run_fix(
-        model, costs, keep, keep_waived, alternatives, fmt, write, timeout or 0.0, _today(today)
-    )
+    with writing("--write"):
+        text, code, note = run_fix(
+            model, costs, keep, keep_waived, alternatives, fmt, write, timeout or 0.0, _today(today)
+        )
     emit(text, None)
     if note:
         err(note)

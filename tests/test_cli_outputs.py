@@ -126,8 +126,25 @@ def test_a_file_of_proc_is_a_clean_error() -> None:
         ("1e300", "--timeout takes at most 4294967 seconds, not '1e+300'"),
     ],
 )
-def test_timeouts_that_are_no_timeout_are_refused(value: str, line: str) -> None:
-    refused(["check", NO_MODEL, "--timeout", value], line)
+@pytest.mark.parametrize("command", [["check"], ["fix"], ["explain"], ["diff", NO_MODEL]])
+def test_timeouts_that_are_no_timeout_are_refused(value: str, line: str, command: list[str]) -> None:
+    refused([*command, NO_MODEL, "--timeout", value], line)
+
+
+def test_fix_write_into_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    target = tmp_path / "model.yaml"
+    target.write_text("keep me")
+    refused(["fix", NO_MODEL, "--write", str(target)], f"--write '{target}' is not a folder")
+    assert target.read_text() == "keep me"
+
+
+def test_fix_write_below_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    target = tmp_path / "file" / "fixed"
+    refused(
+        ["fix", NO_MODEL, "--write", str(target)],
+        f"--write '{target}' cannot be created: '{tmp_path / 'file'}' is not a folder",
+    )
 
 
 def test_a_tiny_timeout_is_one_millisecond_not_none() -> None:

@@ -16,6 +16,7 @@ from segverify.fix.changes import Change
 from segverify.fix.textedit import FileEdits, indent_of
 from segverify.model.ir import Flow, Model
 from segverify.model.packs import PACK_PREFIX, is_pack, pack_text
+from segverify.outputs import make_folder, write_text
 from segverify.synth.dump import scalar
 
 HOST_FIELDS = {
@@ -196,10 +197,10 @@ def write_changed(model: Model, changes: Iterable[Change], folder: Path) -> list
     with_flows = [_file_name(f) for f in dict.fromkeys(fl.span.file for fl in model.flows)]
     if len(set(names)) != len(names) or sorted(with_flows) != with_flows:
         names = [f"{i:02d}-{n}" for i, n in enumerate(names)]
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     out = []
     for source, name in zip(model.files, names, strict=True):
         target = folder / name
-        target.write_text(edited.get(source) or source_text(source), encoding="utf-8")
+        write_text(target, [edited.get(source) or source_text(source)])
         out.append(target)
     return out
