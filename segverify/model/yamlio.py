@@ -246,11 +246,25 @@ def _check_depth(text: str, file: str) -> None:
 
 
 def _compose(text: str, file: str) -> Node | None:
+    nodes = _compose_nodes(text, file, stream=False)
+    return nodes[0] if nodes else None
+
+
+def _compose_nodes(text: str, file: str, stream: bool) -> list[Node]:
+    """One document (stream False: a second is a syntax error) or every document of a stream."""
     loader = None
     try:
         _check_depth(text, file)  # also the first to meet a syntax error
         loader = _LOADER(text)
-        return loader.get_single_node()
+        if stream:
+            nodes: list[Node] = []
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
+            return nodes
+        node = loader.get_single_node()
+        return [] if node is None else [node]
     except yaml.MarkedYAMLError as exc:
         if _is_nesting_refusal(exc):
             raise _nesting_refused(file, exc) from None
@@ -467,8 +481,33 @@ def parse_yaml(text: str, file: str) -> YNode:
     return tree
 
 
+def parse_yaml_stream(text: str, file: str) -> list[YNode]:
+    """Every document of a multi-document stream (`---`), located; empty documents are skipped.
+    Importers read Kubernetes manifests this way; a model file is one document (parse_yaml)."""
+    out: list[YNode] = []
+    diags: list[Diagnostic] = []
+    for node in _compose_nodes(text, file, stream=True):
+        conv = _Converter(file)
+        conv.expanded_size(node)
+        out.append(conv.convert(node))
+        diags.extend(conv.diags)
+    if diags:
+        raise ModelError(diags)
+    return out
+
+
 def read_yaml_file(path: str) -> YNode:
     """Read and parse one file, refusing anything larger than MAX_FILE_BYTES before reading it all."""
+    return parse_yaml(read_text(path), path)
+
+
+def read_yaml_stream(path: str) -> list[YNode]:
+    """Read every document of one file, with the same limits as read_yaml_file."""
+    return parse_yaml_stream(read_text(path), path)
+
+
+def read_text(path: str) -> str:
+    """A file's UTF-8 text, refused (ModelError) when unreadable, too large or not UTF-8."""
     start = Span(path, 1, 1)
     try:
         with open(path, "rb") as fh:
@@ -488,4 +527,4 @@ def read_yaml_file(path: str) -> YNode:
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
             Span(path, line, col),
         ) from None
-    return parse_yaml(text, path)
+    return text
