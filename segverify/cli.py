@@ -886,6 +886,77 @@ def fix(
     return code
 
 
+import_app = typer.Typer(
+    cls=Group,
+    name="import",
+    help="Import deployed configurations as a model folder.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+SOURCES = ("model", "k8s")
+ManifestArg = typer.Argument(..., metavar="PATH...", help="Manifest files or folders (recursive).")
+
+
+@import_app.command(name="k8s", cls=Command)
+@exits
+def import_k8s(
+    paths: list[Path] = ManifestArg,
+    output: Path = typer.Option(..., "--output", "-o", metavar="DIR", help="The model folder to write."),
+) -> int:
+    """Kubernetes workloads, Namespaces and NetworkPolicies as a model with egress and ingress layers."""
+    from segverify.importers.k8s.command import import_k8s as run_import
+    from segverify.importers.k8s.command import model_path
+
+    check_outputs({}, {"--output": output})
+    imported = run_import([str(p) for p in paths])
+    for warning in imported.warnings:
+        err(warning.render())
+    from segverify import outputs
+
+    with writing("--output"):
+        outputs.make_folder(output)
+        outputs.write_text(model_path(output), [imported.text])
+    plan = imported.plan
+    flows = len(plan.egress) + len(plan.ingress)
+    err(
+        f"imported: {len(plan.hosts)} hosts, {len(plan.zones)} zones, {flows} flows into {model_path(output)}"
+    )
+    return 0
+
+
+@app.command(cls=Command)
+@exits
+def connectivity(
+    models: list[Path] = typer.Argument(
+        ..., metavar="MODEL...", help="Model files or folders, or manifests."
+    ),
+    fmt: str = typer.Option("txt", "--format", "-f", metavar="FORMAT", help="txt, json, csv or dot."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write here, not to stdout."
+    ),
+    source: str = typer.Option(
+        "model", "--from", metavar="KIND", help="model, or k8s: read manifests directly."
+    ),
+) -> int:
+    """Every ordered pair of hosts and external zones, with the services all layers allow."""
+    from segverify.connectivity.command import FORMATS, connectivity_text, k8s_network, model_connectivity
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    if source not in SOURCES:
+        raise UsageError(f"--from takes one of {', '.join(SOURCES)}, not '{source}'")
+    check_outputs({"--output": output}, {})
+    if source == "k8s":
+        network, warnings = k8s_network([str(p) for p in models])
+        for warning in warnings:
+            err(warning)
+        emit(connectivity_text(network, fmt), output)
+    else:
+        emit(model_connectivity(load(models, []), fmt), output)
+    return 0
+
+
 def main() -> None:
     """The console script."""
     app()

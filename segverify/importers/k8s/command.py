@@ -1,0 +1,37 @@
+"""Kubernetes importer: manifests in, the model text (and its plan and warnings) out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from segverify.importers.k8s.emit import render_plan
+from segverify.importers.k8s.names import name_warnings
+from segverify.importers.k8s.nodes import Warning_
+from segverify.importers.k8s.plan import ModelPlan
+from segverify.importers.k8s.read import read_cluster
+from segverify.importers.k8s.translate import Translator
+
+MODEL_FILE = "cluster.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    plan: ModelPlan
+    text: str
+    warnings: tuple[Warning_, ...]
+
+
+def import_k8s(paths: Sequence[str]) -> Imported:
+    """Raises ModelError (file:line:column) on unreadable manifests; everything else is a warning."""
+    cluster = read_cluster(paths)
+    translator = Translator(cluster)
+    plan = translator.plan()
+    warnings = cluster.warnings + translator.warnings + name_warnings(cluster.workloads)
+    ordered = sorted(warnings, key=lambda w: (w.span.file, w.span.line, w.span.column, w.message))
+    return Imported(plan, render_plan(plan), tuple(ordered))
+
+
+def model_path(folder: Path) -> Path:
+    return folder / MODEL_FILE
