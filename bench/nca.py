@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import ipaddress
+import os
 import re
 from collections.abc import Iterable
 
@@ -40,6 +41,8 @@ def run_nca(path: str, out_path: str) -> str:
     """NCA's connectivity map of the manifests at `path`, through its command-line entry point."""
     from nca.nca_cli import nca_main
 
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(out_path)  # NCA appends to an existing file
     argv = ["--connectivity", "-r", path, "--output_format", "txt_no_fw_rules", "--file_out", out_path]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         nca_main(argv)
