@@ -23,7 +23,8 @@ def pod(name: str, ns: str = "default", labels: str = "{}", ports: str = "[]") -
 
 
 def policy(name: str, spec: str, ns: str = "default") -> str:
-    head = f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\n"
+    head = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+    head += f"metadata: {{name: {name}, namespace: {ns}}}\n"
     return head + "spec:\n" + textwrap.indent(textwrap.dedent(spec).strip("\n"), "  ") + "\n"
 
 
