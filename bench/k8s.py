@@ -1,0 +1,100 @@
+"""`python -m bench.k8s`: segverify against NCA on the same generated Kubernetes clusters (make bench).
+
+Per size (pods), one generated cluster (segverify/synth/k8s.py, one policy per 10 pods, one
+namespace per 100 pods): segverify's time is `segverify import k8s` + `segverify connectivity`
++ `segverify check` of one `isolated` policy, each a fresh process as a user runs them; NCA's is
+`nca --connectivity`. Wall-clock seconds, NCA stopped at --nca-timeout. Both answers are
+compared in canonical form (bench/nca.py) whenever NCA finishes. Results go to docs/bench.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench.nca import canonical, parse_nca, segverify_rows
+from segverify.connectivity.command import k8s_network
+from segverify.connectivity.compute import Connectivity
+from segverify.synth.k8s import generate_cluster
+
+BIN = os.path.dirname(sys.executable)
+POLICY = """segverify: 1
+policies:
+  - id: K8S-1
+    title: The first namespace's first workload cannot be taken over from the internet
+    isolated: {from: ext-11.0.0.0-172.15.255.255, to: ns0}
+"""
+
+
+def timed(argv: list[str], timeout: float | None = None) -> tuple[float, int | None]:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, None
+    return time.perf_counter() - start, done.returncode
+
+
+def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str, object]:
+    path = os.path.join(folder, f"cluster-{pods}.yaml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(generate_cluster(seed, pods=pods, policies=max(3, pods // 10), namespaces=max(2, pods // 100)))
+    model = os.path.join(folder, f"model-{pods}")
+    out = os.path.join(folder, f"conn-{pods}.json")
+    seg = os.path.join(BIN, "segverify")
+    t_import, _ = timed([seg, "import", "k8s", path, "-o", model])
+    with open(os.path.join(model, "policy.yaml"), "w", encoding="utf-8") as fh:
+        fh.write(POLICY)
+    t_conn, _ = timed([seg, "connectivity", "--from", "k8s", path, "--format", "json", "-o", out])
+    t_check, check_code = timed([seg, "check", model, "--format", "json"])
+    nca_out = os.path.join(folder, f"nca-{pods}.txt")
+    nca = [os.path.join(BIN, "nca"), "--connectivity", "-r", path, "--output_format", "txt_no_fw_rules"]
+    t_nca, nca_code = timed(nca + ["--file_out", nca_out], nca_timeout)
+    agree = None
+    if nca_code is not None:
+        network, _ = k8s_network([path])
+        with open(nca_out, encoding="utf-8") as fh:
+            theirs = canonical(parse_nca(fh.read()))
+        agree = theirs == canonical(segverify_rows(network, Connectivity(network).connections()))
+    return {
+        "pods": pods,
+        "import": t_import,
+        "connectivity": t_conn,
+        "check": t_check,
+        "check_exit": check_code,
+        "nca": t_nca if nca_code is not None else None,
+        "agree": agree,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.k8s", description=__doc__)
+    ap.add_argument("--sizes", default="100,500,2000")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--nca-timeout", type=float, default=600.0)
+    args = ap.parse_args(argv)
+    folder = tempfile.mkdtemp(prefix="segverify-k8s-bench-")
+    print("pods  import  connectivity  check(exit)  segverify  nca  speed-up  agree")
+    try:
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            r = run_size(size, args.seed, args.nca_timeout, folder)
+            ours = float(r["import"]) + float(r["connectivity"]) + float(r["check"])  # type: ignore[arg-type]
+            nca = r["nca"]
+            theirs = f"{nca:.2f}" if isinstance(nca, float) else f">{args.nca_timeout:.0f}"
+            ratio = f"{nca / ours:.1f}x" if isinstance(nca, float) else f">{args.nca_timeout / ours:.0f}x"
+            print(
+                f"{size:5d} {r['import']:6.2f} {r['connectivity']:12.2f} {r['check']:7.2f}({r['check_exit']})"
+                f" {ours:10.2f} {theirs:>6} {ratio:>8}  {r['agree']}",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
