@@ -31,7 +31,8 @@ def render_plan(plan: ModelPlan) -> str:
         out.append(f"  {q(z.name)}: {{{ext}networks: {flow_list(z.networks)}}}  # {z.note}")
     out.append("hosts:" if plan.hosts else "hosts: {}")
     for h in plan.hosts:
-        out.append(f"  {q(h.name)}: {{zone: {q(h.zone)}, address: {h.address}}}  # {h.note}")
+        services = f", services: {flow_list(h.services)}" if h.services else ""
+        out.append(f"  {q(h.name)}: {{zone: {q(h.zone)}, address: {h.address}{services}}}  # {h.note}")
     out.append("layers:")
     for name, flows in (("egress", plan.egress), ("ingress", plan.ingress)):
         out += [f"  - name: {name}", "    defaults: {intra_zone: allow, inter_zone: allow}"]

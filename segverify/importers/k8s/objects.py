@@ -45,6 +45,7 @@ class Workload:
     labels: dict[str, str]
     ports: dict[str, tuple[str, int]]  # container port name -> (protocol, number)
     span: Span
+    offered: tuple[str, ...] = ()  # every container port as a port spec (`tcp/8080`): the host's services
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,18 @@ class NetworkPolicy:
     span: Span
 
 
+def offered_ports(pod_spec: YMap | None) -> tuple[str, ...]:
+    out = set()
+    for key in ("initContainers", "containers"):
+        for c in as_list(field(pod_spec, key)):
+            for p in as_list(field(c, "ports")):
+                number = field(p, "containerPort")
+                proto = text(field(p, "protocol"), "TCP")
+                if isinstance(number, YScalar) and isinstance(number.value, int) and proto in PROTOCOLS:
+                    out.add(f"{proto.lower()}/{number.value}")
+    return tuple(sorted(out))
+
+
 class Parser:
     """Parses objects, collecting a warning for each part it cannot import."""
 
@@ -136,6 +149,7 @@ class Parser:
             labels=labels(field(template_meta, "labels")),
             ports=self.container_ports(pod_spec),
             span=obj.span,
+            offered=offered_ports(pod_spec),
         )
 
     def container_ports(self, pod_spec: YMap | None) -> dict[str, tuple[str, int]]:

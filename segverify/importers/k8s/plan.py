@@ -19,6 +19,7 @@ class HostPlan:
     zone: str
     address: str
     note: str
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

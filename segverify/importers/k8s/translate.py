@@ -99,14 +99,8 @@ class Translator:
             w = p.workload
             address = format_address(blocks[w.namespace][0] + used[w.namespace])
             used[w.namespace] += 1
-            plan.hosts.append(
-                HostPlan(
-                    p.host,
-                    w.namespace,
-                    address,
-                    f"{w.span.file}:{w.span.line} {w.kind} {w.namespace}/{w.name}",
-                )
-            )
+            note = f"{w.span.file}:{w.span.line} {w.kind} {w.namespace}/{w.name}"
+            plan.hosts.append(HostPlan(p.host, w.namespace, address, note, w.offered))
         for lo, hi in self.atoms:
             plan.zones.append(
                 ZonePlan(
