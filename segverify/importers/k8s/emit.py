@@ -16,6 +16,9 @@ segverify: 1
 """
 
 
+OUTSIDE_TAG = "outside-cluster"  # every external zone: `tag:outside-cluster` is the whole outside
+
+
 def q(value: str) -> str:
     return json.dumps(value)
 
@@ -27,7 +30,7 @@ def flow_list(items: Sequence[str]) -> str:
 def render_plan(plan: ModelPlan) -> str:
     out = [HEADER, "defaults: {intra_zone: allow, inter_zone: allow}", "zones:"]
     for z in plan.zones:
-        ext = "external: true, " if z.external else ""
+        ext = f"external: true, tags: [{OUTSIDE_TAG}], " if z.external else ""
         out.append(f"  {q(z.name)}: {{{ext}networks: {flow_list(z.networks)}}}  # {z.note}")
     out.append("hosts:" if plan.hosts else "hosts: {}")
     for h in plan.hosts:
