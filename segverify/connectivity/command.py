@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from segverify import collector
 from segverify.connectivity.compute import Connectivity
 from segverify.connectivity.layers import Network, model_network
 from segverify.connectivity.render import RENDERERS
@@ -13,7 +14,9 @@ FORMATS = tuple(RENDERERS)
 
 
 def connectivity_text(network: Network, fmt: str) -> str:
-    return RENDERERS[fmt](Connectivity(network).connections())
+    # Millions of small objects and no cycles (collector.py): the collector would only rescan them.
+    with collector.paused():
+        return RENDERERS[fmt](Connectivity(network).connections())
 
 
 def model_connectivity(model: Model, fmt: str) -> str:
@@ -25,5 +28,6 @@ def k8s_network(paths: Sequence[str]) -> tuple[Network, list[str]]:
     from segverify.importers.k8s.command import import_k8s
     from segverify.importers.k8s.network import plan_network
 
-    imported = import_k8s(paths)
+    with collector.paused():
+        imported = import_k8s(paths)
     return plan_network(imported.plan), [w.render() for w in imported.warnings]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from segverify.connectivity.layers import Layer, Network
+from segverify.connectivity.layers import Layer, LayerRule, Network
 from segverify.model.addresses import V6_BASE
 from segverify.model.intervals import IntervalSet
 from segverify.model.ports import ALL_SERVICES
@@ -66,21 +66,35 @@ class Connectivity:
         sets += [IntervalSet.span(lo, hi) for lo, hi, _ in network.zone_cells]
         sets.append(IntervalSet.span(V6_BASE, V6_BASE))
         self.segments = Segments(sets)
-        self.src_sig = self._signatures("src")
-        self.dst_sig = self._signatures("dst")
-        self.memo: dict[tuple[Signature, Signature], IntervalSet] = {}
+        # Bit k of a segment's mask: the k-th rule (or a layer's applies_to, after its rules)
+        # matches the segment's addresses as a source (src) or destination (dst).
+        self.bases = []
+        key = 0
+        for layer in network.layers:
+            self.bases.append(key)
+            key += len(layer.rules) + 1
+        # Signatures are numbered: segment -> signature number, number -> signature.
+        self.src_table: list[Signature] = []
+        self.dst_table: list[Signature] = []
+        self.src_sig = _numbered(self._signatures("src"), self.src_table)
+        self.dst_sig = _numbered(self._signatures("dst"), self.dst_table)
+        self.memo: dict[tuple[int, int], IntervalSet] = {}
+        self.layer_memo: dict[tuple[int, int, bool], IntervalSet] = {}
+        # Keyed by the ids of layer answers: each is kept alive in layer_memo, so ids stay unique.
+        self.meet: dict[tuple[int, ...], IntervalSet] = {}
 
     def _signatures(self, role: str) -> list[Signature]:
         n = len(self.segments.starts)
-        marks: list[list[int]] = [[] for _ in range(n)]
+        marks = [0] * n
         key = 0
         for sets in _rule_sets(self.net.layers, role):
             for s in sets:
+                bit = 1 << key
                 for i in self.segments.covering(s) if s is not None else range(n):
-                    marks[i].append(key)
+                    marks[i] |= bit
                 key += 1
         zones = self._zones()
-        return [(zones[i], self.segments.starts[i] >= V6_BASE, frozenset(marks[i])) for i in range(n)]
+        return [(zones[i], self.segments.starts[i] >= V6_BASE, marks[i]) for i in range(n)]
 
     def _zones(self) -> list[str | None]:
         out: list[str | None] = [None] * len(self.segments.starts)
@@ -89,72 +103,106 @@ class Connectivity:
                 out[i] = zone
         return out
 
-    def pair(self, src: Signature, dst: Signature) -> IntervalSet:
+    def pair(self, src: int, dst: int) -> IntervalSet:
         key = (src, dst)
-        if key not in self.memo:
-            self.memo[key] = self._decide(src, dst)
-        return self.memo[key]
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._decide(self.src_table[src], self.dst_table[dst])
+        return found
 
     def _decide(self, src: Signature, dst: Signature) -> IntervalSet:
         if src[1] != dst[1]:  # no network carries a packet between IPv4 and IPv6
             return IntervalSet()
-        allowed = ALL_SERVICES
-        key = 0
         src_marks, dst_marks = src[2], dst[2]
-        assert isinstance(src_marks, frozenset) and isinstance(dst_marks, frozenset)
-        for layer in self.net.layers:
-            applies = key + len(layer.rules)
-            if applies in src_marks and applies in dst_marks:
-                same_zone = src[0] is not None and src[0] == dst[0]
-                allowed = allowed.intersection(_first_match(layer, key, src_marks, dst_marks, same_zone))
-            key = applies + 1
-        return allowed
+        assert isinstance(src_marks, int) and isinstance(dst_marks, int)
+        common = src_marks & dst_marks  # the rules (and applies_to) matching both ends
+        same_zone = src[0] is not None and src[0] == dst[0]
+        answers = []
+        for n, layer in enumerate(self.net.layers):
+            size = len(layer.rules)
+            bits = common >> self.bases[n]
+            if bits >> size & 1:  # the layer applies to this pair
+                answers.append(self._layer(n, bits & ((1 << size) - 1), same_zone))
+        key = tuple(id(a) for a in answers)
+        found = self.meet.get(key)
+        if found is None:
+            found = ALL_SERVICES
+            for answer in answers:
+                found = found.intersection(answer)
+            self.meet[key] = found
+        return found
+
+    def _layer(self, n: int, matching: int, same_zone: bool) -> IntervalSet:
+        """One layer's answer; many pairs of ends match the same rules, so it is kept per rule set."""
+        key = (n, matching, same_zone)
+        found = self.layer_memo.get(key)
+        if found is None:
+            layer = self.net.layers[n]
+            rules = [r for i, r in enumerate(layer.rules) if matching >> i & 1]
+            found = self.layer_memo[key] = _first_match(layer, rules, same_zone)
+        return found
 
     def connections(self) -> list[Connection]:
-        """Every ordered pair of distinct endpoints (not two external zones) that allows something.
-        Endpoints whose segments have the same signatures are computed once, as a group."""
-        src_groups: dict[frozenset[Signature], list[int]] = {}
-        dst_groups: dict[frozenset[Signature], list[int]] = {}
-        for i, e in enumerate(self.net.endpoints):
+        """Every ordered pair of distinct endpoints (not two external zones) that allows something,
+        sorted by name. Endpoints whose segments have the same signatures share one row."""
+        ends = sorted(self.net.endpoints, key=lambda e: e.name)
+        src_groups: dict[frozenset[int], list[int]] = {}
+        dst_groups: dict[frozenset[int], list[int]] = {}
+        for i, e in enumerate(ends):
             src_groups.setdefault(self._sigs(e.addresses, self.src_sig), []).append(i)
             dst_groups.setdefault(self._sigs(e.addresses, self.dst_sig), []).append(i)
-        out = []
-        ends = self.net.endpoints
+        out: list[Connection] = []
+        rows: list[tuple[int, list[tuple[int, IntervalSet]]]] = []
         for a_sigs, a_members in src_groups.items():
+            row: list[tuple[int, IntervalSet]] = []
             for b_sigs, b_members in dst_groups.items():
                 services = self._union(a_sigs, b_sigs)
-                if not services:
-                    continue
-                for i in a_members:
-                    for j in b_members:
-                        if i != j and not (ends[i].external and ends[j].external):
-                            out.append(Connection(ends[i].name, ends[j].name, services))
-        return sorted(out, key=lambda c: (c.src, c.dst))
+                if services:
+                    row.extend((j, services) for j in b_members)
+            row.sort(key=lambda item: item[0])
+            rows.extend((i, row) for i in a_members)
+        for i, row in sorted(rows, key=lambda item: item[0]):
+            src = ends[i]
+            out.extend(
+                Connection(src.name, ends[j].name, services)
+                for j, services in row
+                if j != i and not (src.external and ends[j].external)
+            )
+        return out
 
-    def _union(self, a_sigs: frozenset[Signature], b_sigs: frozenset[Signature]) -> IntervalSet:
+    def _union(self, a_sigs: frozenset[int], b_sigs: frozenset[int]) -> IntervalSet:
         services = IntervalSet()
         for s in a_sigs:
             for d in b_sigs:
                 services = services.union(self.pair(s, d))
         return services
 
-    def _sigs(self, addresses: IntervalSet, sigs: list[Signature]) -> frozenset[Signature]:
+    def _sigs(self, addresses: IntervalSet, sigs: list[int]) -> frozenset[int]:
         return frozenset(sigs[i] for i in self.segments.covering(addresses))
 
 
-def _first_match(
-    layer: Layer, base: int, src: frozenset[object], dst: frozenset[object], same_zone: bool
-) -> IntervalSet:
+def _numbered(signatures: list[Signature], table: list[Signature]) -> list[int]:
+    numbers: dict[Signature, int] = {}
+    out = []
+    for sig in signatures:
+        if sig not in numbers:
+            numbers[sig] = len(table)
+            table.append(sig)
+        out.append(numbers[sig])
+    return out
+
+
+def _first_match(layer: Layer, rules: list[LayerRule], same_zone: bool) -> IntervalSet:
+    """What the layer allows between two ends that `rules` (in order) match: first match over ports."""
     remaining = ALL_SERVICES
     allowed = IntervalSet()
-    for i, rule in enumerate(layer.rules):
-        if base + i in src and base + i in dst:
-            taken = remaining.intersection(rule.ports)
-            if rule.allow:
-                allowed = allowed.union(taken)
-            remaining = remaining.difference(rule.ports)
-            if not remaining:
-                return allowed
+    for rule in rules:
+        taken = remaining.intersection(rule.ports)
+        if rule.allow:
+            allowed = allowed.union(taken)
+        remaining = remaining.difference(rule.ports)
+        if not remaining:
+            return allowed
     if layer.intra_allow if same_zone else layer.inter_allow:
         allowed = allowed.union(remaining)
     return allowed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 
@@ -11,6 +12,7 @@ from segverify.model.intervals import IntervalSet
 from segverify.model.ports import ALL_SERVICES, PROTOCOL_NAMES
 
 
+@functools.lru_cache(maxsize=4096)  # a few distinct sets, printed for millions of pairs
 def service_names(services: IntervalSet) -> list[str]:
     """`any`, or per protocol: `icmp` (or `tcp`, ...) for every port, else `tcp/80`, `udp/53-54`."""
     if services == ALL_SERVICES:
@@ -28,11 +30,16 @@ def service_names(services: IntervalSet) -> list[str]:
 
 
 def render_json(conns: list[Connection]) -> str:
-    body = {
-        "segverify_connectivity": 1,
-        "connections": [{"src": c.src, "dst": c.dst, "services": service_names(c.services)} for c in conns],
-    }
-    return json.dumps(body, indent=1) + "\n"
+    """One connection per line, each name and service list encoded once (millions of pairs)."""
+    names = {n: json.dumps(n) for n in {c.src for c in conns} | {c.dst for c in conns}}
+    lists = {id(c.services): c.services for c in conns}  # a few objects shared by many pairs
+    encoded = {key: json.dumps(service_names(services)) for key, services in lists.items()}
+    rows = [
+        f'{{"src": {names[c.src]}, "dst": {names[c.dst]}, "services": {encoded[id(c.services)]}}}'
+        for c in conns
+    ]
+    body = ",\n  ".join(rows)
+    return '{"segverify_connectivity": 1, "connections": [' + (f"\n  {body}\n" if conns else "") + "]}\n"
 
 
 def render_txt(conns: list[Connection]) -> str:
