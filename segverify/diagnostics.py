@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "vulnerable-not-offered": "`vulnerable` names a service the host does not offer",
     "bad-date": "a date that is not YYYY-MM-DD",
     "bad-encoding": "the file is not UTF-8 text or holds characters YAML does not allow",
+    "layers-unsupported": "a command that does not yet read enforcement layers was given a layered model",
 }
 
 

@@ -35,7 +35,7 @@ def _port(text: str, spec: str) -> int:
 
 
 def parse_port_spec(spec: str) -> IntervalSet:
-    """`tcp/22`, `tcp/8000-8100`, `udp/53`, `icmp` or `any` as a set of svc integers."""
+    """`tcp/22`, `tcp/8000-8100`, `udp/53`, `sctp/9`, `icmp` or `any` as a set of svc integers."""
     if spec == "any":
         return ALL_SERVICES
     if spec == "icmp":
