@@ -14,7 +14,8 @@ from segverify.model.ir import Model
 from segverify.model.ports import ALL_SERVICES
 from segverify.model.refs import Resolver
 from segverify.results import Packet
-from segverify.semantics.packets import decide, mixes_families
+from segverify.semantics.firstmatch import decide
+from segverify.semantics.packets import mixes_families
 
 EXACT = settings(
     deadline=None, derandomize=True, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
@@ -40,7 +41,7 @@ def reference(model: Model, resolver: Resolver, srcs: list[int], dsts: list[int]
     for s in srcs:
         for d in dsts:
             packet = Packet(s, d, svc)
-            if not mixes_families(packet) and decide(model, resolver, packet).action == "allow":
+            if not mixes_families(packet) and decide(model, resolver, packet).allowed:
                 return True
     return False
 

@@ -1,8 +1,8 @@
 """Connectivity stage: enforcement layers with their references resolved to address sets.
 
 A packet is allowed iff every layer that applies to it allows it; a layer decides by first match
-over its rules, then by its defaults (intra_zone when both ends lie in one zone). The top-level
-`flows`/`defaults` of a model are its one implicit layer.
+over its rules, then by its defaults (intra_zone when both ends lie in one zone). The layers of a
+model are compiled by the reference semantics (semantics/firstmatch.py), the implicit one first.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import Model
 from segverify.model.refs import Resolver
+from segverify.semantics.firstmatch import compile_layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +53,22 @@ class Network:
 
 
 def model_network(model: Model) -> Network:
+    """The model's layers (the implicit one first) as the reference semantics resolves them."""
     resolver = Resolver(model)
-    rules = tuple(
-        LayerRule(
-            f.name,
-            resolver.addresses_of(f.sources),
-            resolver.addresses_of(f.destinations),
-            f.ports,
-            f.action == "allow",
+    layers = tuple(
+        Layer(
+            cl.name or "flows",
+            tuple(
+                LayerRule(cf.rule.name, cf.sources, cf.destinations, cf.ports, cf.rule.action == "allow")
+                for cf in cl.rules
+            ),
+            cl.intra.action == "allow",
+            cl.inter.action == "allow",
+            cl.sources,
+            cl.destinations,
         )
-        for f in model.flows
+        for cl in compile_layers(model, resolver)
     )
-    d = model.defaults
-    layer = Layer("flows", rules, d.intra_zone == "allow", d.inter_zone == "allow")
     hosts = [Endpoint(h.name, h.addresses, False) for h in model.hosts.values()]
     taken = union_all(h.addresses for h in hosts)
     # An external zone stands for its addresses that no host has (a host is listed on its own).
@@ -72,4 +76,4 @@ def model_network(model: Model) -> Network:
         (z.name, resolver.zone_sets[z.name].difference(taken)) for z in model.zones.values() if z.external
     ]
     zones = [Endpoint(name, addrs, True) for name, addrs in outside if addrs]
-    return Network(tuple(hosts + zones), (layer,), tuple(resolver.zone_cells))
+    return Network(tuple(hosts + zones), layers, tuple(resolver.zone_cells))
