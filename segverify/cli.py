@@ -200,6 +200,23 @@ def load(models: list[Path], policies: list[Path]) -> Model:
     return load_model([str(p) for p in models], [str(p) for p in policies])
 
 
+def load_from(source: str, models: list[Path], policies: list[Path]) -> Model:
+    """`--from model` (the default) or `--from k8s`: manifests imported in memory, never written."""
+    if source not in SOURCES:
+        raise UsageError(f"--from takes one of {', '.join(SOURCES)}, not '{source}'")
+    if source == "model":
+        return load(models, policies)
+    from segverify.importers.k8s.command import import_k8s, load_imported
+
+    imported = import_k8s([str(p) for p in models])
+    for warning in imported.warnings:
+        err(warning.render())
+    return load_imported(imported, [str(p) for p in policies])
+
+
+SOURCES = ("model", "k8s")
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -477,6 +494,9 @@ def check(
     all_paths: bool = typer.Option(
         False, "--all-paths", help="Show the shortest attack path to every protected host reached."
     ),
+    source: str = typer.Option(
+        "model", "--from", metavar="KIND", help="model, or k8s: MODEL... are Kubernetes manifests."
+    ),
 ) -> int:
     """Prove or refute every policy; exit 0 proved/waived, 1 violated, 2 bad input, 3 unknown."""
     if fmt not in CHECK_FORMATS:
@@ -485,7 +505,7 @@ def check(
     options = _check_options(timeout, rlimit, today, no_waivers, no_verify, all_paths)
     files = {"--output": output, "--sarif": sarif, "--junit": junit, "--json": json_out}
     check_outputs({**files, "--certificate": certificate, "--report": report_html}, {"--graphs": graphs})
-    model = load(models, policy)
+    model = load_from(source, models, policy)
     if not model.policies:  # a CI job pointed at the wrong folder must not go green
         raise UsageError("no policies to check: the model and its --policy packs hold none")
     from segverify import api
@@ -894,7 +914,6 @@ import_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(import_app, name="import")
-SOURCES = ("model", "k8s")
 ManifestArg = typer.Argument(..., metavar="PATH...", help="Manifest files or folders (recursive).")
 
 

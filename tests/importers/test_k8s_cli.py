@@ -88,3 +88,16 @@ def test_connectivity_of_an_ordinary_model() -> None:
     code, out, err = run("connectivity", "examples/quickstart", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["connections"]
+
+
+def test_check_from_k8s_reads_manifests_and_policy_packs(tmp_path: Path) -> None:
+    """The imported model is loaded with the packs; an unknown host in a pack is bad input (exit 2)
+    with the pack's own place, which shows the pack was read against the imported model."""
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "segverify: 1\npolicies:\n  - id: K-1\n    no_flow: {from: default.web, to: default.nothere}\n"
+    )
+    code, _, err = run("check", "--from", "k8s", str(manifests(tmp_path)), "--policy", str(pack))
+    assert code == 2
+    assert f"{pack}:4:" in err and "default.nothere" in err
+    assert run("check", "--from", "yaml", str(tmp_path))[0] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from segverify.importers.k8s.nodes import Warning_
 from segverify.importers.k8s.plan import ModelPlan
 from segverify.importers.k8s.read import read_cluster
 from segverify.importers.k8s.translate import Translator
+from segverify.model.ir import Model
+from segverify.model.load import load_model
 
 MODEL_FILE = "cluster.yaml"
 
@@ -35,3 +38,12 @@ def import_k8s(paths: Sequence[str]) -> Imported:
 
 def model_path(folder: Path) -> Path:
     return folder / MODEL_FILE
+
+
+def load_imported(imported: Imported, policies: Sequence[str]) -> Model:
+    """The imported model loaded as the written folder would be (the loader validates it), with
+    the policy packs; the text is written to a temporary folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="segverify-k8s-") as folder:
+        path = model_path(Path(folder))
+        path.write_text(imported.text, encoding="utf-8")
+        return load_model([str(path)], list(policies))
