@@ -359,6 +359,13 @@ class _PlainBuilder:
         self.resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = loader.resolve
 
     def build(self) -> YNode:
+        documents = self.build_stream()
+        if len(documents) != 1:
+            raise _NotPlain  # no document, or more than one
+        return documents[0]
+
+    def build_stream(self) -> list[YNode]:
+        """Every document of the stream (importers read multi-document manifests)."""
         get = self.loader.get_event
         handlers: dict[type, Callable[[Any], None]] = {  # local: bound methods kept on self are a cycle
             ScalarEvent: self.scalar,
@@ -368,19 +375,23 @@ class _PlainBuilder:
             MappingEndEvent: self.end,
         }
         get()  # the stream start
-        if type(get()) is not DocumentStartEvent:
-            raise _NotPlain  # no document
-        while self.root is None:
-            event = get()
-            handler = handlers.get(type(event))
-            if handler is None:
-                raise _NotPlain  # an alias
-            handler(event)
-        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
-            raise _NotPlain  # more than one document
+        documents = []
+        while type(start := get()) is not StreamEndEvent:
+            if type(start) is not DocumentStartEvent:
+                raise _NotPlain
+            self.root = None
+            while self.root is None:
+                event = get()
+                handler = handlers.get(type(event))
+                if handler is None:
+                    raise _NotPlain  # an alias
+                handler(event)
+            if type(get()) is not DocumentEndEvent:
+                raise _NotPlain
+            documents.append(self.root)
         if self.nodes > MAX_NODES:
             raise _NotPlain
-        return self.root
+        return documents
 
     # The handlers run once per event: they are written out rather than shared, for speed.
 
@@ -437,6 +448,20 @@ class _PlainBuilder:
             self.top.add(node)
 
 
+def _plain_stream(text: str, file: str) -> list[YNode] | None:
+    """Every document of a plain stream in one pass, or None (then the general path decides)."""
+    try:
+        loader = _LOADER(text)
+    except Exception:
+        return None
+    try:
+        return _PlainBuilder(file, loader).build_stream()
+    except Exception:  # _NotPlain, a YAMLError, or a surprise
+        return None
+    finally:
+        loader.dispose()
+
+
 def _plain_tree(text: str, file: str) -> YNode | None:
     """The tree of a plain document in one pass, or None when the document is not plain.
 
@@ -484,6 +509,9 @@ def parse_yaml(text: str, file: str) -> YNode:
 def parse_yaml_stream(text: str, file: str) -> list[YNode]:
     """Every document of a multi-document stream (`---`), located; empty documents are skipped.
     Importers read Kubernetes manifests this way; a model file is one document (parse_yaml)."""
+    plain = _plain_stream(text, file)
+    if plain is not None:
+        return plain
     out: list[YNode] = []
     diags: list[Diagnostic] = []
     for node in _compose_nodes(text, file, stream=True):

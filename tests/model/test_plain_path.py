@@ -157,3 +157,32 @@ def test_a_surprise_in_the_one_pass_leaves_the_answer_to_the_general_path(
 
     monkeypatch.setattr(yamlio._PlainBuilder, "build", broken)
     assert outcome(PLAIN, False, monkeypatch) == expected
+
+
+STREAMS = [
+    "a: 1\n---\nb: [1, 2]\n",
+    "---\n---\nkind: Pod\n",
+    "a: &x 1\n---\nb: *x\n",  # an alias: the general path
+    "a: 1\na: 2\n---\nb: 1\n",  # a duplicate key: the general path reports it
+    "a: [unclosed\n---\nb: 1\n",
+    "",
+]
+
+
+def stream_outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    with monkeypatch.context() as m:
+        if general:
+            m.setattr(yamlio, "_plain_stream", lambda text, file: None)
+        try:
+            return repr(yamlio.parse_yaml_stream(text, "t.yaml"))
+        except ModelError as exc:
+            return "error " + repr(exc.diagnostics)
+
+
+@pytest.mark.parametrize(
+    "text",
+    STREAMS
+    + [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("examples/k8s-app/manifests/**/*.yaml"))],
+)
+def test_stream_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert stream_outcome(text, False, monkeypatch) == stream_outcome(text, True, monkeypatch)
