@@ -375,7 +375,7 @@ class _PlainBuilder:
             MappingEndEvent: self.end,
         }
         get()  # the stream start
-        documents = []
+        documents: list[YNode] = []
         while type(start := get()) is not StreamEndEvent:
             if type(start) is not DocumentStartEvent:
                 raise _NotPlain
