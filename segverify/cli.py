@@ -713,6 +713,37 @@ def lint(
     return 1 if report.errors() else 0
 
 
+import_app = typer.Typer(
+    cls=Group, help="Import a network from other formats as a model folder.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command(name="aws", cls=Command)
+@exits
+def import_aws(
+    paths: list[Path] = typer.Argument(
+        ..., metavar="PATH...", help="describe-* JSON files or folders (recursive)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", metavar="DIR", help="The model folder to write aws.yaml into."
+    ),
+) -> int:
+    """AWS security groups, network ACLs, subnets and ENIs (EC2 describe-* JSON) as a model folder."""
+    from segverify.importers.aws.command import MODEL_FILE
+    from segverify.importers.aws.command import import_aws as run_import
+
+    text, warnings = run_import([str(p) for p in paths])
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot make the folder '{output}': {exc.strerror}") from None
+    emit(text, output / MODEL_FILE)
+    for warning in warnings:
+        err(warning.render())
+    return 0
+
+
 @app.command(name="verify-certificate", cls=Command)
 @exits
 def verify_certificate(
