@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "json-syntax": "an imported file is not valid JSON",
     "aws-shape": "an AWS describe-* object lacks a field or has one of the wrong type",
     "aws-unknown-ref": "an ENI names a subnet or security group that no imported file describes",
+    "layers-unsupported": "a command that does not yet read enforcement layers was given a layered model",
 }
 
 

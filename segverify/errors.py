@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from segverify.diagnostics import Diagnostic
+from segverify.model.ir import Model
 
 
 class SegverifyError(Exception):
@@ -28,3 +29,19 @@ class InternalError(SegverifyError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"internal error (please report it): {message}")
+
+
+def require_no_layers(model: Model, what: str) -> None:
+    """Refuse (exit 2, at the first layer) what does not yet read `layers:`: a wrong answer is worse."""
+    if model.layers:
+        layer = model.layers[0]
+        raise ModelError(
+            [
+                Diagnostic(
+                    "layers-unsupported",
+                    f"{what} does not read enforcement layers yet; layer '{layer.name}' is defined here",
+                    layer.span,
+                    hint="`segverify check` reads them; remove `layers:` to use this command",
+                )
+            ]
+        )

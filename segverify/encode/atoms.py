@@ -18,6 +18,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
+from segverify.errors import require_no_layers
 from segverify.model.addresses import ADDR_BITS, ALL_ADDRESSES, IPV4_ALL, IPV6_ALL, V6_BASE
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Model
@@ -162,6 +163,7 @@ class EdgeIndex:
         src_cuts: Iterable[IntervalSet] = (),
     ) -> None:
         """`src_cuts`: more sets whose boundaries cut the source atoms (only_via's via hosts)."""
+        require_no_layers(model, "the movement engine (attack policies)")
         self.model = model
         zones = list(resolver.zone_sets.items())
         zone_points = [p for _, z in zones for p in z.boundaries()] + list(ALL_ADDRESSES.boundaries())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from segverify.errors import UsageError
+from segverify.errors import UsageError, require_no_layers
 from segverify.fix.costsfile import read_costs
 from segverify.fix.patch import unified_diff, write_changed
 from segverify.fix.render import render_fix_json, render_fix_text
@@ -28,6 +28,7 @@ def run_fix(
     today: date,
 ) -> tuple[str, int, str]:
     """The payload for stdout, the exit code and a note for stderr (empty: none)."""
+    require_no_layers(model, "`segverify fix`")
     unknown = sorted(k for k in keep if not _known(model, k))
     if unknown:
         raise UsageError(f"--keep '{unknown[0]}' is not a rule, host, zone or account of the model")

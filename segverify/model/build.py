@@ -10,7 +10,16 @@ from segverify.diagnostics import Diagnostic, Span
 from segverify.model.build_network import Named, build_hosts, build_services, build_zones
 from segverify.model.build_policies import attacker_profile, build_policies, build_waivers
 from segverify.model.fields import DEFAULTS, FILE, VERSION
-from segverify.model.ir import Action, AttackerProfile, Defaults, Flow, Model, Principal, PrincipalKind
+from segverify.model.ir import (
+    Action,
+    AttackerProfile,
+    Defaults,
+    Flow,
+    Layer,
+    Model,
+    Principal,
+    PrincipalKind,
+)
 from segverify.model.names import Context
 from segverify.model.read import Fields, Reader
 from segverify.model.yamlio import YMap, YNode
@@ -25,6 +34,7 @@ class Sections:
 
     named: dict[str, list[Named]] = field(default_factory=lambda: {s: [] for s in NAMED_SECTIONS})
     flows: list[Fields] = field(default_factory=list)
+    layers: list[Fields] = field(default_factory=list)
     policies: list[Fields] = field(default_factory=list)
     waivers: list[Fields] = field(default_factory=list)
     defaults: list[tuple[Span, Fields]] = field(default_factory=list)
@@ -42,6 +52,7 @@ def read_sections(trees: Iterable[tuple[str, YNode]], reader: Reader) -> Section
         for name in NAMED_SECTIONS:
             out.named[name].extend(f.named(name))
         out.flows.extend(f.entries("flows"))
+        out.layers.extend(f.entries("layers"))
         out.policies.extend(f.entries("policies"))
         out.waivers.extend(f.entries("waivers"))
         defaults = f.object("defaults")
@@ -105,9 +116,10 @@ def build_principals(ctx: Context, accounts: list[Named], groups: list[Named]) -
     return out
 
 
-def build_flows(ctx: Context, entries: list[Fields]) -> tuple[Flow, ...]:
+def _flows(ctx: Context, entries: Iterable[Fields], start: int, layer: str) -> tuple[Flow, ...]:
+    """Rules numbered from `start` (their position among every layer's rules)."""
     flows = []
-    for index, f in enumerate(entries):
+    for index, f in enumerate(entries, start):
         name, services = f.item("name"), f.items("services")
         flows.append(
             Flow(
@@ -122,10 +134,37 @@ def build_flows(ctx: Context, entries: list[Fields]) -> tuple[Flow, ...]:
                 owner=f.text("owner"),
                 ticket=f.text("ticket"),
                 span=f.span,
+                layer=layer,
             )
         )
-    ctx.unique(((fl.name, fl.span) for fl in flows), "the flow")
     return tuple(flows)
+
+
+def build_layers(ctx: Context, entries: list[Fields], implicit: tuple[Flow, ...]) -> tuple[Layer, ...]:
+    """Layers in the order written; rule names are unique across every layer, the implicit one too."""
+    layers, start = [], len(implicit)
+    for f in entries:
+        item = f.item("name")
+        name = item.text if item else ""
+        flows = _flows(ctx, f.entries("flows"), start, name)
+        start += len(flows)
+        defaults, applies = f.object("defaults"), f.object("applies_to")
+        layers.append(
+            Layer(
+                name=name,
+                flows=flows,
+                intra_zone=cast(Action, defaults.text("intra_zone", "allow") if defaults else "allow"),
+                inter_zone=cast(Action, defaults.text("inter_zone", "deny") if defaults else "deny"),
+                applies_from=applies.refs("from") if applies and applies.has("from") else None,
+                applies_to=applies.refs("to") if applies and applies.has("to") else None,
+                description=f.text("description"),
+                span=f.span,
+            )
+        )
+    ctx.unique(((layer.name, layer.span) for layer in layers), "the layer")
+    every = implicit + tuple(fl for layer in layers for fl in layer.flows)
+    ctx.unique(((fl.name, fl.span) for fl in every), "the flow")
+    return tuple(layers)
 
 
 def build_defaults(ctx: Context, entries: list[tuple[Span, Fields]]) -> Defaults:
@@ -160,13 +199,15 @@ def build_model(trees: Iterable[tuple[str, YNode]], diags: list[Diagnostic]) -> 
     principals = build_principals(ctx, s.named["accounts"], s.named["groups"])
     hosts = build_hosts(ctx, s.named["hosts"])
     defaults = build_defaults(ctx, s.defaults)
+    flows = _flows(ctx, s.flows, 0, "")
     model = Model(
         zones=_sorted(zones),
         services=_sorted(ctx.services),
         hosts=_sorted(hosts),
         principals=_sorted(principals),
-        flows=build_flows(ctx, s.flows),
+        flows=flows,
         defaults=defaults,
+        layers=build_layers(ctx, s.layers, flows),
         policies=build_policies(ctx, s.policies, defaults.attacker),
         waivers=build_waivers(ctx, s.waivers),
         files=tuple(s.files),

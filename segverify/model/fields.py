@@ -171,6 +171,48 @@ DEFAULTS = Shape(
     ),
 )
 
+LAYER_DEFAULTS = Shape(
+    "layer defaults",
+    (
+        Field(
+            "intra_zone",
+            "choice",
+            "packets no rule of the layer matches inside one zone (default allow)",
+            choices=ACTIONS,
+        ),
+        Field(
+            "inter_zone",
+            "choice",
+            "packets no rule of the layer matches between zones (default deny)",
+            choices=ACTIONS,
+        ),
+    ),
+)
+
+APPLIES_TO = Shape(
+    "applies_to",
+    (
+        Field("from", "list", "source references the layer applies to (default any)"),
+        Field("to", "list", "destination references the layer applies to (default any)"),
+    ),
+)
+
+LAYER = Shape(
+    "layer",
+    (
+        Field("name", "name", "the layer's name in reports", required=True),
+        Field("flows", "items", "the layer's ordered flow rules: the first match decides", shape=FLOW),
+        Field("defaults", "object", "what packets no rule of the layer matches get", shape=LAYER_DEFAULTS),
+        Field(
+            "applies_to",
+            "object",
+            "the packets the layer sees (default all); others pass it untouched",
+            shape=APPLIES_TO,
+        ),
+        DESCRIPTION,
+    ),
+)
+
 FOOTHOLD = Shape(
     "account foothold",
     (
@@ -259,6 +301,12 @@ FILE = Shape(
         Field("flows", "items", "ordered flow rules: the first match decides", shape=FLOW),
         Field(
             "defaults", "object", "what packets no rule matches get, and the attacker profile", shape=DEFAULTS
+        ),
+        Field(
+            "layers",
+            "items",
+            "further enforcement layers: a packet is allowed iff every layer that applies allows it",
+            shape=LAYER,
         ),
         Field("policies", "items", "what must hold", shape=POLICY),
         Field("waivers", "items", "accepted violations, each until a date", shape=WAIVER),

@@ -107,6 +107,7 @@ class Flow:
     owner: str = ""
     ticket: str = ""
     span: Span = NO_SPAN
+    layer: str = ""  # the enforcement layer it belongs to; "" is the implicit (top-level) one
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,25 @@ class Defaults:
     intra_zone: Action = "allow"
     inter_zone: Action = "deny"
     attacker: AttackerProfile = AttackerProfile()
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One enforcement point: its own ordered flows (first match) and defaults.
+
+    A packet outside `applies_from` x `applies_to` (None: every address) passes it untouched;
+    a packet is allowed iff every layer that applies allows it. The top-level `flows` and
+    `defaults` are the implicit layer, which applies to every packet.
+    """
+
+    name: str
+    flows: tuple[Flow, ...] = ()
+    intra_zone: Action = "allow"
+    inter_zone: Action = "deny"
+    applies_from: tuple[Ref, ...] | None = None
+    applies_to: tuple[Ref, ...] | None = None
+    description: str = ""
     span: Span = NO_SPAN
 
 
@@ -258,14 +278,19 @@ class Model:
     services: Mapping[str, Service] = field(default_factory=dict)
     hosts: Mapping[str, Host] = field(default_factory=dict)
     principals: Mapping[str, Principal] = field(default_factory=dict)
-    flows: tuple[Flow, ...] = ()
+    flows: tuple[Flow, ...] = ()  # the implicit layer's rules
     defaults: Defaults = Defaults()
+    layers: tuple[Layer, ...] = ()  # further enforcement layers, in the order written
     policies: tuple[Policy, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     files: tuple[str, ...] = ()
 
     def attacker_for(self, policy: Policy) -> AttackerProfile:
         return policy.attacker if policy.attacker is not None else self.defaults.attacker
+
+    def all_flows(self) -> tuple[Flow, ...]:
+        """Every rule of every layer, implicit layer first; `Flow.index` is the position here."""
+        return self.flows + tuple(f for layer in self.layers for f in layer.flows)
 
     def accounts(self) -> list[Principal]:
         return [p for p in self.principals.values() if p.kind == "account"]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from segverify.model.ir import Model
 
 SVC_BITS = 24
-PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17}
+PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17, "sctp": 132}
 PROTOCOL_NAMES = {v: k for k, v in PROTOCOLS.items()}
 ALL_SERVICES = IntervalSet.span(0, (1 << SVC_BITS) - 1)
 
@@ -35,14 +35,14 @@ def _port(text: str, spec: str) -> int:
 
 
 def parse_port_spec(spec: str) -> IntervalSet:
-    """`tcp/22`, `tcp/8000-8100`, `udp/53`, `icmp` or `any` as a set of svc integers."""
+    """`tcp/22`, `tcp/8000-8100`, `udp/53`, `sctp/9`, `icmp` or `any` as a set of svc integers."""
     if spec == "any":
         return ALL_SERVICES
     if spec == "icmp":
         return proto_ports(1, 0, 65535)
     proto, sep, ports = spec.partition("/")
-    if not sep or proto not in ("tcp", "udp"):
-        raise PortSpecError(f"'{spec}' is not a port spec (tcp/N, tcp/N-M, udp/N, icmp or any)")
+    if not sep or proto not in ("tcp", "udp", "sctp"):
+        raise PortSpecError(f"'{spec}' is not a port spec (tcp/N, tcp/N-M, udp/N, sctp/N, icmp or any)")
     if ports.startswith("-") or ports.count("-") > 1:  # `tcp/-1`: a negative port, not a range
         raise PortSpecError(f"'{spec}': a port is a number 0-65535, and a range is written tcp/N-M")
     lo_text, dash, hi_text = ports.partition("-")
@@ -54,7 +54,7 @@ def parse_port_spec(spec: str) -> IntervalSet:
 
 
 def looks_like_port_spec(text: str) -> bool:
-    return text in ("any", "icmp") or text.startswith(("tcp/", "udp/"))
+    return text in ("any", "icmp") or text.startswith(("tcp/", "udp/", "sctp/"))
 
 
 def proto_ports(proto: int, lo: int, hi: int) -> IntervalSet:

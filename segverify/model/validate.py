@@ -37,9 +37,12 @@ def validate_model(model: Model, skip: Iterable[str] = ()) -> list[Diagnostic]:
 
 
 def model_refs(model: Model) -> Iterator[Ref]:
-    for flow in model.flows:
+    for flow in model.all_flows():
         yield from flow.sources
         yield from flow.destinations
+    for layer in model.layers:
+        yield from layer.applies_from or ()
+        yield from layer.applies_to or ()
     for host in model.hosts.values():
         yield from host.manages
     for policy in model.policies:

@@ -1,59 +1,40 @@
-"""Semantics stage: first match on one concrete packet, the definition every answer is checked against."""
+"""Semantics stage: a concrete packet's decision (firstmatch.py), and how check messages print it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from segverify.model.addresses import V6_BASE, format_address
-from segverify.model.intervals import IntervalSet
-from segverify.model.ir import Flow, Model
+from segverify.model.ir import Model
 from segverify.model.ports import split_svc
 from segverify.model.refs import Resolver
-from segverify.results import Packet, RuleRef, default_ref, rule_ref
+from segverify.results import Packet, RuleRef, default_ref
+from segverify.semantics.firstmatch import CompiledFlow, compile_rules, first_match, same_zone
+from segverify.semantics.firstmatch import decide as decide_all
 
-
-@dataclass(frozen=True, slots=True)
-class CompiledFlow:
-    """A flow with its references resolved once: the box of packets it matches."""
-
-    flow: Flow
-    sources: IntervalSet
-    destinations: IntervalSet
-    ports: IntervalSet
-    rule: RuleRef
+__all__ = ["CompiledFlow", "compile_flows", "decide", "decide_compiled", "default_for", "format_packet"]
 
 
 def compile_flows(model: Model, resolver: Resolver) -> tuple[CompiledFlow, ...]:
-    return tuple(
-        CompiledFlow(
-            flow=f,
-            sources=resolver.addresses_of(f.sources),
-            destinations=resolver.addresses_of(f.destinations),
-            ports=f.ports,
-            rule=rule_ref(f),
-        )
-        for f in model.flows
-    )
+    """The implicit layer's rules (top-level `flows`), compiled."""
+    return compile_rules(model.flows, resolver)
 
 
 def default_for(model: Model, resolver: Resolver, src: int, dst: int) -> RuleRef:
     """No rule matched: intra_zone when both ends lie in one zone, inter_zone otherwise (also zoneless)."""
-    zone = resolver.zone_of(src)
-    return default_ref(model.defaults, zone is not None and zone == resolver.zone_of(dst))
+    return default_ref(model.defaults, same_zone(resolver, src, dst))
 
 
 def decide_compiled(
     model: Model, resolver: Resolver, flows: tuple[CompiledFlow, ...], packet: Packet
 ) -> RuleRef:
-    for cf in flows:
-        if packet.src in cf.sources and packet.dst in cf.destinations and packet.svc in cf.ports:
-            return cf.rule
-    return default_for(model, resolver, packet.src, packet.dst)
+    """First match over `flows` (the implicit layer's, or a slice of them), else its default."""
+    found = first_match(flows, packet)
+    return found if found is not None else default_for(model, resolver, packet.src, packet.dst)
 
 
 def decide(model: Model, resolver: Resolver, packet: Packet) -> RuleRef:
-    """The rule (or default) that decides a concrete packet: the first flow that matches it."""
-    return decide_compiled(model, resolver, compile_flows(model, resolver), packet)
+    """The rule (or default) a report cites for a concrete packet, through every layer: its
+    action is the packet's fate (firstmatch.Decision.rule)."""
+    return decide_all(model, resolver, packet).rule
 
 
 def format_packet(packet: Packet) -> str:

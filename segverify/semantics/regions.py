@@ -12,12 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from segverify.errors import require_no_layers
 from segverify.model.addresses import IPV4_ALL, IPV6_ALL, V6_BASE, cidr_set, pick_address
 from segverify.model.intervals import Interval, IntervalSet
 from segverify.model.ir import Model
 from segverify.model.ports import pick_svc
 from segverify.model.refs import Resolver
 from segverify.results import Packet, RuleRef, default_ref
+from segverify.semantics.firstmatch import compile_layers, decide_layers
 from segverify.semantics.packets import CompiledFlow, compile_flows, decide_compiled
 
 Want = Literal["allow", "deny"]
@@ -249,6 +251,7 @@ class FlowTable:
         self.model = model
         self.resolver = resolver
         self.flows = compile_flows(model, resolver)
+        self.layers = compile_layers(model, resolver) if model.layers else ()
         self._decided: dict[Packet, RuleRef] = {}
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
@@ -257,6 +260,8 @@ class FlowTable:
         # A blast-radius witness replays a path per controlled host, and paths share their
         # first hops: the same packets, each a scan of every rule. First match is a pure
         # function of the packet, so each is decided once.
+        if self.layers:
+            return decide_layers(self.layers, self.resolver, packet).rule
         if packet not in self._decided:
             # A rule whose ports miss the packet's service cannot match it; the others, in their
             # order, give the same first match. Distinct packets (a blast witness's last hops)
@@ -277,6 +282,7 @@ class FlowTable:
         candidates: Sequence[CompiledFlow] | None = None,
         zones: Sequence[tuple[str, IntervalSet]] | None = None,
     ) -> Sweep:
+        require_no_layers(self.model, "the region sweep (reachable, no_flow, matrix, lint, diff)")
         return Sweep(self, (src, dst, svc), src_tags, dst_tags, candidates, zones)
 
     def cells(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
