@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-PROTOCOLS = ["-1", "tcp", "udp", "icmp"]
-ACL_PROTOCOLS = ["-1", "6", "17", "1"]
+PROTOCOLS = ["-1", "tcp", "udp", "icmp", "sctp"]
+ACL_PROTOCOLS = ["-1", "6", "17", "1", "132"]
 PORTS = [22, 80, 443, 1024, 5432, 65535]
 
 
@@ -22,7 +22,7 @@ def _cidr(rng: random.Random, subnets: list[str], ips: list[str]) -> str:
 def _permission(rng: random.Random, groups: list[str], subnets: list[str], ips: list[str]) -> dict[str, Any]:
     proto = rng.choice(PROTOCOLS)
     perm: dict[str, Any] = {"IpProtocol": proto, "IpRanges": [], "UserIdGroupPairs": []}
-    if proto in ("tcp", "udp"):
+    if proto in ("tcp", "udp", "sctp"):
         perm["FromPort"], perm["ToPort"] = _ports(rng)
     elif proto == "icmp":
         perm["FromPort"], perm["ToPort"] = -1, -1
@@ -45,7 +45,7 @@ def _entry(
         "Egress": egress,
         "CidrBlock": _cidr(rng, subnets, ips),
     }
-    if proto in ("6", "17"):
+    if proto in ("6", "17", "132"):
         lo, hi = _ports(rng)
         entry["PortRange"] = {"From": lo, "To": hi}
     if proto == "1":
@@ -116,4 +116,9 @@ def probe_addresses(doc: dict[str, Any]) -> list[str]:
 def probe_services() -> list[tuple[int, int]]:
     """(protocol, port): each port the generator writes, its neighbours, and a protocol only `any` names."""
     ports = sorted({q for p in PORTS for q in (p - 1, p, p + 1) if 0 <= q <= 65535} | {0})
-    return [(6, p) for p in ports] + [(17, p) for p in ports[::3]] + [(1, 0), (50, 0)]
+    return (
+        [(6, p) for p in ports]
+        + [(17, p) for p in ports[::3]]
+        + [(132, p) for p in ports[::4]]
+        + [(1, 0), (50, 0)]
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-PROTO = {"-1": None, "tcp": 6, "6": 6, "udp": 17, "17": 17, "icmp": 1, "1": 1}
+PROTO = {"-1": None, "tcp": 6, "6": 6, "udp": 17, "17": 17, "icmp": 1, "1": 1, "sctp": 132, "132": 132}
 
 
 class Aws:

@@ -1,6 +1,6 @@
 """AWS importer: protocols and ports of security group rules and ACL entries as segverify port specs.
 
-segverify's packets name tcp, udp and icmp ports; any other protocol exists only inside `any`, and
+segverify's packets name tcp, udp and sctp ports and icmp; any other protocol exists only inside `any`, and
 ICMP types are not modelled. So an allow that cannot be said exactly is widened (to `icmp` or
 `any`) and a deny that cannot be said exactly is dropped: both only add allowed packets, so a
 `proved` isolation on the imported model holds on the real network. Each is warned about.
@@ -20,6 +20,8 @@ _NAMES = {
     "17": "udp",
     "icmp": "icmp",
     "1": "icmp",
+    "sctp": "sctp",
+    "132": "sctp",
 }
 
 
@@ -42,7 +44,7 @@ def map_protocol(protocol: str, lo: int | None, hi: int | None, icmp_type: int |
     name = _NAMES.get(protocol)
     if name == "any":
         return Mapped(("any",))
-    if name in ("tcp", "udp"):
+    if name in ("tcp", "udp", "sctp"):
         return Mapped((_ports(name, lo, hi),))
     if name == "icmp" and icmp_type in (None, -1):
         return Mapped(("icmp",))
