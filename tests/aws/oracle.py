@@ -62,7 +62,7 @@ class Aws:
             return True
         if wanted != proto:
             return False
-        if proto == 1 or lo is None or hi is None or lo < 0:
+        if proto not in (6, 17) or lo is None or hi is None or lo < 0:
             return True
         return lo <= port <= hi
 

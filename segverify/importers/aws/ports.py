@@ -44,8 +44,11 @@ def map_protocol(protocol: str, lo: int | None, hi: int | None, icmp_type: int |
     name = _NAMES.get(protocol)
     if name == "any":
         return Mapped(("any",))
-    if name in ("tcp", "udp", "sctp"):
+    if name in ("tcp", "udp"):
         return Mapped((_ports(name, lo, hi),))
+    if name == "sctp":
+        # EC2: for a protocol other than tcp, udp and icmp, a rule covers every port, whatever its range.
+        return Mapped(("sctp/0-65535",))
     if name == "icmp" and icmp_type in (None, -1):
         return Mapped(("icmp",))
     what = f"ICMP type {icmp_type}" if name == "icmp" else f"protocol '{protocol}'"
