@@ -70,7 +70,7 @@ def host_names(eni: Interface) -> Iterator[tuple[str, str]]:
         )
 
 
-def check_interface(reader: Reader, inv: Inventory, eni: Interface) -> bool:
+def check_interface(reader: Reader, inv: Inventory, eni: Interface, nets_of: dict[str, list[Net]]) -> bool:
     subnet = inv.subnets.get(eni.subnet_id)
     if subnet is None:
         reader.problem(
@@ -86,7 +86,11 @@ def check_interface(reader: Reader, inv: Inventory, eni: Interface) -> bool:
                 f"'{eni.eni_id}' has security group '{group}', which no input describes",
                 eni.span,
             )
-    nets = [n for c in subnet.cidrs if (n := _net(reader, c, subnet.span)) is not None]
+    if subnet.subnet_id not in nets_of:
+        nets_of[subnet.subnet_id] = [
+            n for c in subnet.cidrs if (n := _net(reader, c, subnet.span)) is not None
+        ]
+    nets = nets_of[subnet.subnet_id]
     for address in eni.addresses:
         ip = ipaddress.ip_address(address) if _is_ip(address) else None
         if ip is None or not any(ip.version == n.version and ip in n for n in nets):
@@ -119,8 +123,9 @@ def _description(eni: Interface) -> str:
 def build_hosts(reader: Reader, inv: Inventory) -> list[HostOut]:
     """Every address of every ENI; an ENI's hosts manage each other (they are one machine)."""
     hosts = []
+    nets_of: dict[str, list[Net]] = {}
     for eni in sorted(inv.interfaces.values(), key=lambda e: e.eni_id):
-        if not check_interface(reader, inv, eni):
+        if not check_interface(reader, inv, eni, nets_of):
             continue
         names = list(host_names(eni))
         tags = (*eni.groups, GOVERNED) if eni.groups else ()
