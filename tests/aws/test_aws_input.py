@@ -14,6 +14,7 @@ from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 from segverify.cli import app
 from segverify.errors import ModelError
 from segverify.importers.aws.command import import_aws
+from segverify.model.load import load_model_texts
 from tests.aws.examples import web_and_db
 
 
@@ -167,3 +168,12 @@ def test_cli_bad_input_is_exit_2_without_traceback(tmp_path: Path) -> None:
     assert f"{path}:3:1: error[json-syntax]" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_forwarding_interfaces_can_be_sent_from_by_whoever_reaches_them(tmp_path: Path) -> None:
+    doc = web_and_db()
+    doc["NetworkInterfaces"][1]["InterfaceType"] = "network_load_balancer"
+    text, _ = import_aws([str(_write(tmp_path, doc))])
+    model = load_model_texts([("aws.yaml", text)])
+    relays = sorted(name for name, host in model.hosts.items() if host.vulnerable)
+    assert relays == ["eni-0nat", "eni-0web2"]  # requester-managed, and a load balancer's ENI

@@ -26,6 +26,7 @@ class HostOut:
     span: Span
     tags: tuple[str, ...] = ()
     manages: tuple[str, ...] = ()
+    relay: bool = False  # forwards connections it accepts (load balancer, endpoint): see network.py
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ def _host(host: HostOut) -> Iterator[str]:
     yield f"    address: {_q(host.address)}"
     # What listens is not in the EC2 API: every port is offered, the layers decide what reaches it.
     yield "    services: [any]"
+    if host.relay:
+        yield "    vulnerable: [any]  # forwards connections: reaching it is sending from it"
     if host.tags:
         yield f"    tags: {_list(host.tags)}"
     if host.manages:

@@ -12,7 +12,13 @@ from segverify.importers.aws.objects import Reader
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-GOVERNED = "security-group-member"  # the tag of every host that has at least one security group
+GOVERNED = "security-group-member"
+# ENIs that forward what they accept to other addresses: the connection on, from the ENI's own
+# address, is a new packet the model cannot see. Marking every port of such an ENI vulnerable
+# lets whoever reaches it send from it, which over-approximates any forwarding (sound).
+RELAY_TYPES = frozenset(
+    {"network_load_balancer", "gateway_load_balancer", "gateway_load_balancer_endpoint"}
+)  # the tag of every host that has at least one security group
 
 
 def _net(reader: Reader, text: str, span: Span) -> Net | None:
@@ -131,5 +137,8 @@ def build_hosts(reader: Reader, inv: Inventory) -> list[HostOut]:
         tags = (*eni.groups, GOVERNED) if eni.groups else ()
         for name, address in names:
             others = tuple(n for n, _ in names if n != name)
-            hosts.append(HostOut(name, eni.subnet_id, address, _description(eni), eni.span, tags, others))
+            relay = eni.requester_managed or eni.kind in RELAY_TYPES
+            hosts.append(
+                HostOut(name, eni.subnet_id, address, _description(eni), eni.span, tags, others, relay)
+            )
     return hosts
