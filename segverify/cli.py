@@ -714,7 +714,11 @@ def lint(
 
 
 import_app = typer.Typer(
-    cls=Group, help="Import a network from other formats as a model folder.", no_args_is_help=True
+    cls=Group,
+    name="import",
+    help="Import deployed configurations as a model folder.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(import_app, name="import")
 
