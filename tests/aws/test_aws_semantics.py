@@ -99,3 +99,22 @@ def test_secondary_address_is_a_host_of_the_same_eni(tmp_path: Path) -> None:
     assert 'manages: ["eni-0web1"]' in text and 'manages: ["eni-0web1-10-0-1-50"]' in text
     loaded = load_layers(text)
     assert allowed(loaded, "10.0.1.50", "10.0.2.20", TCP + 3306)  # the group reference covers it
+
+
+def test_ipv6_addresses_ranges_and_entries(tmp_path: Path) -> None:
+    doc = web_and_db()
+    doc["Subnets"][0]["Ipv6CidrBlockAssociationSet"] = [{"Ipv6CidrBlock": "2001:db8:1::/64"}]
+    doc["NetworkInterfaces"][0]["Ipv6Addresses"] = [{"Ipv6Address": "2001:db8:1::10"}]
+    doc["SecurityGroups"][0]["IpPermissions"][1]["Ipv6Ranges"] = [{"CidrIpv6": "::/0"}]
+    entry = {
+        "RuleNumber": 111,
+        "Protocol": "6",
+        "RuleAction": "allow",
+        "Egress": False,
+        "Ipv6CidrBlock": "::/0",
+    }
+    doc["NetworkAcls"][0]["Entries"].append(entry | {"PortRange": {"From": 443, "To": 443}})
+    loaded = _import(tmp_path, doc)
+    assert "acl-0pub:inbound:111" in deciding(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
+    assert allowed(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
+    assert not allowed(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 80)  # the v6 ACL admits 443 only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from segverify.diagnostics import Diagnostic, Span
 from segverify.importers.aws.inventory import (
@@ -19,6 +20,8 @@ from segverify.importers.aws.inventory import (
     Warning,
 )
 from segverify.model.yamlio import YMap, YNode, YScalar, YSeq
+
+T = TypeVar("T")
 
 
 class Reader:
@@ -82,7 +85,8 @@ class Reader:
         )
 
 
-def _store(reader: Reader, table: dict[str, object], key: str, value: object, span: Span) -> None:
+def _store(reader: Reader, table: dict[str, T], key: str, value: T, span: Span) -> None:
+    """Keep an object by id; the same object twice (two exports overlapping) is read once."""
     if not key:
         return
     old = table.get(key)
@@ -100,7 +104,7 @@ def add_vpc(reader: Reader, obj: YMap, inv: Inventory) -> None:
     v4 = [reader.text(a, "CidrBlock") for a in reader.items(obj, "CidrBlockAssociationSet")]
     cidrs = tuple(dict.fromkeys([reader.text(obj, "CidrBlock"), *v4, *_v6(reader, obj)]))
     vpc = Vpc(reader.text(obj, "VpcId"), tuple(c for c in cidrs if c), reader.name_tag(obj), obj.span)
-    _store(reader, inv.vpcs, vpc.vpc_id, vpc, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.vpcs, vpc.vpc_id, vpc, obj.span)
 
 
 def add_subnet(reader: Reader, obj: YMap, inv: Inventory) -> None:
@@ -112,7 +116,7 @@ def add_subnet(reader: Reader, obj: YMap, inv: Inventory) -> None:
         reader.name_tag(obj),
         obj.span,
     )
-    _store(reader, inv.subnets, subnet.subnet_id, subnet, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.subnets, subnet.subnet_id, subnet, obj.span)
 
 
 def _addresses(reader: Reader, obj: YMap) -> tuple[str, ...]:
@@ -153,7 +157,7 @@ def add_interface(reader: Reader, obj: YMap, inv: Inventory) -> None:
     )
     if not eni.addresses:
         reader.problem("aws-shape", f"network interface '{eni.eni_id}' has no private address", obj.span)
-    _store(reader, inv.interfaces, eni.eni_id, eni, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.interfaces, eni.eni_id, eni, obj.span)
 
 
 def _peers(reader: Reader, obj: YMap) -> tuple[Peer, ...]:
@@ -189,7 +193,7 @@ def add_group(reader: Reader, obj: YMap, inv: Inventory) -> None:
         egress=_permissions(reader, obj, "IpPermissionsEgress"),
         span=obj.span,
     )
-    _store(reader, inv.groups, group.group_id, group, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.groups, group.group_id, group, obj.span)
 
 
 def _entry(reader: Reader, obj: YMap) -> AclEntry:
@@ -221,10 +225,10 @@ def add_acl(reader: Reader, obj: YMap, inv: Inventory) -> None:
         entries=tuple(_entry(reader, e) for e in reader.items(obj, "Entries")),
         span=obj.span,
     )
-    _store(reader, inv.acls, acl.acl_id, acl, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.acls, acl.acl_id, acl, obj.span)
 
 
 def add_gateway(reader: Reader, obj: YMap, inv: Inventory) -> None:
     vpcs = tuple(sorted({reader.text(a, "VpcId") for a in reader.items(obj, "Attachments")}))
     gateway = Gateway(reader.text(obj, "InternetGatewayId"), vpcs, obj.span)
-    _store(reader, inv.gateways, gateway.gateway_id, gateway, obj.span)  # type: ignore[arg-type]
+    _store(reader, inv.gateways, gateway.gateway_id, gateway, obj.span)
