@@ -734,10 +734,11 @@ def import_aws(
     ),
 ) -> int:
     """AWS security groups, network ACLs, subnets and ENIs (EC2 describe-* JSON) as a model folder."""
-    from segverify.importers.aws.command import MODEL_FILE
+    from segverify.importers.aws.command import MODEL_FILE, check_written
     from segverify.importers.aws.command import import_aws as run_import
 
     text, warnings = run_import([str(p) for p in paths])
+    check_written(text, str(output / MODEL_FILE))
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -9,6 +9,7 @@ instances in the web server group).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 ADMIN = "192.0.2.0/24"
@@ -79,56 +80,67 @@ def _eni(eni: str, subnet: str, ip: str, groups: tuple[str, ...], **extra: Any) 
 
 
 def web_and_db() -> dict[str, Any]:
-    """The two-tier example as one describe-* document per section."""
-    return {
-        "Vpcs": [
-            {"VpcId": "vpc-0a1", "CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "Name", "Value": "shop"}]}
-        ],
-        "Subnets": [
-            {"SubnetId": "subnet-0pub", "VpcId": "vpc-0a1", "CidrBlock": "10.0.1.0/24"},
-            {"SubnetId": "subnet-0db", "VpcId": "vpc-0a1", "CidrBlock": "10.0.2.0/24"},
-        ],
-        "InternetGateways": [
-            {"InternetGatewayId": "igw-0c3", "Attachments": [{"VpcId": "vpc-0a1", "State": "available"}]}
-        ],
-        "SecurityGroups": [
-            {
-                "GroupId": "sg-0web",
-                "GroupName": "WebServerSG",
-                "VpcId": "vpc-0a1",
-                "IpPermissions": [_tcp(80, ("0.0.0.0/0",)), _tcp(443, ("0.0.0.0/0",)), _tcp(22, (ADMIN,))],
-                "IpPermissionsEgress": ALL_OUT,
-            },
-            {
-                "GroupId": "sg-0db",
-                "GroupName": "DBServerSG",
-                "VpcId": "vpc-0a1",
-                "IpPermissions": [_tcp(3306, groups=("sg-0web",)), _tcp(22, (ADMIN,))],
-                "IpPermissionsEgress": ALL_OUT,
-            },
-        ],
-        "NetworkAcls": [
-            {
-                "NetworkAclId": "acl-0pub",
-                "VpcId": "vpc-0a1",
-                "IsDefault": False,
-                "Associations": [{"NetworkAclId": "acl-0pub", "SubnetId": "subnet-0pub"}],
-                "Entries": PUBLIC_ACL,
-            },
-            {
-                "NetworkAclId": "acl-0def",
-                "VpcId": "vpc-0a1",
-                "IsDefault": True,
-                "Associations": [{"NetworkAclId": "acl-0def", "SubnetId": "subnet-0db"}],
-                "Entries": DEFAULT_ACL,
-            },
-        ],
-        "NetworkInterfaces": [
-            _eni("eni-0web1", "subnet-0pub", "10.0.1.10", ("sg-0web",)),
-            _eni("eni-0web2", "subnet-0pub", "10.0.1.11", ("sg-0web",)),
-            _eni("eni-0db1", "subnet-0db", "10.0.2.20", ("sg-0db",)),
-            _eni(
-                "eni-0nat", "subnet-0pub", "10.0.1.5", (), InterfaceType="nat_gateway", RequesterManaged=True
-            ),
-        ],
-    }
+    """The two-tier example as one describe-* document per section (a fresh copy: tests change it)."""
+    return copy.deepcopy(
+        {
+            "Vpcs": [
+                {"VpcId": "vpc-0a1", "CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "Name", "Value": "shop"}]}
+            ],
+            "Subnets": [
+                {"SubnetId": "subnet-0pub", "VpcId": "vpc-0a1", "CidrBlock": "10.0.1.0/24"},
+                {"SubnetId": "subnet-0db", "VpcId": "vpc-0a1", "CidrBlock": "10.0.2.0/24"},
+            ],
+            "InternetGateways": [
+                {"InternetGatewayId": "igw-0c3", "Attachments": [{"VpcId": "vpc-0a1", "State": "available"}]}
+            ],
+            "SecurityGroups": [
+                {
+                    "GroupId": "sg-0web",
+                    "GroupName": "WebServerSG",
+                    "VpcId": "vpc-0a1",
+                    "IpPermissions": [
+                        _tcp(80, ("0.0.0.0/0",)),
+                        _tcp(443, ("0.0.0.0/0",)),
+                        _tcp(22, (ADMIN,)),
+                    ],
+                    "IpPermissionsEgress": ALL_OUT,
+                },
+                {
+                    "GroupId": "sg-0db",
+                    "GroupName": "DBServerSG",
+                    "VpcId": "vpc-0a1",
+                    "IpPermissions": [_tcp(3306, groups=("sg-0web",)), _tcp(22, (ADMIN,))],
+                    "IpPermissionsEgress": ALL_OUT,
+                },
+            ],
+            "NetworkAcls": [
+                {
+                    "NetworkAclId": "acl-0pub",
+                    "VpcId": "vpc-0a1",
+                    "IsDefault": False,
+                    "Associations": [{"NetworkAclId": "acl-0pub", "SubnetId": "subnet-0pub"}],
+                    "Entries": PUBLIC_ACL,
+                },
+                {
+                    "NetworkAclId": "acl-0def",
+                    "VpcId": "vpc-0a1",
+                    "IsDefault": True,
+                    "Associations": [{"NetworkAclId": "acl-0def", "SubnetId": "subnet-0db"}],
+                    "Entries": DEFAULT_ACL,
+                },
+            ],
+            "NetworkInterfaces": [
+                _eni("eni-0web1", "subnet-0pub", "10.0.1.10", ("sg-0web",)),
+                _eni("eni-0web2", "subnet-0pub", "10.0.1.11", ("sg-0web",)),
+                _eni("eni-0db1", "subnet-0db", "10.0.2.20", ("sg-0db",)),
+                _eni(
+                    "eni-0nat",
+                    "subnet-0pub",
+                    "10.0.1.5",
+                    (),
+                    InterfaceType="nat_gateway",
+                    RequesterManaged=True,
+                ),
+            ],
+        }
+    )

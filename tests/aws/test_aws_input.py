@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify.cli import app
-from segverify.errors import ModelError
-from segverify.importers.aws.command import import_aws
+from segverify.errors import InternalError, ModelError
+from segverify.importers.aws.command import check_written, import_aws
 from segverify.model.load import load_model_texts
 from tests.aws.examples import web_and_db
 
@@ -177,3 +177,20 @@ def test_forwarding_interfaces_can_be_sent_from_by_whoever_reaches_them(tmp_path
     model = load_model_texts([("aws.yaml", text)])
     relays = sorted(name for name, host in model.hosts.items() if host.vulnerable)
     assert relays == ["eni-0nat", "eni-0web2"]  # requester-managed, and a load balancer's ENI
+
+
+def test_malformed_rule_network_is_located(tmp_path: Path) -> None:
+    doc = web_and_db()
+    doc["SecurityGroups"][0]["IpPermissions"][0]["IpRanges"] = [{"CidrIp": "10.0.1.300/32"}]
+    doc["NetworkAcls"][0]["Entries"][0]["CidrBlock"] = "10.0.1.5/24"
+    assert [c for c, _ in _codes(tmp_path, doc)] == ["bad-cidr", "bad-cidr"]
+
+
+def test_a_model_that_would_not_load_is_an_internal_error() -> None:
+    with pytest.raises(InternalError):
+        check_written("segverify: 1\nzones: {a: {networks: [10.0.0.5/8]}}\n", "aws.yaml")
+    check_written(import_aws_text_of_nothing(), "aws.yaml")
+
+
+def import_aws_text_of_nothing() -> str:
+    return "segverify: 1\nzones: {internet: {external: true, networks: [0.0.0.0/0]}}\n"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from segverify.errors import ModelError
+from segverify.errors import InternalError, ModelError
 from segverify.importers.aws.document import Document
 from segverify.importers.aws.emit import render_document
 from segverify.importers.aws.inventory import Warning
 from segverify.importers.aws.layers import build_layers
 from segverify.importers.aws.network import build_hosts, build_zones, check_overlaps
 from segverify.importers.aws.read import read_inventory
+from segverify.model.load import load_model_texts
 
 MODEL_FILE = "aws.yaml"
 
@@ -25,3 +26,11 @@ def import_aws(paths: Sequence[str]) -> tuple[str, tuple[Warning, ...]]:
         raise ModelError(reader.diags)
     warnings = sorted(set(reader.warnings), key=lambda w: (w.span, w.code, w.message))
     return render_document(doc), tuple(warnings)
+
+
+def check_written(text: str, path: str) -> None:
+    """Load the model about to be written, as every command will: an importer bug, never a bad file."""
+    try:
+        load_model_texts([(path, text)])
+    except ModelError as exc:
+        raise InternalError(f"the imported model does not load: {exc}") from None

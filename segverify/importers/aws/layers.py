@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from segverify.importers.aws.document import FlowOut, HostOut, LayerOut
 from segverify.importers.aws.inventory import Inventory, NetworkAcl, Permission, SecurityGroup
-from segverify.importers.aws.network import GOVERNED
+from segverify.importers.aws.network import GOVERNED, valid_network
 from segverify.importers.aws.objects import Reader
 from segverify.importers.aws.ports import map_protocol
 
@@ -30,7 +30,8 @@ def _peers(reader: Reader, perm: Permission, modelled: set[str]) -> tuple[str, .
     out: list[str] = []
     for peer in perm.peers:
         if peer.kind == "cidr":
-            out.append(peer.value)
+            if valid_network(reader, peer.value, peer.span):
+                out.append(peer.value)
         elif peer.kind == "prefix-list":
             reader.warn(
                 peer.span,
@@ -90,7 +91,7 @@ def _acl_flows(reader: Reader, acl: NetworkAcl, subnets: tuple[str, ...], egress
         mapped = map_protocol(entry.protocol, lo, hi, entry.icmp_type, entry.allow)
         if mapped.inexact:
             reader.warn(entry.span, "aws-protocol", mapped.inexact, "widens")
-        if not mapped.services or not entry.cidr:
+        if not mapped.services or not valid_network(reader, entry.cidr, entry.span):
             continue
         ends = (subnets, (entry.cidr,)) if egress else ((entry.cidr,), subnets)
         name = f"{acl.acl_id}:{direction}:{entry.number}"

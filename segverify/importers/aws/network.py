@@ -29,6 +29,16 @@ def _net(reader: Reader, text: str, span: Span) -> Net | None:
         return None
 
 
+def valid_network(reader: Reader, text: str, span: Span) -> bool:
+    """A rule's CIDR as segverify reads it (no host bits), or an error at the rule."""
+    try:
+        ipaddress.ip_network(text)
+    except ValueError:
+        reader.problem("bad-cidr", f"'{text}' is not a network (or has host bits set)", span)
+        return False
+    return True
+
+
 def check_overlaps(reader: Reader, inv: Inventory) -> None:
     """Subnets of different VPCs may reuse addresses; segverify has one address space, so refuse."""
     nets = sorted(
