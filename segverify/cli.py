@@ -733,6 +733,42 @@ def lint(
     return 1 if report.errors() else 0
 
 
+import_app = typer.Typer(
+    cls=Group,
+    name="import",
+    help="Import deployed configurations as a model folder.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command(name="aws", cls=Command)
+@exits
+def import_aws(
+    paths: list[Path] = typer.Argument(
+        ..., metavar="PATH...", help="describe-* JSON files or folders (recursive)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", metavar="DIR", help="The model folder to write aws.yaml into."
+    ),
+) -> int:
+    """AWS security groups, network ACLs, subnets and ENIs (EC2 describe-* JSON) as a model folder."""
+    from segverify.importers.aws.command import MODEL_FILE, check_written
+    from segverify.importers.aws.command import import_aws as run_import
+
+    text, warnings = run_import([str(p) for p in paths])
+    check_written(text, str(output / MODEL_FILE))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot make the folder '{output}': {exc.strerror}") from None
+    emit(text, output / MODEL_FILE)
+    for warning in warnings:
+        err(warning.render())
+    return 0
+
+
 @app.command(name="verify-certificate", cls=Command)
 @exits
 def verify_certificate(
@@ -906,14 +942,6 @@ def fix(
     return code
 
 
-import_app = typer.Typer(
-    cls=Group,
-    name="import",
-    help="Import deployed configurations as a model folder.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(import_app, name="import")
 ManifestArg = typer.Argument(..., metavar="PATH...", help="Manifest files or folders (recursive).")
 
 

@@ -35,6 +35,9 @@ CODES: dict[str, str] = {
     "vulnerable-not-offered": "`vulnerable` names a service the host does not offer",
     "bad-date": "a date that is not YYYY-MM-DD",
     "bad-encoding": "the file is not UTF-8 text or holds characters YAML does not allow",
+    "json-syntax": "an imported file is not valid JSON",
+    "aws-shape": "an AWS describe-* object lacks a field or has one of the wrong type",
+    "aws-unknown-ref": "an ENI names a subnet or security group that no imported file describes",
     "layers-unsupported": "a command that does not yet read enforcement layers was given a layered model",
 }
 
