@@ -281,3 +281,8 @@ def default_ref(defaults: Defaults, intra: bool) -> RuleRef:
     if intra:
         return RuleRef(name="default:intra_zone", action=defaults.intra_zone)
     return RuleRef(name="default:inter_zone", action=defaults.inter_zone)
+
+
+def layer_default_ref(layer: str, action: Literal["allow", "deny"], intra: bool) -> RuleRef:
+    """No rule of an enforcement layer matches: `default:intra_zone@LAYER` or `default:inter_zone@LAYER`."""
+    return RuleRef(name=f"default:{'intra_zone' if intra else 'inter_zone'}@{layer}", action=action)
