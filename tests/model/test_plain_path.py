@@ -182,7 +182,7 @@ def stream_outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(
     "text",
     STREAMS
-    + [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("examples/k8s-app/manifests/**/*.yaml"))],
+    + [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("examples/k8s-app/manifests/**/*.yml"))],
 )
 def test_stream_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert stream_outcome(text, False, monkeypatch) == stream_outcome(text, True, monkeypatch)
