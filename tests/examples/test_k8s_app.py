@@ -3,11 +3,13 @@ facts behind each policy verdict) is what its README says."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
+from segverify import api
 from segverify.connectivity.compute import Connectivity
 from segverify.connectivity.layers import model_network
 from segverify.connectivity.render import service_names
@@ -42,3 +44,20 @@ def test_connectivity_is_the_readmes() -> None:
     ]
     assert sorted(lines) == sorted(readme_block())
     assert len(model.policies) == 5 and model.principals["dba"].kind == "account"
+
+
+def readme_verdicts() -> dict[str, str]:
+    text = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|") for line in text.splitlines() if line.startswith("| SHOP-")]
+    return {row[1].split()[0]: row[2].strip() for row in rows}
+
+
+def test_packet_policies_have_the_readmes_verdicts() -> None:
+    """no_flow and reachable, which `check` reads through layers today; the attack policies join
+    when the movement engine reads layers (until then `check` refuses them, exit 2)."""
+    model = load_model(["model"], [])
+    packet = tuple(p for p in model.policies if p.kind in ("no_flow", "reachable"))
+    report = api.check(dataclasses.replace(model, policies=packet))
+    got = {r.id: r.status.value for r in report.results}
+    expected = readme_verdicts()
+    assert got == {pid: expected[pid] for pid in got} and len(got) == 2

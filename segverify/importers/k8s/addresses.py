@@ -42,10 +42,6 @@ def namespace_blocks(counts: dict[str, int]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def block_cidr(first: int, size: int) -> str:
-    return f"{format_address(first)}/{32 - size.bit_length() + 1}"
-
-
 def atoms(blocks: list[IntervalSet]) -> list[tuple[int, int]]:
     """The external space (IPv4, plus IPv6 when an ipBlock is IPv6) cut at every block boundary."""
     space = V4_ALL

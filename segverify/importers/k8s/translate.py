@@ -17,7 +17,6 @@ from segverify.importers.k8s.addresses import (
     atom_name,
     atom_networks,
     atoms,
-    block_cidr,
     cidr_interval,
     namespace_blocks,
 )
@@ -26,7 +25,7 @@ from segverify.importers.k8s.nodes import Warning_
 from segverify.importers.k8s.objects import NetworkPolicy, Peer, PortRule, Rule, Selector, Workload
 from segverify.importers.k8s.plan import FlowPlan, HostPlan, ModelPlan, ZonePlan
 from segverify.importers.k8s.read import Cluster
-from segverify.model.addresses import format_address
+from segverify.model.addresses import format_address, format_set
 from segverify.model.intervals import IntervalSet
 
 
@@ -87,14 +86,19 @@ class Translator:
             namespaces[p.workload.namespace] = namespaces.get(p.workload.namespace, 0) + 1
         blocks = namespace_blocks(namespaces)
         used = dict.fromkeys(namespaces, 1)
-        for ns, (first, size) in sorted(blocks.items()):
+        for ns, (first, _) in sorted(blocks.items()):
+            if not namespaces[ns]:
+                continue  # a namespace without workloads: no address in it, nothing to reach
             known = self.cluster.namespaces.get(ns)
             note = (
                 f"{known.span.file}:{known.span.line} Namespace {ns}"
                 if known
                 else f"namespace {ns} (no Namespace object)"
             )
-            plan.zones.append(ZonePlan(ns, (block_cidr(first, size),), False, note))
+            # Exactly the pods' addresses: an unused address of the block is no pod, and a
+            # policy `to: NAMESPACE` must not be answered by packets to nobody.
+            pods = IntervalSet.span(first + 1, first + namespaces[ns])
+            plan.zones.append(ZonePlan(ns, tuple(format_set(pods)), False, note))
         for p in self.pods:
             w = p.workload
             address = format_address(blocks[w.namespace][0] + used[w.namespace])
