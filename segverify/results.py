@@ -66,6 +66,7 @@ class PacketWitness:
 
     packet: Packet
     rule: RuleRef
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class PairWitness:
     destination: str  # zone
     packet: Packet
     rule: RuleRef
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, as in PacketWitness
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Hop:
     rule: RuleRef | None = None
     credential: str | None = None
     address: int | None = None
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 @dataclass(frozen=True, slots=True)

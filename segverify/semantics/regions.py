@@ -18,7 +18,7 @@ from segverify.model.ir import Model
 from segverify.model.ports import pick_svc
 from segverify.model.refs import Resolver
 from segverify.results import Packet, RuleRef, default_ref
-from segverify.semantics.firstmatch import compile_layers, decide_layers
+from segverify.semantics.firstmatch import Decision, compile_layers, decide_layers
 from segverify.semantics.packets import CompiledFlow, compile_flows, decide_compiled
 
 Want = Literal["allow", "deny"]
@@ -320,6 +320,12 @@ class FlowTable:
         self._decided: dict[Packet, RuleRef] = {}
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
+
+    def decision(self, packet: Packet) -> Decision:
+        """Every applying layer's deciding rule (without layers: the one rule of `decide`)."""
+        if self.layers:
+            return decide_layers(self.layers, self.resolver, packet)
+        return Decision((self.decide(packet),))
 
     def decide(self, packet: Packet) -> RuleRef:
         # A blast-radius witness replays a path per controlled host, and paths share their
