@@ -101,3 +101,20 @@ def test_check_from_k8s_reads_manifests_and_policy_packs(tmp_path: Path) -> None
     assert code == 2
     assert f"{pack}:4:" in err and "default.nothere" in err
     assert run("check", "--from", "yaml", str(tmp_path))[0] == 2
+
+
+def test_fields_outside_networking_v1_are_warned_about(tmp_path: Path) -> None:
+    spec = """
+        podSelector: {}
+        ingress:
+        - from: [{podSelector: {}, serviceAccountSelector: {}}]
+          ports: [{port: 80, http: {paths: [/admin]}}]
+          action: Deny
+    """
+    (tmp_path / "c.yaml").write_text(pod("a") + "---\n" + policy("p", spec))
+    code, _, err = run("import", "k8s", str(tmp_path / "c.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 0
+    for field, line in (("serviceAccountSelector", 12), ("http", 13), ("action", 14)):
+        assert any(
+            f":{line}:" in w and f"field '{field}'" in w and "may narrow" in w for w in err.splitlines()
+        )

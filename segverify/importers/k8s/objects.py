@@ -106,11 +106,37 @@ def offered_ports(pod_spec: YMap | None) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+# The fields of networking.k8s.io/v1 NetworkPolicy that carry meaning; any other is warned about.
+KNOWN_FIELDS = {
+    "spec": frozenset({"podSelector", "policyTypes", "ingress", "egress"}),
+    "from": frozenset({"from", "ports"}),
+    "to": frozenset({"to", "ports"}),
+    "peer": frozenset({"podSelector", "namespaceSelector", "ipBlock"}),
+    "port": frozenset({"protocol", "port", "endPort"}),
+}
+
+WHERE = {
+    "spec": "a NetworkPolicy spec",
+    "from": "an ingress rule",
+    "to": "an egress rule",
+    "peer": "a peer",
+    "port": "a port entry",
+}
+
+
 class Parser:
     """Parses objects, collecting a warning for each part it cannot import."""
 
     def __init__(self) -> None:
         self.warnings: list[Warning_] = []
+
+    def known_fields(self, node: YMap | None, kind: str) -> None:
+        """Warn about fields this importer does not read (another API's, L7, a typo)."""
+        for key in node.keys() if node is not None else ():
+            if key not in KNOWN_FIELDS[kind]:
+                where = WHERE[kind]
+                message = f"field '{key}' of {where} is not networking.k8s.io/v1: ignored"
+                self.warn(node.key_span(key) if node is not None else Span("", 0, 0), message, False)
 
     def warn(self, span: Span, message: str, widens: bool | None = None) -> None:
         self.warnings.append(Warning_(span, message, widens))
@@ -164,6 +190,7 @@ class Parser:
 
     def policy(self, obj: YMap, namespace: str) -> NetworkPolicy:
         spec = as_map(obj.get("spec"))
+        self.known_fields(spec, "spec")
         pod_selector = self.selector(field(spec, "podSelector")) or Selector()
         types = [text(t) for t in as_list(field(spec, "policyTypes"))]
         has_egress = bool(as_list(field(spec, "egress")))
@@ -182,6 +209,7 @@ class Parser:
         out = []
         for item in as_list(node):
             r = as_map(item)
+            self.known_fields(r, peers_key)
             peers_node, ports_node = field(r, peers_key), field(r, "ports")
             peers = [self.peer(p) for p in as_list(peers_node)]
             ports = [self.port(p) for p in as_list(ports_node)]
@@ -198,6 +226,7 @@ class Parser:
         m = as_map(node)
         if m is None:
             return None
+        self.known_fields(m, "peer")
         block = as_map(m.get("ipBlock"))
         ip_block = None
         if block is not None:
@@ -211,6 +240,7 @@ class Parser:
         m = as_map(node)
         if m is None:
             return None
+        self.known_fields(m, "port")
         proto = text(m.get("protocol"), "TCP")
         if proto not in PROTOCOLS:
             self.warn(
