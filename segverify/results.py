@@ -66,6 +66,7 @@ class PacketWitness:
 
     packet: Packet
     rule: RuleRef
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class PairWitness:
     destination: str  # zone
     packet: Packet
     rule: RuleRef
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, as in PacketWitness
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Hop:
     rule: RuleRef | None = None
     credential: str | None = None
     address: int | None = None
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,3 +284,8 @@ def default_ref(defaults: Defaults, intra: bool) -> RuleRef:
     if intra:
         return RuleRef(name="default:intra_zone", action=defaults.intra_zone)
     return RuleRef(name="default:inter_zone", action=defaults.inter_zone)
+
+
+def layer_default_ref(layer: str, action: Literal["allow", "deny"], intra: bool) -> RuleRef:
+    """No rule of an enforcement layer matches: `default:intra_zone@LAYER` or `default:inter_zone@LAYER`."""
+    return RuleRef(name=f"default:{'intra_zone' if intra else 'inter_zone'}@{layer}", action=action)

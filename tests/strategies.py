@@ -28,6 +28,7 @@ from segverify.model.ir import (
     Foothold,
     Host,
     IsolatedSpec,
+    Layer,
     MatrixCell,
     MatrixSpec,
     Model,
@@ -475,3 +476,43 @@ def model_and_policy(draw: st.DrawFn) -> tuple[Model, Policy]:
 def model_and_attack(draw: st.DrawFn) -> tuple[Model, Policy]:
     model = draw(models())
     return model, draw(attack_policies_for(model))
+
+
+# ---- enforcement layers ------------------------------------------------------------------------
+
+
+@st.composite
+def layered_models(draw: st.DrawFn, max_hosts: int = 10, max_flows: int = 8) -> Model:
+    """A random model with 1-2 further enforcement layers, each with its own rules, defaults and
+    (sometimes) an `applies_to` on either side; rules numbered after the implicit layer's."""
+    base = draw(models(max_hosts, max_flows))
+    pool = ref_pool(base.zones.values(), base.hosts.values())
+    start, layers = len(base.flows), []
+    for j in range(draw(st.integers(1, 2))):
+        drafts = draw(_flows(pool, max_flows))
+        flows = tuple(
+            Flow(
+                index=start + i,
+                name=f"L{j}{f.name}",
+                sources=refs_of(f.sources),
+                destinations=refs_of(f.destinations),
+                services=f.services,
+                ports=ports_of(dict(base.services), f.services),
+                action=f.action,
+                layer=f"L{j}",
+            )
+            for i, f in enumerate(drafts)
+        )
+        start += len(flows)
+        applies = [None if draw(st.booleans()) else refs_of(some(draw, pool, 2, 1)) for _ in range(2)]
+        layers.append(
+            Layer(
+                name=f"L{j}",
+                flows=flows,
+                intra_zone=pick(draw, ("allow", "deny")),
+                inter_zone=pick(draw, ("allow", "deny")),
+                applies_from=applies[0],
+                applies_to=applies[1],
+            )
+        )
+    return replace(base, layers=tuple(layers))

@@ -39,7 +39,7 @@ def _single(ctx: Context, region: Region, bad: Want) -> Verdict:
     if isinstance(answer, Outcome):
         return unknown(answer)
     if isinstance(answer, Found):
-        return violated(PacketWitness(answer.packet, answer.rule))
+        return violated(PacketWitness(answer.packet, answer.rule, answer.rules))
     deciding = solver.deciding(region)
     if isinstance(deciding, Outcome):
         return unknown(deciding)
@@ -71,7 +71,7 @@ def check_matrix(ctx: Context, policy: Policy) -> Verdict:
         if isinstance(answer, Outcome):
             return unknown(answer)
         if isinstance(answer, Found):
-            failing.append(PairWitness(a, b, answer.packet, answer.rule))
+            failing.append(PairWitness(a, b, answer.packet, answer.rule, answer.rules))
         elif not failing:
             rules = solver.deciding(region)
             if isinstance(rules, Outcome):

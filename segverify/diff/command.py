@@ -9,7 +9,7 @@ from segverify.api import CheckOptions, check
 from segverify.diff.intended import read_intended
 from segverify.diff.report import FAIL_ON, DiffReport, FailOn, diff_exit_code, run_diff
 from segverify.diff.sides import load_side
-from segverify.errors import UsageError
+from segverify.errors import UsageError, require_no_layers
 from segverify.model.ir import Foothold, Model, Ref, RefFoothold
 from segverify.model.refs import Resolver
 
@@ -58,6 +58,8 @@ def run(args: DiffArgs, options: CheckOptions) -> tuple[DiffReport, int]:
         raise UsageError(f"--format takes one of {', '.join(DIFF_FORMATS)}, not '{args.fmt}'")
     fail_on = fail_condition(args.fail_on)
     before, after = sides(args)
+    for side in (before, after):
+        require_no_layers(side, "`segverify diff`")
     intents = None if args.intended is None else read_intended(args.intended, after)
     footholds = _footholds(args.footholds, (before, after))
     reports = (check(before, options), check(after, options))

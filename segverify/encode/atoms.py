@@ -163,7 +163,6 @@ class EdgeIndex:
         src_cuts: Iterable[IntervalSet] = (),
     ) -> None:
         """`src_cuts`: more sets whose boundaries cut the source atoms (only_via's via hosts)."""
-        require_no_layers(model, "the movement engine (attack policies)")
         self.model = model
         zones = list(resolver.zone_sets.items())
         zone_points = [p for _, z in zones for p in z.boundaries()] + list(ALL_ADDRESSES.boundaries())
@@ -182,6 +181,7 @@ class EdgeIndex:
 
     def cells(self, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
         """One Cell per destination atom x service atom that dst and svc meet."""
+        require_no_layers(self.model, "the movement engine (attack policies)")
         for dk, dpart in self.dst.cells(dst):
             zone = self.resolver.zone_of(dpart.first())
             family = self.family_src[dpart.first() >= V6_BASE]
@@ -190,6 +190,7 @@ class EdgeIndex:
 
     def allowed(self, dst: IntervalSet, svc: IntervalSet) -> int:
         """The source atoms from which some packet to dst on svc is allowed."""
+        require_no_layers(self.model, "the movement engine (attack policies)")
         allowed = 0
         for key in self._cell_keys(dst, svc):
             # Cells with the same relevant rules, zone and family decide every source alike:
@@ -248,6 +249,7 @@ class EdgeIndex:
         of doors that meet a few thousand distinct cells and share far fewer tuples of them:
         each cell and each tuple is decided once.
         """
+        require_no_layers(self.model, "the movement engine (attack policies)")
         per_key: dict[CellKey, tuple[RuleRef, ...]] = {}
         per_door: dict[tuple[CellKey, ...], tuple[RuleRef, ...]] = {}
 

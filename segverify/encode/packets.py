@@ -13,11 +13,11 @@ from typing import Literal
 import z3
 
 from segverify.encode.context import PacketVars, new_packet_vars
-from segverify.encode.flows import FlowSets, Region, build_chain
+from segverify.encode.flows import FlowSets, LayerChain, Region, build_chain
 from segverify.encode.sets import member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
 from segverify.model.addresses import ADDR_BITS, cidr_set
-from segverify.results import Packet, RuleRef, default_ref, rule_ref
+from segverify.results import Packet, RuleRef
 
 Want = Literal["allow", "deny"]
 
@@ -25,7 +25,8 @@ Want = Literal["allow", "deny"]
 @dataclass(frozen=True, slots=True)
 class Found:
     packet: Packet
-    rule: RuleRef
+    rule: RuleRef  # the first denying layer's deciding rule, else the first allowing one
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 Answer = Found | None | Outcome  # a packet, none exists, or the solver gave up
@@ -98,25 +99,40 @@ class RegionSolver:
         return None
 
     def deciding(self, sub: Region) -> list[RuleRef] | Outcome:
-        """Every rule or default that decides some packet of `sub`: one check per rule found."""
-        terms = self._decision_terms()
-        assumptions = [self._guard(self._inside(sub))]
+        """Every rule or default that decides some packet of `sub` in a layer that applies to it:
+        one check per rule found, layer by layer."""
         found: list[RuleRef] = []
-        while True:
-            outcome = solve(self.solver, *assumptions)
-            if outcome.verdict == "unknown":
-                return outcome
-            if outcome.verdict == "unsat":
-                return sorted(found, key=_rule_order)
-            rule = self._decode().rule
-            found.append(rule)
-            assumptions.append(self._guard(z3.Not(terms[rule.name])))
+        for position, layer in enumerate(self.chain.layers):
+            terms = self._decision_terms(layer)
+            inside = self._inside(sub)
+            assumptions = [self._guard(z3.And(inside, layer.applies) if layer.name else inside)]
+            while True:
+                outcome = solve(self.solver, *assumptions)
+                if outcome.verdict == "unknown":
+                    return outcome
+                if outcome.verdict == "unsat":
+                    break
+                rule = self._layer_decision(position)
+                found.append(rule)
+                assumptions.append(self._guard(z3.Not(terms[rule.name])))
+        return sorted(found, key=_rule_order)
 
-    def _decision_terms(self) -> dict[str, z3.BoolRef]:
+    def _layer_decision(self, position: int) -> RuleRef:
+        """The deciding rule of one layer (which applies) in the solver's model."""
+        if len(self.chain.layers) == 1:
+            return self._decode().rule
+        model = self.solver.model()
+        layers = self.chain.layers
+        applying = [
+            x for x in layers if not x.name or z3.is_true(model.eval(x.applies, model_completion=True))
+        ]
+        return self.chain.decided_by(model)[applying.index(layers[position])]
+
+    def _decision_terms(self, layer: LayerChain) -> dict[str, z3.BoolRef]:
         chain = self.chain
-        terms = {f.name: h for f, h in zip(chain.rules, chain.hits, strict=True)}
-        terms["default:intra_zone"] = z3.And(chain.unmatched, chain.same_zone)
-        terms["default:inter_zone"] = z3.And(chain.unmatched, z3.Not(chain.same_zone))
+        terms = {f.name: h for f, h in zip(layer.rules, layer.hits, strict=True)}
+        terms[layer.intra.name] = z3.And(layer.unmatched, chain.same_zone)
+        terms[layer.inter.name] = z3.And(layer.unmatched, z3.Not(chain.same_zone))
         return terms
 
     def _decode(self) -> Found:
@@ -127,14 +143,9 @@ class RegionSolver:
             return int(model.eval(var, model_completion=True).as_long())
 
         packet = Packet(value(pv.src), value(pv.dst), value(pv.svc))
-        return Found(packet, self._decided_by(model))
-
-    def _decided_by(self, model: z3.ModelRef) -> RuleRef:
-        for flow, match in zip(self.chain.rules, self.chain.matches, strict=True):
-            if z3.is_true(model.eval(match, model_completion=True)):
-                return rule_ref(flow)
-        intra = z3.is_true(model.eval(self.chain.same_zone, model_completion=True))
-        return default_ref(self.sets.model.defaults, intra)
+        rules = self.chain.decided_by(model)
+        cited = next((r for r in rules if r.action == "deny"), rules[0])
+        return Found(packet, cited, rules if self.sets.model.layers else ())
 
 
 def _rule_order(rule: RuleRef) -> tuple[int, str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from segverify.encode.solve import Budget
-from segverify.errors import UsageError
+from segverify.errors import UsageError, require_no_layers
 from segverify.explain.explain import EXPLAINED_KINDS, Explanation, explain
 from segverify.model.ir import Model, Policy
 from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
@@ -30,6 +30,7 @@ def select(model: Model, ids: Sequence[str]) -> list[Policy]:
 
 
 def explain_all(model: Model, policies: Sequence[Policy], budget: Budget) -> list[Explanation]:
+    require_no_layers(model, "`segverify explain`")
     return [explain(model, p, budget) for p in policies]
 
 
@@ -50,6 +51,7 @@ def settled(e: Explanation) -> bool:
 
 def explain_report(model: Model, report: Report, budget: Budget) -> Report:
     """`check --explain`: each proved attack policy's result carries its explanation."""
+    require_no_layers(model, "`check --explain`")
     by_id = {p.id: p for p in model.policies}
     results = tuple(
         replace(r, explanation=explain(model, by_id[r.id], budget))

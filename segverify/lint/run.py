@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from segverify.errors import require_no_layers
 from segverify.lint.broad import overly_broad
 from segverify.lint.context import LintContext, LintOptions
 from segverify.lint.findings import Finding, LintReport
@@ -35,6 +36,7 @@ def rule_pass(ctx: LintContext) -> tuple[list[Finding], IntervalSet]:
 
 
 def lint(model: Model, options: LintOptions = LintOptions()) -> LintReport:
+    require_no_layers(model, "`segverify lint`")
     ctx = LintContext(model, options)
     findings, reached = rule_pass(ctx)
     uses = uses_of(model)

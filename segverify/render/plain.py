@@ -70,6 +70,7 @@ def hop_json(h: Hop) -> Json:
             "service": h.service,
             "packet": packet_json(h.packet) if h.packet else None,
             "rule": rule_json(h.rule) if h.rule else None,
+            "rules": [rule_json(r) for r in h.rules] or None,
             "credential": h.credential,
         }
     )
@@ -86,7 +87,13 @@ def witness_json(w: Witness) -> Json:
             ]
         return found
     if isinstance(w, PacketWitness):
-        return {"packet": packet_json(w.packet), "rule": rule_json(w.rule)}
+        return _compact(
+            {
+                "packet": packet_json(w.packet),
+                "rule": rule_json(w.rule),
+                "rules": [rule_json(r) for r in w.rules] or None,
+            }
+        )
     if isinstance(w, MatrixWitness):
         return {
             "pairs": [
@@ -95,6 +102,7 @@ def witness_json(w: Witness) -> Json:
                     "to": p.destination,
                     "packet": packet_json(p.packet),
                     "rule": rule_json(p.rule),
+                    **({"rules": [rule_json(r) for r in p.rules]} if p.rules else {}),
                 }
                 for p in w.pairs
             ]

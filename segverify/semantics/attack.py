@@ -26,7 +26,15 @@ from segverify.semantics.moves import (
     setup_for,
     usable,
 )
-from segverify.semantics.regions import FAMILIES, Part, Sweep, bits, readable_address, readable_source
+from segverify.semantics.regions import (
+    FAMILIES,
+    LayeredSweep,
+    Part,
+    Sweep,
+    bits,
+    readable_address,
+    readable_source,
+)
 
 Key = tuple[str, str]  # ("host", name) | ("cred", account) | ("sender", foothold reference)
 MOVE_ORDER: dict[str, int] = {"foothold": 0, "manage": 1, "harvest": 2, "exploit": 3, "login": 4}
@@ -107,7 +115,7 @@ class Attack:
         ports = union_all(
             m.services[svc].ports for h in self._targets for svc in attack_services(m, s.profile, m.hosts[h])
         )
-        self._sweep: Sweep = self.table.sweep(
+        self._sweep: Sweep | LayeredSweep = self.table.sweep(
             union_all(comps.values()),
             union_all(target_sets),
             ports,

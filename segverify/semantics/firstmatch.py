@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet
-from segverify.model.ir import Action, Flow, Model
+from segverify.model.ir import Flow, Model
 from segverify.model.refs import Resolver
-from segverify.results import Packet, RuleRef, default_ref, rule_ref
+from segverify.results import Packet, RuleRef, default_ref, layer_default_ref, rule_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,6 @@ def first_match(rules: Iterable[CompiledFlow], packet: Packet) -> RuleRef | None
 def same_zone(resolver: Resolver, src: int, dst: int) -> bool:
     zone = resolver.zone_of(src)
     return zone is not None and zone == resolver.zone_of(dst)
-
-
-def layer_default_ref(layer: str, action: Action, intra: bool) -> RuleRef:
-    """A layer's default: `default:intra_zone@LAYER` or `default:inter_zone@LAYER`."""
-    return RuleRef(name=f"default:{'intra_zone' if intra else 'inter_zone'}@{layer}", action=action)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.errors import require_no_layers
 from segverify.model.addresses import IPV4_ALL, IPV6_ALL, V6_BASE, cidr_set, pick_address
 from segverify.model.intervals import Interval, IntervalSet
 from segverify.model.ir import Model
 from segverify.model.ports import pick_svc
 from segverify.model.refs import Resolver
 from segverify.results import Packet, RuleRef, default_ref
-from segverify.semantics.firstmatch import compile_layers, decide_layers
+from segverify.semantics.firstmatch import Decision, compile_layers, decide_layers
 from segverify.semantics.packets import CompiledFlow, compile_flows, decide_compiled
 
 Want = Literal["allow", "deny"]
@@ -46,6 +45,12 @@ class Cell:
     rule: RuleRef
     src_tags: int = 0
     dst_tags: int = 0
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
+
+    @property
+    def deciders(self) -> tuple[RuleRef, ...]:
+        """Every rule that decides the cell in some layer (without layers: `rule`)."""
+        return self.rules or (self.rule,)
 
     def packet(self) -> Packet:
         """A readable member of the cell."""
@@ -244,6 +249,66 @@ class Sweep:
             yield from self.cells_of(part)
 
 
+class LayeredSweep:
+    """A region of a layered model cut into cells that no rule of any layer, no `applies_to`
+    and no zone boundary crosses; one packet of each cell is decided by firstmatch, which then
+    holds for the whole cell. Plain and exact; it favours being obviously right over speed."""
+
+    def __init__(
+        self,
+        table: FlowTable,
+        region: tuple[IntervalSet, IntervalSet, IntervalSet],
+        src_tags: Sequence[IntervalSet] = (),
+        dst_tags: Sequence[IntervalSet] = (),
+    ) -> None:
+        self.table = table
+        self.src, self.dst, self.svc = region
+        self.src_tags, self.dst_tags = src_tags, dst_tags
+
+        src, dst, svc = self._sides()
+        self.empty = not (self.src and self.dst and self.svc)
+        self._src_sets = src
+        # Cells hand out the same destination and service objects for as long as the sweep lives
+        # (callers may tell them apart by identity, as with Sweep).
+        self._services = [] if self.empty else cut(self.svc, svc, ())
+        dparts = [] if self.empty else cut(self.dst, dst, table.zones, dst_tags)
+        self._dst = [
+            (dpart, family, share)
+            for dpart in dparts
+            for family in FAMILIES
+            if (share := dpart.addrs.intersection(family))
+        ]
+
+    def _sides(self) -> tuple[list[IntervalSet], list[IntervalSet], list[IntervalSet]]:
+        src, dst, svc = [], [], []
+        for layer in self.table.layers:
+            src += [cf.sources for cf in layer.rules] + ([layer.sources] if layer.sources is not None else [])
+            dst += [cf.destinations for cf in layer.rules]
+            dst += [layer.destinations] if layer.destinations is not None else []
+            svc += [cf.ports for cf in layer.rules]
+        return src, dst, svc
+
+    def src_parts(self) -> list[Part]:
+        if self.empty:
+            return []
+        return cut(self.src, self._src_sets, self.table.zones, self.src_tags)
+
+    def cells_of(self, part: Part) -> Iterator[Cell]:
+        shares = {family.first(): s for family in FAMILIES if (s := part.addrs.intersection(family))}
+        for dpart, family, d in self._dst:
+            src = shares.get(family.first())
+            if src is None:
+                continue
+            for piece in self._services:
+                probe = Packet(src.first(), d.first(), piece.addrs.first())
+                decision = decide_layers(self.table.layers, self.table.resolver, probe)
+                yield Cell(src, d, piece.addrs, decision.rule, part.tags, dpart.tags, decision.rules)
+
+    def cells(self) -> Iterator[Cell]:
+        for part in self.src_parts():
+            yield from self.cells_of(part)
+
+
 class FlowTable:
     """The compiled rule list of one model; answers exact questions over regions."""
 
@@ -255,6 +320,12 @@ class FlowTable:
         self._decided: dict[Packet, RuleRef] = {}
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
+
+    def decision(self, packet: Packet) -> Decision:
+        """Every applying layer's deciding rule (without layers: the one rule of `decide`)."""
+        if self.layers:
+            return decide_layers(self.layers, self.resolver, packet)
+        return Decision((self.decide(packet),))
 
     def decide(self, packet: Packet) -> RuleRef:
         # A blast-radius witness replays a path per controlled host, and paths share their
@@ -281,8 +352,9 @@ class FlowTable:
         dst_tags: Sequence[IntervalSet] = (),
         candidates: Sequence[CompiledFlow] | None = None,
         zones: Sequence[tuple[str, IntervalSet]] | None = None,
-    ) -> Sweep:
-        require_no_layers(self.model, "the region sweep (reachable, no_flow, matrix, lint, diff)")
+    ) -> Sweep | LayeredSweep:
+        if self.layers:
+            return LayeredSweep(self, (src, dst, svc), src_tags, dst_tags)
         return Sweep(self, (src, dst, svc), src_tags, dst_tags, candidates, zones)
 
     def cells(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Iterator[Cell]:
@@ -299,7 +371,7 @@ class FlowTable:
 
     def deciding_rules(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> frozenset[RuleRef]:
         """Exactly the rules and defaults that decide at least one packet of the region."""
-        return frozenset(cell.rule for cell in self.cells(src, dst, svc))
+        return frozenset(r for cell in self.cells(src, dst, svc) for r in cell.deciders)
 
     def survey(
         self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet, want: Want
@@ -308,7 +380,7 @@ class FlowTable:
         found: tuple[Packet, RuleRef] | None = None
         rules: set[RuleRef] = set()
         for cell in self.cells(src, dst, svc):
-            rules.add(cell.rule)
+            rules.update(cell.deciders)
             if found is None and cell.rule.action == want:
                 found = (cell.packet(), cell.rule)
         return found, frozenset(rules)

@@ -39,7 +39,7 @@ def check_witness(model: Model, policy: Policy, witness: Witness, sem: Semantics
     sem = sem or Semantics(model)
     if policy.kind in PACKET_KINDS and isinstance(witness, PacketWitness):
         (q,) = queries(sem, policy)
-        return _packet_errors(sem, q, witness.packet, witness.rule)
+        return _packet_errors(sem, q, witness.packet, witness.rule, witness.rules)
     if policy.kind == "matrix" and isinstance(witness, MatrixWitness):
         return _matrix_errors(sem, policy, witness)
     if isinstance(policy.spec, SeparateAccountsSpec) and isinstance(witness, AccountsWitness):
@@ -57,13 +57,18 @@ def _resilience_errors(model: Model, policy: Policy, w: ResilienceWitness) -> li
     return errors + check_witness(variant, choice, w.witness)
 
 
-def _packet_errors(sem: Semantics, q: Query, packet: Packet, rule: RuleRef) -> list[str]:
+def _packet_errors(
+    sem: Semantics, q: Query, packet: Packet, rule: RuleRef, rules: tuple[RuleRef, ...] = ()
+) -> list[str]:
     text, errors = format_packet(packet), []
     if packet.src not in q.src or packet.dst not in q.dst or packet.svc not in q.svc:
         errors.append(f"packet {text} lies outside the policy's region")
     if mixes_families(packet):
         errors.append(f"packet {text} mixes IPv4 and IPv6")
     decided = sem.table.decide(packet)
+    layered = sem.table.decision(packet).rules if sem.model.layers else ()
+    if layered != rules:
+        errors.append(f"packet {text}: the layers' deciding rules are {[r.name for r in layered]}")
     if decided != rule:
         errors.append(f"packet {text} is decided by {decided.name}, not by the claimed {rule.name}")
     if decided.action != q.bad:
@@ -82,7 +87,9 @@ def _matrix_errors(sem: Semantics, policy: Policy, witness: MatrixWitness) -> li
         if q is None:
             errors.append(f"{p.source} -> {p.destination} is not a pair of distinct listed zones")
             continue
-        errors += [f"{p.source} -> {p.destination}: {e}" for e in _packet_errors(sem, q, p.packet, p.rule)]
+        errors += [
+            f"{p.source} -> {p.destination}: {e}" for e in _packet_errors(sem, q, p.packet, p.rule, p.rules)
+        ]
     missing = sorted({(p.source, p.destination) for p in failing_pairs(sem, policy)} - set(claimed))
     errors += [f"failing pair {a} -> {b} is not listed" for a, b in missing]
     return errors
