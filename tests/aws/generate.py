@@ -62,7 +62,10 @@ def random_vpc(seed: int) -> dict[str, Any]:
     for i in range(rng.randint(2, 6)):
         s = rng.randrange(len(subnets))
         ip = f"10.0.{s + 1}.{10 + i}"
-        ips.append(ip)
+        addresses = [{"PrivateIpAddress": ip, "Primary": True}]
+        if rng.random() < 0.25:  # a secondary address: its own host, in every group of the ENI
+            addresses.append({"PrivateIpAddress": f"10.0.{s + 1}.{100 + i}", "Primary": False})
+        ips += [a["PrivateIpAddress"] for a in addresses]
         chosen = rng.sample(groups, rng.randint(0, min(2, len(groups))))
         enis.append(
             {
@@ -70,6 +73,7 @@ def random_vpc(seed: int) -> dict[str, Any]:
                 "SubnetId": subnet_ids[s],
                 "VpcId": "vpc-1",
                 "PrivateIpAddress": ip,
+                "PrivateIpAddresses": addresses,
                 "Groups": [{"GroupId": g} for g in chosen],
             }
         )
@@ -108,7 +112,7 @@ def random_vpc(seed: int) -> dict[str, Any]:
 
 def probe_addresses(doc: dict[str, Any]) -> list[str]:
     """ENI addresses, a spare address in each subnet, one in the VPC outside subnets, one outside the VPC."""
-    ips = [e["PrivateIpAddress"] for e in doc["NetworkInterfaces"]]
+    ips = [a["PrivateIpAddress"] for e in doc["NetworkInterfaces"] for a in e["PrivateIpAddresses"]]
     spare = [s["CidrBlock"].replace(".0/24", ".200") for s in doc["Subnets"]]
     return ips + spare + ["10.0.99.1", "8.8.8.8"]
 

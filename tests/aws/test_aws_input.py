@@ -173,10 +173,12 @@ def test_cli_bad_input_is_exit_2_without_traceback(tmp_path: Path) -> None:
 def test_forwarding_interfaces_can_be_sent_from_by_whoever_reaches_them(tmp_path: Path) -> None:
     doc = web_and_db()
     doc["NetworkInterfaces"][1]["InterfaceType"] = "network_load_balancer"
+    doc["NetworkInterfaces"][2]["SourceDestCheck"] = False
     text, _ = import_aws([str(_write(tmp_path, doc))])
     model = load_model_texts([("aws.yaml", text)])
     relays = sorted(name for name, host in model.hosts.items() if host.vulnerable)
-    assert relays == ["eni-0nat", "eni-0web2"]  # requester-managed, and a load balancer's ENI
+    # requester-managed, a load balancer's ENI, and one that routes (source/destination check off)
+    assert relays == ["eni-0db1", "eni-0nat", "eni-0web2"]
 
 
 def test_malformed_rule_network_is_located(tmp_path: Path) -> None:

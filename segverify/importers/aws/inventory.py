@@ -89,6 +89,7 @@ class Interface:
     groups: tuple[str, ...]
     kind: str
     requester_managed: bool
+    source_dest_check: bool  # False: it forwards packets not addressed to it (NAT instance, appliance)
     description: str
     public_ips: tuple[str, ...]
     span: Span

@@ -13,7 +13,8 @@ from segverify.importers.aws.objects import Reader
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 GOVERNED = "security-group-member"
-# ENIs that forward what they accept to other addresses: the connection on, from the ENI's own
+# ENIs that forward what they accept to other addresses (and those with the source/destination
+# check off, which route packets not addressed to them): the connection on, from the ENI's own
 # address, is a new packet the model cannot see. Marking every port of such an ENI vulnerable
 # lets whoever reaches it send from it, which over-approximates any forwarding (sound).
 RELAY_TYPES = frozenset(
@@ -129,6 +130,8 @@ def _is_ip(text: str) -> bool:
 
 def _description(eni: Interface) -> str:
     parts = [eni.kind + (", requester-managed" if eni.requester_managed else "")]
+    if not eni.source_dest_check:
+        parts.append("source/destination check off")
     if eni.description:
         parts.append(eni.description)
     if eni.public_ips:
@@ -147,7 +150,7 @@ def build_hosts(reader: Reader, inv: Inventory) -> list[HostOut]:
         tags = (*eni.groups, GOVERNED) if eni.groups else ()
         for name, address in names:
             others = tuple(n for n, _ in names if n != name)
-            relay = eni.requester_managed or eni.kind in RELAY_TYPES
+            relay = eni.requester_managed or eni.kind in RELAY_TYPES or not eni.source_dest_check
             hosts.append(
                 HostOut(name, eni.subnet_id, address, _description(eni), eni.span, tags, others, relay)
             )

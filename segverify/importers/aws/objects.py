@@ -138,6 +138,10 @@ def _public_ips(reader: Reader, obj: YMap) -> tuple[str, ...]:
     return tuple(sorted({ip for ip in found if ip}))
 
 
+def _is_false(node: YNode | None) -> bool:
+    return isinstance(node, YScalar) and node.value is False
+
+
 def add_interface(reader: Reader, obj: YMap, inv: Inventory) -> None:
     for key in ("Ipv4Prefixes", "Ipv6Prefixes"):
         if obj.get(key) is not None and any(True for _ in reader.items(obj, key)):
@@ -151,6 +155,7 @@ def add_interface(reader: Reader, obj: YMap, inv: Inventory) -> None:
         groups=tuple(sorted({reader.text(g, "GroupId") for g in reader.items(obj, "Groups")})),
         kind=reader.text(obj, "InterfaceType", False) or "interface",
         requester_managed=reader.flag(obj, "RequesterManaged"),
+        source_dest_check=not _is_false(obj.get("SourceDestCheck")),
         description=reader.text(obj, "Description", False),
         public_ips=_public_ips(reader, obj),
         span=obj.span,
