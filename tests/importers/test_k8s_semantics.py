@@ -169,3 +169,32 @@ items:
     """
     conns = pods_only(connections(tmp_path, deployment, pod_list, policy("db", spec, ns="shop")))
     assert conns == {("shop.web", "shop.db"): ["tcp/5432"], ("shop.db", "shop.web"): ALL}
+
+
+def test_pods_owned_by_an_imported_workload_are_its_replicas(tmp_path: Path) -> None:
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+"""
+    replica = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d8f-abcde
+  namespace: shop
+  labels: {app: web}
+  ownerReferences: [{kind: Deployment, name: web, apiVersion: apps/v1, uid: x}]
+spec: {containers: [{name: c, image: x}]}
+"""
+    relabelled = replica.replace("web-5d8f-abcde", "web-5d8f-fghij").replace(
+        "{app: web}", "{app: web, canary: 'yes'}"
+    )
+    conns = pods_only(connections(tmp_path, deployment, replica, relabelled))
+    # the replica is the Deployment's host; the pod whose labels differ keeps its own
+    assert set(conns) == {("shop.web", "shop.web-5d8f-fghij"), ("shop.web-5d8f-fghij", "shop.web")}

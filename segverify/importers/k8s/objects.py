@@ -46,6 +46,7 @@ class Workload:
     ports: dict[str, tuple[str, int]]  # container port name -> (protocol, number)
     span: Span
     offered: tuple[str, ...] = ()  # every container port as a port spec (`tcp/8080`): the host's services
+    owners: tuple[tuple[str, str], ...] = ()  # (kind, name) of metadata.ownerReferences
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,10 @@ class Parser:
             ports=self.container_ports(pod_spec),
             span=obj.span,
             offered=offered_ports(pod_spec),
+            owners=tuple(
+                (text(field(o, "kind")), text(field(o, "name")))
+                for o in as_list(field(meta, "ownerReferences"))
+            ),
         )
 
     def container_ports(self, pod_spec: YMap | None) -> dict[str, tuple[str, int]]:

@@ -42,8 +42,10 @@ class Translator:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.warnings: list[Warning_] = []
-        names = host_names(cluster.workloads)
-        self.pods = [Pod(names[i], w, self._ns_labels(w.namespace)) for i, w in enumerate(cluster.workloads)]
+        index = {(w.namespace, w.kind, w.name): w for w in cluster.workloads}
+        workloads = [w for w in cluster.workloads if not owned_alike(w, index)]
+        names = host_names(workloads)
+        self.pods = [Pod(names[i], w, self._ns_labels(w.namespace)) for i, w in enumerate(workloads)]
         self.pods.sort(key=lambda p: p.host)
         self.blocks = self._ip_blocks()
         self.atoms = atoms(list(self.blocks.values()))
@@ -219,6 +221,25 @@ class Translator:
         if rule.ports is None:
             return ("any",)
         return tuple(sorted({s for port in rule.ports for s in port_specs(port, dst)}))
+
+
+def owned_alike(w: Workload, index: dict[tuple[str, str, str], Workload]) -> bool:
+    """A Pod (or ReplicaSet, ...) owned, directly or through its owners, by another imported
+    workload of its namespace with the same labels and ports is that workload's replica: it is
+    the same host (same selectors match it, same named ports), so it is not listed again.
+    Anything that differs keeps its own host: pods whose labels differ are never merged."""
+    seen = set()
+    todo = list(w.owners)
+    while todo:
+        kind, name = todo.pop()
+        owner = index.get((w.namespace, kind, name))
+        if owner is None or (kind, name) in seen:
+            continue
+        seen.add((kind, name))
+        if owner.labels == w.labels and owner.ports == w.ports and owner.offered == w.offered:
+            return True
+        todo.extend(owner.owners)
+    return False
 
 
 def port_specs(port: PortRule, dst: Workload | None) -> Iterable[str]:
