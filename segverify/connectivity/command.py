@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from segverify import collector
 from segverify.connectivity.compute import Connectivity
 from segverify.connectivity.layers import Network, model_network
+from segverify.connectivity.recheck import recheck
 from segverify.connectivity.render import RENDERERS
 from segverify.model.ir import Model
 
@@ -20,7 +21,11 @@ def connectivity_text(network: Network, fmt: str) -> str:
 
 
 def model_connectivity(model: Model, fmt: str) -> str:
-    return connectivity_text(model_network(model), fmt)
+    """A model's connectivity, a sample of it re-checked by the reference semantics first."""
+    with collector.paused():
+        conns = Connectivity(model_network(model)).connections()
+        recheck(model, conns)
+        return RENDERERS[fmt](conns)
 
 
 def k8s_network(paths: Sequence[str]) -> tuple[Network, list[str]]:

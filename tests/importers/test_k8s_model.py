@@ -56,3 +56,21 @@ def test_host_pairs_follow_the_reference_through_every_layer(tmp_path: Path, see
             for svc in (p for p in points if p in ALL_SERVICES):
                 packet = Packet(a.addresses.first(), b.addresses.first(), svc)
                 assert (svc in reported) == decide(model, resolver, packet).allowed, (a.name, b.name, svc)
+
+
+def test_a_wrong_answer_is_an_internal_error_never_output(tmp_path: Path) -> None:
+    from segverify.connectivity.compute import Connection
+    from segverify.connectivity.recheck import recheck
+    from segverify.errors import InternalError
+    from segverify.model.ports import proto_ports
+
+    _, out = imported(tmp_path, 3)
+    model = load_model([str(out)], [])
+    conns = Connectivity(model_network(model)).connections()
+    recheck(model, conns)  # the true answer passes
+    first = next(c for c in conns if c.src in model.hosts and c.dst in model.hosts)
+    wrong = Connection(first.src, first.dst, first.services.union(proto_ports(1, 0, 65535)))
+    if wrong.services == first.services:  # it allowed ICMP already: claim one port less instead
+        wrong = Connection(first.src, first.dst, first.services.difference(proto_ports(6, 80, 80)))
+    with pytest.raises(InternalError):
+        recheck(model, [wrong])
