@@ -12,12 +12,12 @@ from segverify.analyses.base import Verdict
 from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
-from segverify.encode.atoms import EdgeIndex
 from segverify.encode.attack import model_via_hosts
 from segverify.encode.context import new_packet_vars
-from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
 from segverify.encode.solve import Budget, Outcome
+from segverify.engine.atoms import EdgeIndex
+from segverify.engine.edges import Context, build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals

@@ -18,14 +18,14 @@ from strategies import models, policies_for
 
 from segverify import api
 from segverify.analyses.registry import analysis_for
-from segverify.encode.atoms import Atoms, bits
 from segverify.encode.attack import closed_within
-from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of, shared_graph
 from segverify.encode.flows import Region
 from segverify.encode.packets import Found, RegionSolver
-from segverify.encode.pick import pick_packet
 from segverify.encode.solve import Budget
-from segverify.encode.witness import Moves, least_fixpoint
+from segverify.engine.atoms import Atoms, bits
+from segverify.engine.edges import Door, allowed_sources_z3, build_graph, doors_of, shared_graph
+from segverify.engine.pick import pick_packet
+from segverify.engine.witness import Moves, least_fixpoint
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AttackerProfile, Model, Ref, RefFoothold

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.edges import Context
 from segverify.encode.flows import Region
 from segverify.encode.packets import Found, RegionSolver, Want
 from segverify.encode.solve import Outcome
+from segverify.engine.edges import Context
 from segverify.model.intervals import union_all
 from segverify.model.ir import MatrixSpec, NoFlowSpec, Policy, ReachableSpec
 from segverify.model.ports import ALL_SERVICES

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 
-from segverify.encode.edges import AttackGraph, Context, Door
-from segverify.encode.shortest import Ways, shortest_witness
-from segverify.encode.witness import Moves, least_fixpoint
+from segverify.engine.edges import AttackGraph, Context, Door
+from segverify.engine.shortest import Ways, shortest_witness
+from segverify.engine.witness import Moves, least_fixpoint
 from segverify.model.ir import Foothold
 from segverify.results import Hop, PathWitness
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, violated
-from segverify.encode.edges import Context
+from segverify.engine.edges import Context
 from segverify.model.ir import Policy, SeparateAccountsSpec
 from segverify.results import AccountsCertificate, AccountsWitness
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from segverify.analyses.attack_policies import certificate, check_blast_radius
+from segverify.analyses.attack_policies import check_blast_radius
 from segverify.analyses.base import proved
 from segverify.api import self_check
-from segverify.encode.attack import ClosedSet
-from segverify.encode.edges import Context, build_graph
+from segverify.engine.certificate import ClosedSet, certificate
+from segverify.engine.edges import Context, build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import (
     AccountFoothold,
@@ -72,7 +72,7 @@ def probes(before: Model, after: Model, extra: tuple[Foothold, ...] = ()) -> lis
     if not profiles:
         profiles[profile_text(after.defaults.attacker)] = after.defaults.attacker
     # Profile by profile, as check orders its policies: the engine keeps one profile's clauses
-    # and boundary tables at a time (encode/memo.py), so alternating profiles rebuilds them.
+    # and boundary tables at a time (engine/memo.py), so alternating profiles rebuilds them.
     return [(footholds[f], profiles[p]) for p in sorted(profiles) for f in sorted(footholds)]
 
 

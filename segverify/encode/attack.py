@@ -18,21 +18,13 @@ footholds and goal are assumptions of its own `check`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import z3
 
-from segverify.encode.edges import AttackGraph, Context, shared_graph
 from segverify.encode.horn import HornBase, Terms
 from segverify.encode.solve import Outcome, solve
+from segverify.engine.edges import AttackGraph, Context, shared_graph
 from segverify.model.ir import Model, OnlyViaSpec
 from segverify.model.refs import Resolver
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedSet:
-    hosts: frozenset[str]
-    credentials: frozenset[str]
 
 
 def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:

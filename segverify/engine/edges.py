@@ -1,4 +1,4 @@
-"""Encode stage: the movement graph: hosts, credentials, and which senders open which door.
+"""Engine stage: the movement graph: hosts, credentials, and which senders open which door.
 
 A *door* is one way into a host: a service it offers that a login or an exploit can use.
 A *unit* is something the attacker sends from: a host (once controlled) or a foothold
@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from segverify.encode.atoms import EdgeIndex
 from segverify.encode.context import PacketVars
 from segverify.encode.flows import FlowSets, Region
-from segverify.encode.memo import GraphKey, Memo, keep_latest
 from segverify.encode.packets import Found, RegionSolver
 from segverify.encode.solve import Budget, Outcome
+from segverify.engine.atoms import EdgeIndex
+from segverify.engine.memo import GraphKey, Memo, keep_latest
 from segverify.model.addresses import V6_BASE
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AccountFoothold, AttackerProfile, Foothold, Host, Model, RefFoothold

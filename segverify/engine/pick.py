@@ -1,4 +1,4 @@
-"""Encode stage: a concrete, readable packet for one hop of an attack path, from the atom index.
+"""Engine stage: a concrete, readable packet for one hop of an attack path, from the atom index.
 
 Inside one (source atom, destination atom, service atom) cell every packet gets the same
 first-match decision (atoms.py), so the allowed cells of a hop, with the rule deciding each,
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from segverify.encode.atoms import EdgeIndex, bits, runs
 from segverify.encode.packets import Found
+from segverify.engine.atoms import EdgeIndex, bits, runs
 from segverify.model.addresses import cidr_set
 from segverify.model.intervals import IntervalSet
 from segverify.results import Packet, RuleRef, default_ref, rule_ref

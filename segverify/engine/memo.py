@@ -1,4 +1,4 @@
-"""Encode stage: what one check computes once and every policy reuses.
+"""Engine stage: what one check computes once and every policy reuses.
 
 Policies of one check differ in footholds, targets and attacker profile, but the doors, the
 sources that open them, the movement clauses and the packets of witness hops are the same
@@ -16,11 +16,11 @@ from segverify.model.intervals import IntervalSet
 from segverify.model.ir import AttackerProfile
 
 if TYPE_CHECKING:
-    from segverify.analyses.attack_policies import Entries
-    from segverify.encode.edges import AttackGraph, Door
     from segverify.encode.horn import HornBase, Terms
     from segverify.encode.packets import Found
-    from segverify.encode.witness import Moves
+    from segverify.engine.certificate import Entries
+    from segverify.engine.edges import AttackGraph, Door
+    from segverify.engine.witness import Moves
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -1,4 +1,4 @@
-"""Encode stage: which source addresses open a door, by first match over address atoms.
+"""Engine stage: which source addresses open a door, by first match over address atoms.
 
 The source address space is cut at every flow-source and zone boundary into *atoms*: inside
 an atom, every rule's source test and the zone are the same for every address, so for any

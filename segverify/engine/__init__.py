@@ -1,0 +1,1 @@
+"""Engine stage: the plain-Python movement engine (doors, openers, fixpoint, witnesses, certificates)."""
