@@ -22,10 +22,11 @@ import z3  # noqa: TID251 (a measurement prototype of an encode/ alternative, ne
 
 from segverify.api import new_context
 from segverify.encode.attack import avoid_targets
+from segverify.encode.check import CheckContext
 from segverify.encode.horn import Symbols
 from segverify.encode.solve import Budget
 from segverify.engine.atoms import bits
-from segverify.engine.edges import AttackGraph, Context, build_graph
+from segverify.engine.edges import AttackGraph, build_graph
 from segverify.engine.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
 from segverify.synth import generate_enterprise, plan_for
@@ -71,7 +72,7 @@ def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Symbols) ->
     return decls + "".join(body)
 
 
-def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_smtlib(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     """True when isolated (a closed set avoids every target)."""
     n = Symbols()
     clauses = horn_clauses(graph, n)
@@ -81,16 +82,16 @@ def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool
     return bool(solver.check() == z3.sat)
 
 
-def by_engine(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_engine(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     answer = avoid_targets(ctx, graph, targets)
     return answer is not None and not hasattr(answer, "verdict")
 
 
-def by_worklist(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_worklist(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     return not (set(least_fixpoint(graph).hosts) & targets)
 
 
-METHODS: dict[str, Callable[[Context, AttackGraph, frozenset[str]], bool]] = {
+METHODS: dict[str, Callable[[CheckContext, AttackGraph, frozenset[str]], bool]] = {
     "engine": by_engine,
     "smtlib": by_smtlib,
     "worklist": by_worklist,

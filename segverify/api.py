@@ -13,11 +13,12 @@ from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
 from segverify.encode.attack import model_via_hosts
+from segverify.encode.check import CheckContext
 from segverify.encode.context import new_packet_vars
 from segverify.encode.flows import FlowSets
 from segverify.encode.solve import Budget, Outcome
 from segverify.engine.atoms import EdgeIndex
-from segverify.engine.edges import Context, build_graph
+from segverify.engine.edges import build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
@@ -41,15 +42,22 @@ class CheckOptions:
     all_paths: bool = False  # a violated isolated/only_via shows the path to every target reached
 
 
-def new_context(model: Model, budget: Budget, all_paths: bool = False) -> Context:
+def new_context(model: Model, budget: Budget, all_paths: bool = False) -> CheckContext:
     resolver = Resolver(model)
     sets = FlowSets(model, resolver)
     # Source atoms are cut at every via host's addresses too: an atom then lies inside a via
     # host or outside it, and the clauses can say exactly who sends from it (horn.py).
     via = [model.hosts[h].addresses for h in sorted(model_via_hosts(model, resolver))]
     index = EdgeIndex(model, resolver, sets.src, sets.dst, via)
-    return Context(
-        model, resolver, Principals(model), sets, budget, new_packet_vars(), index, all_paths=all_paths
+    return CheckContext(
+        model,
+        resolver,
+        Principals(model),
+        index,
+        all_paths=all_paths,
+        sets=sets,
+        budget=budget,
+        pv=new_packet_vars(),
     )
 
 

@@ -6,6 +6,11 @@ from collections.abc import Iterable
 
 from segverify.diagnostics import Diagnostic
 
+# The exit codes of every command (spec): a check's is decided by results.Report.exit_code,
+# the errors' by cli.exits.
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify (a failed self-check), never a verdict
+
 
 class SegverifyError(Exception):
     """Root of every error segverify raises on purpose."""

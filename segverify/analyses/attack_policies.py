@@ -6,8 +6,9 @@ from typing import TypeVar
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
 from segverify.encode.attack import avoid_targets, closed_within
+from segverify.encode.check import CheckContext
 from segverify.engine.certificate import ClosedSet, certificate
-from segverify.engine.edges import AttackGraph, Context, build_graph, shared_graph
+from segverify.engine.edges import AttackGraph, build_graph, shared_graph
 from segverify.engine.memo import keep_latest
 from segverify.engine.shortest import Ways, shortest_witness
 from segverify.engine.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
@@ -22,20 +23,20 @@ from segverify.results import (
 T = TypeVar("T")
 
 
-def evaluation_group(ctx: Context, policy: Policy) -> tuple[str]:
+def evaluation_group(ctx: CheckContext, policy: Policy) -> tuple[str]:
     """Policies with equal groups share one movement graph and one set of clauses (memo.py)."""
     if isinstance(policy.spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
         return (repr(ctx.model.attacker_for(policy)),)
     return ("",)
 
 
-def check_isolated(ctx: Context, policy: Policy) -> Verdict:
+def check_isolated(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, IsolatedSpec)
     return _isolation(ctx, policy, spec.footholds, ctx.resolver.hosts_of(spec.to), frozenset())
 
 
-def check_only_via(ctx: Context, policy: Policy) -> Verdict:
+def check_only_via(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, OnlyViaSpec)
     via = ctx.resolver.hosts_of(spec.via)
@@ -44,7 +45,7 @@ def check_only_via(ctx: Context, policy: Policy) -> Verdict:
     return _isolation(ctx, policy, spec.footholds, ctx.resolver.hosts_of(spec.to) - via, via)
 
 
-def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
+def check_blast_radius(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, BlastRadiusSpec)
     graph = build_graph(ctx, spec.footholds, ctx.model.attacker_for(policy), frozenset())
@@ -67,7 +68,7 @@ def check_blast_radius(ctx: Context, policy: Policy) -> Verdict:
 
 
 def _isolation(
-    ctx: Context,
+    ctx: CheckContext,
     policy: Policy,
     footholds: tuple[Foothold, ...],
     targets: frozenset[str],
@@ -98,11 +99,11 @@ def _isolation(
     return violated(PathWitness(first.target, first.path, tuple(sorted(names)), paths, support))
 
 
-def _fixpoint(ctx: Context, graph: AttackGraph) -> Fixpoint:
+def _fixpoint(ctx: CheckContext, graph: AttackGraph) -> Fixpoint:
     """The worklist fixpoint, with the reverse indexes of the profile's shared graph (memo.py)."""
     return least_fixpoint(graph, _moves(ctx, graph))
 
 
-def _moves(ctx: Context, graph: AttackGraph) -> Moves:
+def _moves(ctx: CheckContext, graph: AttackGraph) -> Moves:
     key = (graph.profile, frozenset[str]())
     return keep_latest(ctx.memo.moves, key, lambda: Moves(shared_graph(ctx, key)))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from segverify.analyses.attack_policies import check_blast_radius
 from segverify.analyses.base import proved
 from segverify.api import self_check
+from segverify.encode.check import CheckContext
 from segverify.engine.certificate import ClosedSet, certificate
-from segverify.engine.edges import Context, build_graph
+from segverify.engine.edges import build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import (
     AccountFoothold,
@@ -100,7 +101,7 @@ class Reach:
 class Side:
     """A version as the reach comparison needs it: the engine's context and the reference's tables."""
 
-    ctx: Context
+    ctx: CheckContext
     sem: Semantics
 
 

@@ -20,35 +20,36 @@ from __future__ import annotations
 
 import z3
 
+from segverify.encode.check import CheckContext
 from segverify.encode.horn import HornBase, Terms
 from segverify.encode.solve import Outcome, solve
-from segverify.engine.edges import AttackGraph, Context, shared_graph
+from segverify.engine.edges import AttackGraph, shared_graph
 from segverify.model.ir import Model, OnlyViaSpec
 from segverify.model.refs import Resolver
 
 
-def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
+def horn_base(ctx: CheckContext, graph: AttackGraph) -> HornBase:
     """The clauses for this graph's attacker profile; only the latest base is kept.
 
     A base holds about 1 KB of solver memory per clause; api.check evaluates the policies of
     one profile together.
     """
     profile = graph.profile
-    base = ctx.memo.horn.get(profile)
+    base = ctx.horn.bases.get(profile)
     # A policy from outside the model (api.paths, tests) may leave out hosts no guard covers.
     if base is None or not graph.excluded <= frozenset(base.guarded):
-        ctx.memo.horn.clear()
+        ctx.horn.bases.clear()
         shared = shared_graph(ctx, (profile, frozenset()))
-        if ctx.memo.terms is None:
-            ctx.memo.terms = Terms(ctx.pv.ctx)
+        if ctx.horn.terms is None:
+            ctx.horn.terms = Terms(ctx.pv.ctx)
         guarded = via_hosts(ctx) | graph.excluded
         inside = {h: ctx.index.src.inside(ctx.model.hosts[h].addresses) for h in guarded}
-        base = HornBase(shared, ctx.budget, ctx.memo.terms, inside)
-        ctx.memo.horn[profile] = base
+        base = HornBase(shared, ctx.budget, ctx.horn.terms, inside)
+        ctx.horn.bases[profile] = base
     return base
 
 
-def via_hosts(ctx: Context) -> frozenset[str]:
+def via_hosts(ctx: CheckContext) -> frozenset[str]:
     return model_via_hosts(ctx.model, ctx.resolver)
 
 
@@ -70,14 +71,14 @@ def footholds(base: HornBase, graph: AttackGraph) -> list[z3.BoolRef]:
     return facts + base.reached_by(senders) + base.usable(graph.excluded)
 
 
-def avoid_targets(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> Outcome:
+def avoid_targets(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> Outcome:
     """sat: some closed set avoids every target (isolated); unsat: none does (a path exists)."""
     base = horn_base(ctx, graph)
     goal = [base.negated("c", t) for t in sorted(targets) if t in graph.units]
     return solve(base.solver, *footholds(base, graph), *goal)
 
 
-def closed_within(ctx: Context, graph: AttackGraph, hosts: frozenset[str]) -> Outcome:
+def closed_within(ctx: CheckContext, graph: AttackGraph, hosts: frozenset[str]) -> Outcome:
     """sat: some closed set controls no host outside `hosts`; unsat: none does.
 
     For blast_radius, `hosts` is the worklist's least fixpoint: the smallest closed set, so

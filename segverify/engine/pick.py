@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from segverify.encode.packets import Found
 from segverify.engine.atoms import EdgeIndex, bits, runs
 from segverify.model.addresses import cidr_set
 from segverify.model.intervals import IntervalSet
@@ -27,6 +26,14 @@ from segverify.results import Packet, RuleRef, default_ref, rule_ref
 
 TCP = IntervalSet.span(6 << 16, (6 << 16) | 0xFFFF)
 DOCUMENTATION = cidr_set("203.0.113.0/24")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A packet of a region that the flows decide as asked, with the rule deciding it."""
+
+    packet: Packet
+    rule: RuleRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from segverify.encode.packets import Found
 from segverify.engine.atoms import bits
 from segverify.engine.edges import SENDER, AttackGraph, Context, Door
-from segverify.engine.pick import pick_packet
+from segverify.engine.pick import Found, pick_packet
 from segverify.errors import InternalError
 from segverify.model.addresses import pick_address
 from segverify.model.ir import AccountFoothold, Foothold
