@@ -16,7 +16,7 @@ from segverify.encode.attack import model_via_hosts
 from segverify.encode.check import CheckContext
 from segverify.encode.context import new_packet_vars
 from segverify.encode.flows import FlowSets
-from segverify.encode.solve import Budget, Outcome
+from segverify.encode.solve import Budget as Budget  # re-exported: callers never import encode/
 from segverify.engine.atoms import EdgeIndex
 from segverify.engine.edges import build_graph
 from segverify.errors import InternalError
@@ -138,8 +138,12 @@ def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
 
 def paths(
     model: Model, footholds: tuple[Foothold, ...], to: tuple[Ref, ...], limit: int, budget: Budget = Budget()
-) -> tuple[PathWitness, ...] | Outcome:
-    """Up to `limit` distinct attack paths from the footholds to any host of `to`, each replayed."""
+) -> tuple[PathWitness, ...]:
+    """Up to `limit` distinct attack paths from the footholds to any host of `to`, each replayed.
+
+    Decided by the plain-Python engine alone (no solver query, so never unknown): each path is
+    a shortest path over the movement graph, replayed by the reference before it is returned.
+    """
     ctx = new_context(model, budget)
     probe = Policy(id="paths", kind="isolated", spec=IsolatedSpec(footholds, to))
     graph = build_graph(ctx, footholds, model.attacker_for(probe), frozenset())

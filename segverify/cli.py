@@ -407,8 +407,7 @@ def _check_options(
     all_paths: bool = False,
 ) -> CheckOptions:
     budget_ms = timeout_ms(timeout)
-    from segverify.api import CheckOptions
-    from segverify.encode.solve import Budget
+    from segverify.api import Budget, CheckOptions
 
     budget = Budget(timeout_ms=budget_ms, rlimit=rlimit)
     return CheckOptions(
@@ -634,8 +633,7 @@ def paths(
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
     from segverify import api
-    from segverify.encode.solve import Outcome
-    from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
+    from segverify.errors import EXIT_OK, EXIT_VIOLATED
     from segverify.model.ir import AccountFoothold, RefFoothold
     from segverify.render.paths import render_paths_json, render_paths_text
 
@@ -645,9 +643,6 @@ def paths(
         raise UsageError(f"--account '{account}' is not an account or group of the model")
     foothold = AccountFoothold(account, at) if account else RefFoothold(at)
     found = api.paths(model, (foothold,), (_ref(model, target, "--to", hosts=True),), limit)
-    if isinstance(found, Outcome):
-        err(f"unknown: {found.reason}")
-        return EXIT_UNKNOWN
     emit(render_paths_json(found) if fmt == "json" else render_paths_text(found), None)
     return EXIT_VIOLATED if found else EXIT_OK
 
@@ -826,7 +821,7 @@ def explain(
     check_outputs({"--output": output}, {})
     model = load(models, policy)
     from segverify.explain.command import exit_code, explain_all, select
-    from segverify.explain.render import render_explanations_json, render_explanations_text
+    from segverify.render.explanation import render_explanations_json, render_explanations_text
 
     found = explain_all(model, select(model, policy_id), options.budget)
     text = (

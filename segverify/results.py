@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from segverify.diagnostics import Span
 from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
-from segverify.explain.controls import Control
+from segverify.model.controls import Control
 from segverify.model.ir import SEVERITIES, Defaults, Flow, PolicyKind, Severity, Waiver
 
 if TYPE_CHECKING:

@@ -143,7 +143,7 @@ def _run(report: Report, ctx: Context, category: str) -> Json:
     }
     explained = [r for r in report.results if r.explanation is not None]
     if explained:  # `check --explain`: proofs have no SARIF result, so the run carries them
-        from segverify.explain.render import explanation_summary
+        from segverify.render.explanation import explanation_summary
 
         run["properties"] = {
             "explanations": [explanation_summary(r.explanation) for r in explained if r.explanation]
