@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from segverify import collector
 from segverify.analyses.attack_policies import evaluation_group
 from segverify.analyses.base import Verdict
+from segverify.analyses.crosscheck import self_check as self_check  # api.self_check: tests, diff
+from segverify.analyses.crosscheck import self_check_problems as self_check_problems
 from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
@@ -23,10 +25,11 @@ from segverify.errors import InternalError
 from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
-from segverify.results import PathWitness, PolicyResult, Report, Status
+from segverify.results import PathWitness, PolicyResult, Report
+from segverify.results import Status as Status  # api.Status: callers of check() read statuses
 from segverify.selfchecks import SelfChecks, should_fork
 from segverify.semantics.context import Semantics
-from segverify.semantics.verify import check_certificate, check_witness
+from segverify.semantics.verify import check_witness
 
 Progress = Callable[[int, int, Policy], None]
 
@@ -91,35 +94,6 @@ def resilient(model: Model, policy: Policy, verdict: Verdict, budget: Budget) ->
     from segverify.explain.resilient import resilience  # it checks each choice through check()
 
     return resilience(model, policy, verdict, budget)
-
-
-def self_check(
-    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
-) -> None:
-    """Nothing is printed that the reference semantics (no z3) cannot confirm."""
-    problems = self_check_problems(model, policy, verdict, certificates, sem)
-    if problems:
-        raise InternalError(
-            f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)
-        )
-
-
-def self_check_problems(
-    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
-) -> Sequence[str]:
-    """Every reason the reference semantics does not confirm the verdict (empty: it does)."""
-    problems: Sequence[str] = ()
-    if verdict.status == Status.VIOLATED:
-        if verdict.witness is None:
-            problems = ["a violation without a witness"]
-        else:
-            problems = check_witness(model, policy, verdict.witness, sem)
-    elif verdict.status == Status.PROVED:
-        if verdict.certificate is None:
-            problems = ["a proof without a certificate"]
-        elif certificates:
-            problems = check_certificate(model, policy, verdict.certificate, sem)
-    return problems
 
 
 def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:

@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"selfchecks"},
     {"explain", "synth"},
     {"api"},
+    {"session"},
     {"render", "evidence", "diff", "fix", "lint"},
     {"cli"},
     {"__main__"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
+from segverify.analyses.crosscheck import closure_agrees, isolation_agrees
 from segverify.encode.attack import avoid_targets, closed_within
 from segverify.encode.check import CheckContext
 from segverify.engine.certificate import ClosedSet, certificate
@@ -12,7 +13,6 @@ from segverify.engine.edges import AttackGraph, build_graph, shared_graph
 from segverify.engine.memo import keep_latest
 from segverify.engine.shortest import Ways, shortest_witness
 from segverify.engine.witness import Fixpoint, Moves, PathWriter, least_fixpoint, steps_to
-from segverify.errors import InternalError
 from segverify.model.ir import BlastRadiusSpec, Foothold, IsolatedSpec, OnlyViaSpec, Policy
 from segverify.results import (
     BlastWitness,
@@ -53,8 +53,7 @@ def check_blast_radius(ctx: CheckContext, policy: Policy) -> Verdict:
     answer = closed_within(ctx, graph, frozenset(fp.hosts))
     if answer.verdict == "unknown":
         return unknown(answer)
-    if answer.verdict == "unsat":
-        raise InternalError(f"{policy.id}: the solver finds the least fixpoint not closed")
+    closure_agrees(policy, answer)
     least = ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))
     if len(least.hosts) <= spec.max_hosts:
         return proved(certificate(ctx, graph, least))
@@ -79,18 +78,11 @@ def _isolation(
     if answer.verdict == "unknown":
         return unknown(answer)
     fp = _fixpoint(ctx, graph)
-    reached = sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)
-    # The least fixpoint lies in every closed set: it avoids the targets exactly when some
-    # closed set does (sat). Any other combination is a bug in the clauses or the worklist.
-    if answer.verdict == "sat" and reached:
-        raise InternalError(
-            f"{policy.id}: the solver avoids the targets, the fixpoint reaches {reached[0][1]}"
-        )
+    names = [t for _, t in sorted((fp.hosts[t].round, t) for t in targets if t in fp.hosts)]
+    isolation_agrees(policy, answer, names)  # Z3 decides; the worklist must agree (crosscheck.py)
     if answer.verdict == "sat":
         return proved(certificate(ctx, graph, ClosedSet(frozenset(fp.hosts), frozenset(fp.credentials))))
-    if not reached:
-        raise InternalError(f"{policy.id}: solver found a path, the fixpoint reaches no target")
-    ways, names = Ways(graph, fp, _moves(ctx, graph)), [t for _, t in reached]
+    ways = Ways(graph, fp, _moves(ctx, graph))
     first = shortest_witness(ctx, ways, footholds, names)
     others = [t for t in sorted(names) if t != first.target] if ctx.all_paths else []
     paths = tuple(ControlledHost(t, shortest_witness(ctx, ways, footholds, [t]).path) for t in others)

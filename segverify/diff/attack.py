@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from segverify.analyses.attack_policies import check_blast_radius
 from segverify.analyses.base import proved
-from segverify.api import self_check
+from segverify.analyses.crosscheck import self_check
 from segverify.encode.check import CheckContext
 from segverify.engine.certificate import ClosedSet, certificate
 from segverify.engine.edges import build_graph
