@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def evaluation_group(ctx: CheckContext, policy: Policy) -> tuple[str]:
-    """Policies with equal groups share one movement graph and one set of clauses (memo.py)."""
+    """Policies with equal groups share one movement graph and one set of clauses (engine/memo.py)."""
     if isinstance(policy.spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
         return (repr(ctx.model.attacker_for(policy)),)
     return ("",)
@@ -92,7 +92,7 @@ def _isolation(
 
 
 def _fixpoint(ctx: CheckContext, graph: AttackGraph) -> Fixpoint:
-    """The worklist fixpoint, with the reverse indexes of the profile's shared graph (memo.py)."""
+    """The worklist fixpoint, with the reverse indexes of the profile's shared graph (engine/memo.py)."""
     return least_fixpoint(graph, _moves(ctx, graph))
 
 

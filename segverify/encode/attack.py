@@ -8,11 +8,11 @@ With the goal negated (no target controlled, or none outside the fixpoint), SAT 
 closed under every move contains the foothold and avoids the goal; UNSAT means every closed set
 reaches the goal, so the least one does: an attack path exists. No depth bound is involved
 (bounded unrolling reports wrong "safe" answers on long chains). The certificate is not Z3's
-model but the worklist's least fixpoint (witness.py), which lies inside every closed set; so
+model but the worklist's least fixpoint (engine/witness.py), which lies inside every closed set; so
 SAT must come with a fixpoint that avoids the goal, or the two disagree (analyses check this).
 Reading Z3's model back cost 13 s of a 100,000-host check and told nothing more.
 
-The clauses are parsed once per check and attacker profile (memo.py); each policy's
+The clauses are parsed once per check and attacker profile (encode/check.HornMemo); each policy's
 footholds and goal are assumptions of its own `check`.
 """
 
