@@ -23,7 +23,7 @@ HOOKS: tuple[tuple[str, str, str], ...] = (
     ("segverify.analyses.attack_policies", "build_graph", "edges"),
     ("segverify.analyses.attack_policies", "certificate", "witness"),
     ("segverify.analyses.attack_policies", "least_fixpoint", "witness"),
-    ("segverify.encode.witness", "PathWriter.hops", "witness"),
+    ("segverify.engine.witness", "PathWriter.hops", "witness"),
     ("segverify.encode.packets", "RegionSolver._polish", "witness"),
     ("segverify.encode.packets", "RegionSolver.deciding", "witness"),
     ("segverify.encode.solve", "_check", "solve"),

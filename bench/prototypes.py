@@ -1,10 +1,10 @@
 """`python -m bench.prototypes --hosts N`: faster Horn encodings, measured against the engine's own.
 
 For every isolated/only_via policy of the N-host enterprise, the engine's movement graph is
-built once (segverify.encode.edges.build_graph), then the isolation question is answered by:
+built once (segverify.engine.edges.build_graph), then the isolation question is answered by:
   engine   encode.attack.avoid_targets: since 85298b5 itself SMT-LIB text, shared per check
   smtlib   the same clauses written as SMT-LIB text and parsed by Z3 in one call
-  worklist the engine's own least fixpoint (encode.witness.least_fixpoint), no solver
+  worklist the engine's own least fixpoint (engine.witness.least_fixpoint), no solver
 and the verdicts must agree. It also reports how many clauses all these policies share (the
 case for one encoding per check with the policy as assumptions).
 Prototypes only: nothing here is used by segverify.
@@ -21,12 +21,13 @@ from typing import Any
 import z3  # noqa: TID251 (a measurement prototype of an encode/ alternative, never imported by segverify)
 
 from segverify.api import new_context
-from segverify.encode.atoms import bits
 from segverify.encode.attack import avoid_targets
-from segverify.encode.edges import AttackGraph, Context, build_graph
+from segverify.encode.check import CheckContext
 from segverify.encode.horn import Symbols
 from segverify.encode.solve import Budget
-from segverify.encode.witness import least_fixpoint
+from segverify.engine.atoms import bits
+from segverify.engine.edges import AttackGraph, build_graph
+from segverify.engine.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
 from segverify.synth import generate_enterprise, plan_for
 
@@ -71,7 +72,7 @@ def smtlib(clauses: list[tuple[list[str], str]], goal: list[str], n: Symbols) ->
     return decls + "".join(body)
 
 
-def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_smtlib(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     """True when isolated (a closed set avoids every target)."""
     n = Symbols()
     clauses = horn_clauses(graph, n)
@@ -81,16 +82,16 @@ def by_smtlib(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool
     return bool(solver.check() == z3.sat)
 
 
-def by_engine(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_engine(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     answer = avoid_targets(ctx, graph, targets)
     return answer is not None and not hasattr(answer, "verdict")
 
 
-def by_worklist(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> bool:
+def by_worklist(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> bool:
     return not (set(least_fixpoint(graph).hosts) & targets)
 
 
-METHODS: dict[str, Callable[[Context, AttackGraph, frozenset[str]], bool]] = {
+METHODS: dict[str, Callable[[CheckContext, AttackGraph, frozenset[str]], bool]] = {
     "engine": by_engine,
     "smtlib": by_smtlib,
     "worklist": by_worklist,

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from segverify import collector
 from segverify.analyses.attack_policies import evaluation_group
 from segverify.analyses.base import Verdict
+from segverify.analyses.crosscheck import self_check as self_check  # api.self_check: tests, diff
+from segverify.analyses.crosscheck import self_check_problems as self_check_problems
 from segverify.analyses.paths import distinct_paths
 from segverify.analyses.registry import analysis_for
 from segverify.analyses.waivers import apply_waivers
-from segverify.encode.atoms import EdgeIndex
 from segverify.encode.attack import model_via_hosts
+from segverify.encode.check import CheckContext
 from segverify.encode.context import new_packet_vars
-from segverify.encode.edges import Context, build_graph
 from segverify.encode.flows import FlowSets
-from segverify.encode.solve import Budget, Outcome
+from segverify.encode.solve import Budget as Budget  # re-exported: callers never import encode/
+from segverify.engine.atoms import EdgeIndex
+from segverify.engine.edges import build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import Foothold, IsolatedSpec, Model, Policy, Ref
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver
-from segverify.results import PathWitness, PolicyResult, Report, Status
+from segverify.results import PathWitness, PolicyResult, Report
+from segverify.results import Status as Status  # api.Status: callers of check() read statuses
 from segverify.selfchecks import SelfChecks, should_fork
 from segverify.semantics.context import Semantics
-from segverify.semantics.verify import check_certificate, check_witness
+from segverify.semantics.verify import check_witness
 
 Progress = Callable[[int, int, Policy], None]
 
@@ -41,15 +45,22 @@ class CheckOptions:
     all_paths: bool = False  # a violated isolated/only_via shows the path to every target reached
 
 
-def new_context(model: Model, budget: Budget, all_paths: bool = False) -> Context:
+def new_context(model: Model, budget: Budget, all_paths: bool = False) -> CheckContext:
     resolver = Resolver(model)
     sets = FlowSets(model, resolver)
     # Source atoms are cut at every via host's addresses too: an atom then lies inside a via
     # host or outside it, and the clauses can say exactly who sends from it (horn.py).
     via = [model.hosts[h].addresses for h in sorted(model_via_hosts(model, resolver))]
     index = EdgeIndex(model, resolver, sets.src, sets.dst, via)
-    return Context(
-        model, resolver, Principals(model), sets, budget, new_packet_vars(), index, all_paths=all_paths
+    return CheckContext(
+        model,
+        resolver,
+        Principals(model),
+        index,
+        all_paths=all_paths,
+        sets=sets,
+        budget=budget,
+        pv=new_packet_vars(),
     )
 
 
@@ -85,35 +96,6 @@ def resilient(model: Model, policy: Policy, verdict: Verdict, budget: Budget) ->
     return resilience(model, policy, verdict, budget)
 
 
-def self_check(
-    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
-) -> None:
-    """Nothing is printed that the reference semantics (no z3) cannot confirm."""
-    problems = self_check_problems(model, policy, verdict, certificates, sem)
-    if problems:
-        raise InternalError(
-            f"self-check failed for {policy.id} ({verdict.status.value}): " + "; ".join(problems)
-        )
-
-
-def self_check_problems(
-    model: Model, policy: Policy, verdict: Verdict, certificates: bool, sem: Semantics | None = None
-) -> Sequence[str]:
-    """Every reason the reference semantics does not confirm the verdict (empty: it does)."""
-    problems: Sequence[str] = ()
-    if verdict.status == Status.VIOLATED:
-        if verdict.witness is None:
-            problems = ["a violation without a witness"]
-        else:
-            problems = check_witness(model, policy, verdict.witness, sem)
-    elif verdict.status == Status.PROVED:
-        if verdict.certificate is None:
-            problems = ["a proof without a certificate"]
-        elif certificates:
-            problems = check_certificate(model, policy, verdict.certificate, sem)
-    return problems
-
-
 def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
     return PolicyResult(
         id=policy.id,
@@ -130,8 +112,12 @@ def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
 
 def paths(
     model: Model, footholds: tuple[Foothold, ...], to: tuple[Ref, ...], limit: int, budget: Budget = Budget()
-) -> tuple[PathWitness, ...] | Outcome:
-    """Up to `limit` distinct attack paths from the footholds to any host of `to`, each replayed."""
+) -> tuple[PathWitness, ...]:
+    """Up to `limit` distinct attack paths from the footholds to any host of `to`, each replayed.
+
+    Decided by the plain-Python engine alone (no solver query, so never unknown): each path is
+    a shortest path over the movement graph, replayed by the reference before it is returned.
+    """
     ctx = new_context(model, budget)
     probe = Policy(id="paths", kind="isolated", spec=IsolatedSpec(footholds, to))
     graph = build_graph(ctx, footholds, model.attacker_for(probe), frozenset())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 import typer
 import typer.core
 
-from segverify.errors import InternalError, ModelError, UsageError
+from segverify.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, InternalError, ModelError, UsageError
 
 # Start-up time is part of every run (issue #7): this module imports only typer and the error
 # types at load, and each command imports what it needs when it runs, so `validate` and
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from segverify.model.ir import Model, Policy, Ref, Severity
     from segverify.results import Report
 
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify, never a verdict
 
 # ---- help: what a user types, never a Python type name (issue #16) -------------------------------
 # typer's own help shows `<list[Path]>`, `<bool>` and `{models}...`; ours shows each option's
@@ -425,8 +424,7 @@ def _check_options(
     all_paths: bool = False,
 ) -> CheckOptions:
     budget_ms = timeout_ms(timeout)
-    from segverify.api import CheckOptions
-    from segverify.encode.solve import Budget
+    from segverify.api import Budget, CheckOptions
 
     budget = Budget(timeout_ms=budget_ms, rlimit=rlimit)
     return CheckOptions(
@@ -536,9 +534,9 @@ def check(
         err(f"diagrams: {len(pictures) - 1} pictures, index at {pictures[-1]}")
     if binding is not None:
         _write_evidence(model, report, binding, certificate, report_html, dot_binary)
-    from segverify.report_policy import exit_code_for
+    from segverify.results import Gate
 
-    return exit_code_for(report, threshold, exit_zero)
+    return dataclasses.replace(report, gate=Gate(threshold, exit_zero)).exit_code
 
 
 def _write_evidence(
@@ -582,8 +580,8 @@ def render(
     dot_binary: str | None = DotBinaryOpt,
 ) -> int:
     """Draw one view of the model (and of a checked policy) as a picture."""
+    from segverify.errors import EXIT_OK
     from segverify.render.images import format_of, render_image
-    from segverify.results import EXIT_OK
 
     check_outputs({"--output": output}, {})
     format_of(output)
@@ -655,10 +653,9 @@ def paths(
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
     from segverify import api
-    from segverify.encode.solve import Outcome
+    from segverify.errors import EXIT_OK, EXIT_VIOLATED
     from segverify.model.ir import AccountFoothold, RefFoothold
     from segverify.render.paths import render_paths_json, render_paths_text
-    from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 
     model = load(models, [])
     at = _ref(model, source, "--from", hosts=False)
@@ -666,9 +663,6 @@ def paths(
         raise UsageError(f"--account '{account}' is not an account or group of the model")
     foothold = AccountFoothold(account, at) if account else RefFoothold(at)
     found = api.paths(model, (foothold,), (_ref(model, target, "--to", hosts=True),), limit)
-    if isinstance(found, Outcome):
-        err(f"unknown: {found.reason}")
-        return EXIT_UNKNOWN
     emit(render_paths_json(found) if fmt == "json" else render_paths_text(found), None)
     return EXIT_VIOLATED if found else EXIT_OK
 
@@ -777,9 +771,9 @@ def verify_certificate(
     policy: list[Path] = PolicyOpt,
 ) -> int:
     """Re-check a certificate file against the model, without the solver; exit 0 all check, 1 not."""
+    from segverify.errors import EXIT_OK, EXIT_VIOLATED
     from segverify.evidence.read import read_certificate_file
     from segverify.evidence.recheck import outcome_lines, recheck
-    from segverify.results import EXIT_OK, EXIT_VIOLATED
 
     cert_file = read_certificate_file(str(certificate))
     outcome = recheck(load(models, policy), cert_file)
@@ -883,7 +877,7 @@ def explain(
     check_outputs({"--output": output}, {})
     model = load(models, policy)
     from segverify.explain.command import exit_code, explain_all, select
-    from segverify.explain.render import render_explanations_json, render_explanations_text
+    from segverify.render.explanation import render_explanations_json, render_explanations_text
 
     found = explain_all(model, select(model, policy_id), options.budget)
     text = (

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from segverify.diagnostics import Diagnostic
-from segverify.model.ir import Model
+
+# The exit codes of every command (spec): a check's is decided by results.Report.exit_code,
+# the errors' by cli.exits.
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in segverify (a failed self-check), never a verdict
 
 
 class SegverifyError(Exception):
@@ -29,19 +33,3 @@ class InternalError(SegverifyError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"internal error (please report it): {message}")
-
-
-def require_no_layers(model: Model, what: str) -> None:
-    """Refuse (exit 2, at the first layer) what does not yet read `layers:`: a wrong answer is worse."""
-    if model.layers:
-        layer = model.layers[0]
-        raise ModelError(
-            [
-                Diagnostic(
-                    "layers-unsupported",
-                    f"{what} does not read enforcement layers yet; layer '{layer.name}' is defined here",
-                    layer.span,
-                    hint="`segverify check` reads them; remove `layers:` to use this command",
-                )
-            ]
-        )

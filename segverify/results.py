@@ -11,8 +11,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 from segverify.diagnostics import Span
-from segverify.explain.controls import Control
-from segverify.model.ir import Defaults, Flow, PolicyKind, Severity, Waiver
+from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
+from segverify.model.controls import Control
+from segverify.model.ir import SEVERITIES, Defaults, Flow, PolicyKind, Severity, Waiver
 
 if TYPE_CHECKING:
     from segverify.explain.explain import Explanation
@@ -241,11 +242,33 @@ class PolicyResult:
     explanation: Explanation | None = None  # `check --explain`: what a proved attack policy rests on
 
 
+# critical is the highest; a smaller rank is more severe.
+SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def at_or_above(severity: Severity, threshold: Severity | None) -> bool:
+    """Whether `severity` reaches `threshold`; no threshold means every severity counts."""
+    return threshold is None or SEVERITY_RANK[severity] <= SEVERITY_RANK[threshold]
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The CI gate's knobs: --fail-on narrows which violations fail, --exit-zero never fails.
+
+    Expired waivers already arrive as `violated` (analyses/waivers.py); stale waivers are
+    reported by the renderers and never fail a run.
+    """
+
+    fail_on: Severity | None = None
+    exit_zero: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     results: tuple[PolicyResult, ...]
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    gate: Gate = Gate()  # the default gate is the spec's exit code
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -253,17 +276,33 @@ class Report:
     def summary(self) -> dict[str, int]:
         return {s.value: self.count(s) for s in Status}
 
+    def failing(self) -> tuple[PolicyResult, ...]:
+        """The violations that fail the run: those at or above the gate's --fail-on threshold."""
+        fail_on = self.gate.fail_on
+        return tuple(
+            r for r in self.results if r.status == Status.VIOLATED and at_or_above(r.severity, fail_on)
+        )
 
-EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+    def stale_waivers(self) -> tuple[PolicyResult, ...]:
+        """Results whose waiver is no longer needed because the policy now holds."""
+        return tuple(r for r in self.results if r.stale_waiver is not None)
 
+    @property
+    def exit_code(self) -> int:
+        """The one place a report's exit code is decided (spec: 0 pass, 1 violated, 3 unknown).
 
-def exit_code(report: Report) -> int:
-    """0 all proved or waived; 1 any violated; 3 any unknown and none violated (spec)."""
-    if report.count(Status.VIOLATED):
-        return EXIT_VIOLATED
-    if report.count(Status.UNKNOWN):
-        return EXIT_UNKNOWN
-    return EXIT_OK
+        A violation below the --fail-on threshold is reported but passes. `unknown` is never a
+        pass: it exits 3 at any severity, unless --exit-zero asks for a report that never fails.
+        A violation outranks an unknown. (Exit 2, bad input, and 70, an internal error, are
+        errors raised before a report exists: cli.exits maps them.)
+        """
+        if self.gate.exit_zero:
+            return EXIT_OK
+        if self.failing():
+            return EXIT_VIOLATED
+        if self.count(Status.UNKNOWN):
+            return EXIT_UNKNOWN
+        return EXIT_OK
 
 
 def rule_ref(flow: Flow) -> RuleRef:

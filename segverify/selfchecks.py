@@ -1,6 +1,7 @@
 """Orchestration: the self-checks of one check, beside the engine when the model is large.
 
-Every verdict is re-derived by the reference semantics before it is reported (api.self_check).
+Every verdict is re-derived by the reference semantics before it is reported
+(analyses/crosscheck.self_check_problems).
 On a large model that re-derivation is about half of the work, and inline it ran on one core
 while the other idled. Here the self-checks may run in one child process, forked when the
 check starts, while the engine goes on with the next policies:

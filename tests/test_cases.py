@@ -22,7 +22,6 @@ from segverify.evidence.digest import report_digests
 from segverify.model.load import load_model
 from segverify.render.json import render_json
 from segverify.render.paths import certificates_json
-from segverify.results import exit_code
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted(p for p in (ROOT / "tests" / "cases").iterdir() if p.is_dir())
@@ -39,7 +38,7 @@ def test_case_matches_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     certificates = json.dumps(certificates_json(report, binding)["certificates"], indent=2) + "\n"
     check_golden(case / "expected-certificates.json", certificates)
     expected_exit = 1 if report.count(api.Status.VIOLATED) else 0
-    assert exit_code(report) == expected_exit
+    assert report.exit_code == expected_exit
 
 
 def check_golden(golden: Path, text: str) -> None:

@@ -18,14 +18,15 @@ from strategies import models, policies_for
 
 from segverify import api
 from segverify.analyses.registry import analysis_for
-from segverify.encode.atoms import Atoms, bits
 from segverify.encode.attack import closed_within
-from segverify.encode.edges import Door, allowed_sources_z3, build_graph, doors_of, shared_graph
+from segverify.encode.doors import allowed_sources_z3
 from segverify.encode.flows import Region
-from segverify.encode.packets import Found, RegionSolver
-from segverify.encode.pick import pick_packet
+from segverify.encode.packets import NoPacket, RegionSolver
 from segverify.encode.solve import Budget
-from segverify.encode.witness import Moves, least_fixpoint
+from segverify.engine.atoms import Atoms, bits
+from segverify.engine.edges import Door, build_graph, doors_of, shared_graph
+from segverify.engine.pick import Found, pick_packet
+from segverify.engine.witness import Moves, least_fixpoint
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AttackerProfile, Model, Ref, RefFoothold
@@ -99,13 +100,14 @@ def test_encoder_decides_concrete_packets_like_the_reference(model: Model, data:
     for src, dst, svc in data.draw(st.lists(st.sampled_from(triples), min_size=1, max_size=4)):
         point = Region(IntervalSet.span(src, src), IntervalSet.span(dst, dst), IntervalSet.span(svc, svc))
         if mixes_families(Packet(src, dst, svc)):
-            assert solver.find(point, "allow") is None and solver.find(point, "deny") is None
+            assert isinstance(solver.find(point, "allow"), NoPacket)
+            assert isinstance(solver.find(point, "deny"), NoPacket)
             continue
         expected = decide(model, ctx.resolver, Packet(src, dst, svc))
         answer = solver.find(point, expected.action)
         assert isinstance(answer, Found) and answer.rule == expected
         other = "deny" if expected.action == "allow" else "allow"
-        assert solver.find(point, other) is None
+        assert isinstance(solver.find(point, other), NoPacket)
 
 
 @settings(DIFF, max_examples=150)
@@ -127,7 +129,7 @@ def test_no_packet_means_none_by_enumeration(model: Model, want: str) -> None:
         for p in (Packet(s, d, v) for s in addrs for d in addrs for v in svcs)
         if not mixes_families(p) and decide(model, ctx.resolver, p).action == want
     ]
-    if answer is None:
+    if isinstance(answer, NoPacket):
         assert brute == []
     else:
         assert isinstance(answer, Found)
@@ -200,7 +202,7 @@ def test_picked_hop_packets_match_z3_and_the_reference(model: Model) -> None:
             for src in senders:
                 picked = pick_packet(ctx.index, src, host.addresses, svc)
                 by_z3 = solver.find(Region(src, host.addresses, svc), "allow")
-                assert (picked is None) == (by_z3 is None), f"{src} -> {host.name}/{service}"
+                assert (picked is None) == isinstance(by_z3, NoPacket), f"{src} -> {host.name}/{service}"
                 if picked is not None:
                     p = picked.packet
                     assert p.src in src and p.dst in host.addresses and p.svc in svc

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from segverify import api
 from segverify.analyses.registry import analysis_for
 from segverify.encode.flows import Region
-from segverify.encode.packets import Found, RegionSolver
+from segverify.encode.packets import NoPacket, RegionSolver
 from segverify.encode.solve import Budget
+from segverify.engine.pick import Found
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Model
@@ -63,7 +64,7 @@ def test_z3_decides_concrete_packets_through_every_layer_like_the_reference(
         answer = solver.find(_point(packet), want)
         assert isinstance(answer, Found) and answer.packet == packet
         assert answer.rule == expected.rule and answer.rules == expected.rules
-        assert solver.find(_point(packet), "deny" if expected.allowed else "allow") is None
+        assert isinstance(solver.find(_point(packet), "deny" if expected.allowed else "allow"), NoPacket)
         # the deciding rules of a one-packet region: one per layer that applies
         assert sorted(r.name for r in solver.deciding(_point(packet))) == sorted(
             r.name for r in expected.rules
@@ -83,8 +84,8 @@ def test_region_answers_agree_between_z3_and_the_reference_sweep(
     table = FlowTable(model, ctx.resolver)
     found, deciding = table.survey(src, dst, svc, want)  # type: ignore[arg-type]
     answer = RegionSolver(ctx.sets, region, ctx.budget, ctx.pv).find(region, want)  # type: ignore[arg-type]
-    assert (found is None) == (answer is None)
-    for hit in (found, answer):
+    assert (found is None) == isinstance(answer, NoPacket)
+    for hit in (found, answer if isinstance(answer, Found) else None):
         if hit is not None:
             packet = hit[0] if isinstance(hit, tuple) else hit.packet  # type: ignore[union-attr]
             assert decide(model, ctx.resolver, packet).allowed == (want == "allow")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segverify.encode.atoms import bits, runs
-from segverify.encode.pick import _first_plain, plain
+from segverify.engine.atoms import bits, runs
+from segverify.engine.pick import _first_plain, plain
 
 
 def _from_runs(spans: list[tuple[int, int]]) -> int:

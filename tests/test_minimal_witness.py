@@ -237,9 +237,9 @@ def test_no_foothold_line_to_spare_when_an_account_foothold_sits_on_a_foothold_h
 
 def test_a_search_cut_short_still_prints_a_path_that_replays() -> None:
     """Past its budget the search keeps the shortest path found so far (or the round path)."""
-    from segverify.encode.edges import build_graph
-    from segverify.encode.shortest import Ways, shortest_path
-    from segverify.encode.witness import Moves, PathWriter, least_fixpoint, steps_to
+    from segverify.engine.edges import build_graph
+    from segverify.engine.shortest import Ways, shortest_path
+    from segverify.engine.witness import Moves, PathWriter, least_fixpoint, steps_to
     from segverify.model.ir import OnlyViaSpec
     from segverify.semantics.verify import check_witness
 

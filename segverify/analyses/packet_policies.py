@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, unknown, violated
-from segverify.encode.edges import Context
+from segverify.encode.check import CheckContext
 from segverify.encode.flows import Region
-from segverify.encode.packets import Found, RegionSolver, Want
+from segverify.encode.packets import RegionSolver, Want
 from segverify.encode.solve import Outcome
+from segverify.engine.pick import Found
 from segverify.model.intervals import union_all
 from segverify.model.ir import MatrixSpec, NoFlowSpec, Policy, ReachableSpec
 from segverify.model.ports import ALL_SERVICES
 from segverify.results import MatrixWitness, PacketWitness, PairWitness, RegionCertificate, RuleRef
 
 
-def check_reachable(ctx: Context, policy: Policy) -> Verdict:
+def check_reachable(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, ReachableSpec)
     res = ctx.resolver
@@ -21,7 +22,7 @@ def check_reachable(ctx: Context, policy: Policy) -> Verdict:
     return _single(ctx, region, "deny")
 
 
-def check_no_flow(ctx: Context, policy: Policy) -> Verdict:
+def check_no_flow(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, NoFlowSpec)
     res = ctx.resolver
@@ -30,7 +31,7 @@ def check_no_flow(ctx: Context, policy: Policy) -> Verdict:
     return _single(ctx, region, "allow")
 
 
-def _single(ctx: Context, region: Region, bad: Want) -> Verdict:
+def _single(ctx: CheckContext, region: Region, bad: Want) -> Verdict:
     """One region; `bad` is the decision that violates the policy."""
     if region.is_empty():
         return proved(RegionCertificate(deciding=(), queries=1))  # vacuously: nothing to allow or deny
@@ -46,7 +47,7 @@ def _single(ctx: Context, region: Region, bad: Want) -> Verdict:
     return proved(RegionCertificate(deciding=tuple(deciding), queries=1))
 
 
-def matrix_regions(ctx: Context, spec: MatrixSpec) -> list[tuple[str, str, Region]]:
+def matrix_regions(ctx: CheckContext, spec: MatrixSpec) -> list[tuple[str, str, Region]]:
     """For each ordered pair of distinct listed zones, the packets the matrix forbids."""
     zs = ctx.resolver.zone_sets
     return [
@@ -57,7 +58,7 @@ def matrix_regions(ctx: Context, spec: MatrixSpec) -> list[tuple[str, str, Regio
     ]
 
 
-def check_matrix(ctx: Context, policy: Policy) -> Verdict:
+def check_matrix(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, MatrixSpec)
     regions = matrix_regions(ctx, spec)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 
-from segverify.encode.edges import AttackGraph, Context, Door
-from segverify.encode.shortest import Ways, shortest_witness
-from segverify.encode.witness import Moves, least_fixpoint
+from segverify.encode.check import CheckContext
+from segverify.engine.edges import AttackGraph, Door
+from segverify.engine.shortest import Ways, shortest_witness
+from segverify.engine.witness import Moves, least_fixpoint
 from segverify.model.ir import Foothold
 from segverify.results import Hop, PathWitness
 
@@ -49,7 +50,7 @@ def without(graph: AttackGraph, banned: frozenset[Edge]) -> AttackGraph:
 
 
 def _shortest(
-    ctx: Context, graph: AttackGraph, footholds: tuple[Foothold, ...], targets: frozenset[str]
+    ctx: CheckContext, graph: AttackGraph, footholds: tuple[Foothold, ...], targets: frozenset[str]
 ) -> list[PathWitness]:
     moves = Moves(graph)
     fp = least_fixpoint(graph, moves)
@@ -63,7 +64,11 @@ def signature(w: PathWitness) -> tuple[Edge, ...]:
 
 
 def distinct_paths(
-    ctx: Context, graph: AttackGraph, footholds: tuple[Foothold, ...], targets: frozenset[str], limit: int
+    ctx: CheckContext,
+    graph: AttackGraph,
+    footholds: tuple[Foothold, ...],
+    targets: frozenset[str],
+    limit: int,
 ) -> list[PathWitness]:
     found: dict[tuple[str, tuple[Edge, ...]], PathWitness] = {}
     queue: deque[frozenset[Edge]] = deque([frozenset()])

@@ -9,10 +9,10 @@ from segverify.analyses.attack_policies import check_blast_radius, check_isolate
 from segverify.analyses.base import Verdict
 from segverify.analyses.packet_policies import check_matrix, check_no_flow, check_reachable
 from segverify.analyses.separate_accounts import check_separate_accounts
-from segverify.encode.edges import Context
+from segverify.encode.check import CheckContext
 from segverify.model.ir import Policy, PolicyKind
 
-Analysis = Callable[[Context, Policy], Verdict]
+Analysis = Callable[[CheckContext, Policy], Verdict]
 
 
 def analysis_for(kind: PolicyKind) -> Analysis:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from segverify.analyses.base import Verdict, proved, violated
-from segverify.encode.edges import Context
+from segverify.encode.check import CheckContext
 from segverify.model.ir import Policy, SeparateAccountsSpec
 from segverify.results import AccountsCertificate, AccountsWitness
 
@@ -11,7 +11,7 @@ Place = tuple[str, str]  # (zone, host)
 
 
 def account_places(
-    ctx: Context, zones: tuple[str, ...]
+    ctx: CheckContext, zones: tuple[str, ...]
 ) -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
     """Per principal, the (zone, host) pairs where it may log in and where it leaves sessions.
 
@@ -43,7 +43,7 @@ def _spanning(account: str, logins: list[Place], sessions: list[Place]) -> Accou
     return None
 
 
-def check_separate_accounts(ctx: Context, policy: Policy) -> Verdict:
+def check_separate_accounts(ctx: CheckContext, policy: Policy) -> Verdict:
     spec = policy.spec
     assert isinstance(spec, SeparateAccountsSpec)
     logins, sessions = account_places(ctx, spec.zones)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from segverify.analyses.attack_policies import certificate, check_blast_radius
+from segverify.analyses.attack_policies import check_blast_radius
 from segverify.analyses.base import proved
-from segverify.api import self_check
-from segverify.encode.attack import ClosedSet
-from segverify.encode.edges import Context, build_graph
+from segverify.analyses.crosscheck import self_check
+from segverify.encode.check import CheckContext
+from segverify.engine.certificate import ClosedSet, certificate
+from segverify.engine.edges import build_graph
 from segverify.errors import InternalError
 from segverify.model.ir import (
     AccountFoothold,
@@ -72,7 +73,7 @@ def probes(before: Model, after: Model, extra: tuple[Foothold, ...] = ()) -> lis
     if not profiles:
         profiles[profile_text(after.defaults.attacker)] = after.defaults.attacker
     # Profile by profile, as check orders its policies: the engine keeps one profile's clauses
-    # and boundary tables at a time (encode/memo.py), so alternating profiles rebuilds them.
+    # and boundary tables at a time (engine/memo.py), so alternating profiles rebuilds them.
     return [(footholds[f], profiles[p]) for p in sorted(profiles) for f in sorted(footholds)]
 
 
@@ -100,7 +101,7 @@ class Reach:
 class Side:
     """A version as the reach comparison needs it: the engine's context and the reference's tables."""
 
-    ctx: Context
+    ctx: CheckContext
     sem: Semantics
 
 

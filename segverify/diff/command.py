@@ -9,9 +9,10 @@ from segverify.api import CheckOptions, check
 from segverify.diff.intended import read_intended
 from segverify.diff.report import FAIL_ON, DiffReport, FailOn, diff_exit_code, run_diff
 from segverify.diff.sides import load_side
-from segverify.errors import UsageError, require_no_layers
+from segverify.errors import UsageError
 from segverify.model.ir import Foothold, Model, Ref, RefFoothold
 from segverify.model.refs import Resolver
+from segverify.model.unlayered import require_no_layers
 
 DIFF_FORMATS = ("text", "json", "markdown", "sarif")
 

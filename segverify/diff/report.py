@@ -12,8 +12,9 @@ from segverify.diff.groups import PacketDiff, packet_diff
 from segverify.diff.intended import IntendedResult, Intent, check_intended
 from segverify.diff.policies import PolicyChange, compare_policies
 from segverify.encode.solve import Budget
+from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 from segverify.model.ir import Foothold, Model
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
+from segverify.results import Report, Status
 from segverify.semantics.context import Semantics
 
 FailOn = Literal["regressed", "opened", "any"]

@@ -8,55 +8,48 @@ With the goal negated (no target controlled, or none outside the fixpoint), SAT 
 closed under every move contains the foothold and avoids the goal; UNSAT means every closed set
 reaches the goal, so the least one does: an attack path exists. No depth bound is involved
 (bounded unrolling reports wrong "safe" answers on long chains). The certificate is not Z3's
-model but the worklist's least fixpoint (witness.py), which lies inside every closed set; so
+model but the worklist's least fixpoint (engine/witness.py), which lies inside every closed set; so
 SAT must come with a fixpoint that avoids the goal, or the two disagree (analyses check this).
 Reading Z3's model back cost 13 s of a 100,000-host check and told nothing more.
 
-The clauses are parsed once per check and attacker profile (memo.py); each policy's
+The clauses are parsed once per check and attacker profile (encode/check.HornMemo); each policy's
 footholds and goal are assumptions of its own `check`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import z3
 
-from segverify.encode.edges import AttackGraph, Context, shared_graph
+from segverify.encode.check import CheckContext
 from segverify.encode.horn import HornBase, Terms
 from segverify.encode.solve import Outcome, solve
+from segverify.engine.edges import AttackGraph, shared_graph
 from segverify.model.ir import Model, OnlyViaSpec
 from segverify.model.refs import Resolver
 
 
-@dataclass(frozen=True, slots=True)
-class ClosedSet:
-    hosts: frozenset[str]
-    credentials: frozenset[str]
-
-
-def horn_base(ctx: Context, graph: AttackGraph) -> HornBase:
+def horn_base(ctx: CheckContext, graph: AttackGraph) -> HornBase:
     """The clauses for this graph's attacker profile; only the latest base is kept.
 
     A base holds about 1 KB of solver memory per clause; api.check evaluates the policies of
     one profile together.
     """
     profile = graph.profile
-    base = ctx.memo.horn.get(profile)
+    base = ctx.horn.bases.get(profile)
     # A policy from outside the model (api.paths, tests) may leave out hosts no guard covers.
     if base is None or not graph.excluded <= frozenset(base.guarded):
-        ctx.memo.horn.clear()
+        ctx.horn.bases.clear()
         shared = shared_graph(ctx, (profile, frozenset()))
-        if ctx.memo.terms is None:
-            ctx.memo.terms = Terms(ctx.pv.ctx)
+        if ctx.horn.terms is None:
+            ctx.horn.terms = Terms(ctx.pv.ctx)
         guarded = via_hosts(ctx) | graph.excluded
         inside = {h: ctx.index.src.inside(ctx.model.hosts[h].addresses) for h in guarded}
-        base = HornBase(shared, ctx.budget, ctx.memo.terms, inside)
-        ctx.memo.horn[profile] = base
+        base = HornBase(shared, ctx.budget, ctx.horn.terms, inside)
+        ctx.horn.bases[profile] = base
     return base
 
 
-def via_hosts(ctx: Context) -> frozenset[str]:
+def via_hosts(ctx: CheckContext) -> frozenset[str]:
     return model_via_hosts(ctx.model, ctx.resolver)
 
 
@@ -78,14 +71,14 @@ def footholds(base: HornBase, graph: AttackGraph) -> list[z3.BoolRef]:
     return facts + base.reached_by(senders) + base.usable(graph.excluded)
 
 
-def avoid_targets(ctx: Context, graph: AttackGraph, targets: frozenset[str]) -> Outcome:
+def avoid_targets(ctx: CheckContext, graph: AttackGraph, targets: frozenset[str]) -> Outcome:
     """sat: some closed set avoids every target (isolated); unsat: none does (a path exists)."""
     base = horn_base(ctx, graph)
     goal = [base.negated("c", t) for t in sorted(targets) if t in graph.units]
     return solve(base.solver, *footholds(base, graph), *goal)
 
 
-def closed_within(ctx: Context, graph: AttackGraph, hosts: frozenset[str]) -> Outcome:
+def closed_within(ctx: CheckContext, graph: AttackGraph, hosts: frozenset[str]) -> Outcome:
     """sat: some closed set controls no host outside `hosts`; unsat: none does.
 
     For blast_radius, `hosts` is the worklist's least fixpoint: the smallest closed set, so

@@ -28,9 +28,9 @@ from collections.abc import Iterator
 
 import z3
 
-from segverify.encode.atoms import runs
-from segverify.encode.edges import AttackGraph
 from segverify.encode.solve import Budget, new_solver
+from segverify.engine.atoms import runs
+from segverify.engine.edges import AttackGraph
 
 
 class Symbols:

@@ -16,6 +16,7 @@ from segverify.encode.context import PacketVars, new_packet_vars
 from segverify.encode.flows import FlowSets, LayerChain, Region, build_chain
 from segverify.encode.sets import member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
+from segverify.engine.pick import Found
 from segverify.model.addresses import ADDR_BITS, cidr_set
 from segverify.results import Packet, RuleRef
 
@@ -23,13 +24,11 @@ Want = Literal["allow", "deny"]
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
-    packet: Packet
-    rule: RuleRef  # the first denying layer's deciding rule, else the first allowing one
-    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
+class NoPacket:
+    """No packet of the region is decided as asked: the solver proved it (unsat), or the region is empty."""
 
 
-Answer = Found | None | Outcome  # a packet, none exists, or the solver gave up
+Answer = Found | NoPacket | Outcome  # a packet, none exists, or the solver gave up
 
 
 class RegionSolver:
@@ -58,7 +57,7 @@ class RegionSolver:
 
     def find(self, sub: Region, want: Want) -> Answer:
         if sub.is_empty():
-            return None
+            return NoPacket()
         allowed = self.chain.allowed
         decision = allowed if want == "allow" else z3.Not(allowed)
         query = self._guard(z3.And(self._inside(sub), decision))
@@ -66,7 +65,7 @@ class RegionSolver:
         if outcome.verdict == "unknown":
             return outcome
         if outcome.verdict == "unsat":
-            return None
+            return NoPacket()
         first = self._decode()
         return self._polish(query) or first
 

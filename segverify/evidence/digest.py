@@ -64,7 +64,7 @@ class CertificateDigests:
     """SHA-256 of each certificate's canonical JSON, the shared parts encoded and hashed once.
 
     At 100,000 hosts the boundaries are ~175,000 entries each, and certificates share entries
-    (analyses/attack_policies.Entries) and, between policies from the same footholds, whole
+    (engine/certificate.Entries) and, between policies from the same footholds, whole
     boundaries: each distinct entry is encoded once, and the hash of a boundary seen before
     (the same entries in the same order) is taken up where it stopped (hashlib's copy()).
     """

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from segverify.explain.controls import Control, Variant, default_control, sort_controls
+from segverify.model.controls import Control, Variant, default_control, sort_controls
 from segverify.model.intervals import union_all
 from segverify.model.principals import Principals
 from segverify.model.refs import Resolver

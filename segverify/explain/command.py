@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from segverify.encode.solve import Budget
-from segverify.errors import UsageError, require_no_layers
+from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, UsageError
 from segverify.explain.explain import EXPLAINED_KINDS, Explanation, explain
 from segverify.model.ir import Model, Policy
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, Report, Status
+from segverify.model.unlayered import require_no_layers
+from segverify.results import Report, Status
 
 
 def select(model: Model, ids: Sequence[str]) -> list[Policy]:

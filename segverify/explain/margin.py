@@ -19,8 +19,8 @@ from segverify.encode.hitting import minimum_hitting_set
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
 from segverify.explain.cited import cited
-from segverify.explain.controls import Control, controls_of, sort_controls
 from segverify.explain.recheck import Recheck, recheck
+from segverify.model.controls import Control, controls_of, sort_controls
 from segverify.model.ir import Model, Policy
 from segverify.results import ClosedSetCertificate, Status, Witness
 

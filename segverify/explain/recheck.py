@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from segverify import api
 from segverify.encode.solve import Budget
-from segverify.explain.controls import Control, Variant, without
+from segverify.model.controls import Control, Variant, without
 from segverify.model.ir import Model, Policy
 from segverify.results import PolicyResult
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from segverify.errors import UsageError, require_no_layers
+from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED, UsageError
 from segverify.fix.costsfile import read_costs
 from segverify.fix.patch import unified_diff, write_changed
 from segverify.fix.render import render_fix_json, render_fix_text
 from segverify.fix.search import FixOptions, FixResult, find_fix
 from segverify.model.ir import Model
-from segverify.results import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
+from segverify.model.unlayered import require_no_layers
 
 EXIT_CODES = {"fixed": EXIT_OK, "nothing": EXIT_OK, "infeasible": EXIT_VIOLATED, "unknown": EXIT_UNKNOWN}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from segverify.errors import require_no_layers
 from segverify.lint.broad import overly_broad
 from segverify.lint.context import LintContext, LintOptions
 from segverify.lint.findings import Finding, LintReport
@@ -13,6 +12,7 @@ from segverify.lint.uses import uses_of
 from segverify.lint.zoning import unzoned
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import Model
+from segverify.model.unlayered import require_no_layers
 
 RULE_CODES = ("shadowed", "partially-shadowed", "redundant-with-default", "empty-rule", "overly-broad")
 

@@ -7,8 +7,8 @@ members of one smallest breaking set in purple; MFA controls and the margin in t
 
 from __future__ import annotations
 
-from segverify.explain.controls import Control
 from segverify.explain.explain import Explanation
+from segverify.model.controls import Control
 from segverify.model.ir import Model
 from segverify.render.dot_architecture import draw_flows
 from segverify.render.dot_canvas import Canvas, End

@@ -23,7 +23,7 @@ from segverify.render.html_policies import esc, policy_section, rule_anchor, sec
 from segverify.render.html_rules import cited_rules
 from segverify.render.html_style import FILTERS, style_sheet
 from segverify.render.html_svg import Diagrams
-from segverify.results import PolicyResult, Report, RuleRef, default_ref, exit_code, rule_ref
+from segverify.results import PolicyResult, Report, RuleRef, default_ref, rule_ref
 
 OVERALL = {0: "PASS: every policy proved or waived", 1: "FAIL: a policy is violated", 3: "UNKNOWN"}
 
@@ -139,7 +139,7 @@ def recheck_howto(certificate_file: str) -> str:
 
 def summary_html(report: Report, binding: Binding, certificate_file: str) -> str:
     counts = report.summary()
-    overall = OVERALL.get(exit_code(report), "")
+    overall = OVERALL.get(report.exit_code, "")
     rows = [[esc(s), f"{n:,}"] for s, n in counts.items()]
     inputs = [[f"<code>{esc(f)}</code>", f"<code>{esc(sha)}</code>"] for f, sha in binding.inputs]
     return (

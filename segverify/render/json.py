@@ -7,7 +7,7 @@ json.dumps with an indent runs Python's pure-Python encoder over every one of th
 and gigabytes. Here each boundary stands in the document as a marker; the rest is encoded by
 `indented` (json.dumps(indent=2), by a faster route), and each marker is replaced, as the
 text is written, by the entries, each distinct entry encoded once (certificates share their
-entries: analyses/attack_policies.Entries). The text is byte for byte what
+entries: engine/certificate.Entries). The text is byte for byte what
 json.dumps(..., indent=2) gives for the whole document.
 """
 

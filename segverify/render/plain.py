@@ -232,7 +232,7 @@ def result_json(r: PolicyResult, digest: str = "") -> Json:
     if r.reason:
         out["reason"] = r.reason
     if r.explanation is not None:
-        from segverify.explain.render import explanation_json
+        from segverify.render.explanation import explanation_json
 
         out["explanation"] = {k: v for k, v in explanation_json(r.explanation).items() if k not in out}
     return out

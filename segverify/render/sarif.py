@@ -22,7 +22,6 @@ from segverify.model.ir import Model, PolicyKind, Severity
 from segverify.render.places import Places
 from segverify.render.places import usable as usable  # re-exported: lint renders with it too
 from segverify.render.text import hop_lines, result_lines
-from segverify.report_policy import at_or_above, stale_waivers
 from segverify.results import (
     AccountsWitness,
     BlastWitness,
@@ -35,6 +34,7 @@ from segverify.results import (
     ResilienceWitness,
     Status,
     Witness,
+    at_or_above,
 )
 
 Json = dict[str, Any]
@@ -143,7 +143,7 @@ def _run(report: Report, ctx: Context, category: str) -> Json:
     }
     explained = [r for r in report.results if r.explanation is not None]
     if explained:  # `check --explain`: proofs have no SARIF result, so the run carries them
-        from segverify.explain.render import explanation_summary
+        from segverify.render.explanation import explanation_summary
 
         run["properties"] = {
             "explanations": [explanation_summary(r.explanation) for r in explained if r.explanation]
@@ -427,7 +427,7 @@ def _path_identity(target: str, hops: tuple[Hop, ...]) -> Json:
 
 def _notifications(report: Report, root: str, dropped: int) -> list[Json]:
     """Stale waivers, report notes and a truncation notice: reported, never alerts."""
-    notes = [_stale_note(r, root) for r in stale_waivers(report)]
+    notes = [_stale_note(r, root) for r in report.stale_waivers()]
     notes += [{"level": "note", "message": {"text": text}} for text in report.notes]
     if dropped:
         text = f"{dropped} results left out: GitHub rejects runs with more than {MAX_RESULTS}"

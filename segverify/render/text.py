@@ -151,7 +151,7 @@ def result_lines(r: PolicyResult) -> list[str]:
     if r.reason:
         lines.append(f"  reason: {r.reason}")
     if r.explanation is not None:
-        from segverify.explain.render import explanation_lines
+        from segverify.render.explanation import explanation_lines
 
         lines += explanation_lines(r.explanation)[1:]  # the first line repeats the verdict
     return lines

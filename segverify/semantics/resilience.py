@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from segverify.explain.controls import without
 from segverify.model.addresses import ALL_ADDRESSES
+from segverify.model.controls import without
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import (
     AccountFoothold,

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify.cli import app
-from segverify.explain.controls import Control, controls_of, without
 from segverify.explain.explain import explain
+from segverify.model.controls import Control, controls_of, without
 from segverify.model.ir import Defaults, IsolatedSpec, Model
 from segverify.results import PathWitness, Status
 from segverify.semantics.policies import evaluate

@@ -13,8 +13,8 @@ import pytest
 
 from segverify.encode.solve import Budget
 from segverify.explain.command import explain_all, select
-from segverify.explain.render import render_explanations_json, render_explanations_text
 from segverify.model.load import load_model
+from segverify.render.explanation import render_explanations_json, render_explanations_text
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from segverify.explain.controls import Control, controls_of, without
 from segverify.explain.explain import explain
+from segverify.model.controls import Control, controls_of, without
 from segverify.model.ir import Model, Policy
 from segverify.results import Status
 from segverify.semantics.policies import evaluate

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from segverify import api
-from segverify.explain.controls import controls_of, without
+from segverify.model.controls import controls_of, without
 from segverify.model.ir import Model, Policy, Resilience
 from segverify.results import ResilienceWitness, Status
 from segverify.semantics.context import Semantics

@@ -1,4 +1,4 @@
-"""Encode stage: which source addresses open a door, by first match over address atoms.
+"""Engine stage: which source addresses open a door, by first match over address atoms.
 
 The source address space is cut at every flow-source and zone boundary into *atoms*: inside
 an atom, every rule's source test and the zone are the same for every address, so for any
@@ -18,12 +18,12 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from segverify.errors import require_no_layers
 from segverify.model.addresses import ADDR_BITS, ALL_ADDRESSES, IPV4_ALL, IPV6_ALL, V6_BASE
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Model
 from segverify.model.ports import SVC_BITS
 from segverify.model.refs import Resolver
+from segverify.model.unlayered import require_no_layers
 from segverify.results import RuleRef, default_ref, rule_ref
 
 

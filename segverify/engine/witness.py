@@ -1,4 +1,4 @@
-"""Encode stage: attack paths read back from the movement graph, with concrete packets.
+"""Engine stage: attack paths read back from the movement graph, with concrete packets.
 
 When the Horn clauses say a path exists, the least fixpoint of the engine's own edges is
 computed round by round (so every fact records the move that first gave it, and paths are
@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from segverify.encode.atoms import bits
-from segverify.encode.edges import SENDER, AttackGraph, Context, Door
-from segverify.encode.packets import Found
-from segverify.encode.pick import pick_packet
+from segverify.engine.atoms import bits
+from segverify.engine.edges import SENDER, AttackGraph, Context, Door
+from segverify.engine.pick import Found, pick_packet
 from segverify.errors import InternalError
 from segverify.model.addresses import pick_address
 from segverify.model.ir import AccountFoothold, Foothold

@@ -1,10 +1,10 @@
-"""Encode stage: the movement graph: hosts, credentials, and which senders open which door.
+"""Engine stage: the movement graph: hosts, credentials, and which senders open which door.
 
 A *door* is one way into a host: a service it offers that a login or an exploit can use.
 A *unit* is something the attacker sends from: a host (once controlled) or a foothold
 reference (always). Which source addresses open a door is decided by first match over
-address atoms (atoms.py); `allowed_sources_z3` answers the same question with the Z3 packet
-layer, one query per source class, and serves as its cross-check in the tests.
+address atoms (atoms.py); encode.doors.allowed_sources_z3 answers the same question with the
+Z3 packet layer, one query per source class, and serves as its cross-check in the tests.
 """
 
 from __future__ import annotations
@@ -14,13 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from segverify.encode.atoms import EdgeIndex
-from segverify.encode.context import PacketVars
-from segverify.encode.flows import FlowSets, Region
-from segverify.encode.memo import GraphKey, Memo, keep_latest
-from segverify.encode.packets import Found, RegionSolver
-from segverify.encode.solve import Budget, Outcome
-from segverify.model.addresses import V6_BASE
+from segverify.engine.atoms import EdgeIndex
+from segverify.engine.memo import GraphKey, Memo, keep_latest
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import AccountFoothold, AttackerProfile, Foothold, Host, Model, RefFoothold
 from segverify.model.principals import Principals
@@ -79,12 +74,15 @@ class AttackGraph:
 
 @dataclass(frozen=True, slots=True)
 class Context:
+    """What the engine needs of one model, and the caches it keeps for it (memo.py).
+
+    Plain Python only: the Z3 side of a check (packet variables, flow sets, budget, clauses)
+    is encode.check.CheckContext, which extends this one.
+    """
+
     model: Model
     resolver: Resolver
     principals: Principals
-    sets: FlowSets
-    budget: Budget
-    pv: PacketVars
     index: EdgeIndex
     memo: Memo = field(default_factory=Memo)
     all_paths: bool = False  # violated isolated/only_via: a path to every reached target
@@ -265,41 +263,3 @@ def _senders(res: Resolver, footholds: tuple[Foothold, ...], banned: IntervalSet
             continue  # a controlled foothold host sends from its own addresses already
         out[ref.text] = out.get(ref.text, IntervalSet()).union(res.addresses(ref).difference(banned))
     return tuple(Unit(name, addrs, False) for name, addrs in sorted(out.items()) if addrs)
-
-
-def door_region(ctx: Context, src: IntervalSet, door: Door) -> Region:
-    host = ctx.model.hosts[door.host]
-    return Region(src, host.addresses, ctx.model.services[door.service].ports)
-
-
-def allowed_sources_z3(ctx: Context, universe: IntervalSet, door: Door) -> IntervalSet | Outcome:
-    """The source addresses of `universe` that open the door, by the Z3 packet layer.
-
-    One query per source class (addresses no sliced rule and no zone tells apart); slower than
-    EdgeIndex.allowed by orders of magnitude, and the independent check of it.
-    """
-    region = door_region(ctx, universe, door)
-    if region.is_empty():
-        return IntervalSet()
-    solver = RegionSolver(ctx.sets, region, ctx.budget, ctx.pv)
-    allowed = IntervalSet()
-    for cls in source_classes(ctx, solver, region):
-        answer = solver.find(Region(cls, region.dst, region.svc), "allow")
-        if isinstance(answer, Outcome):
-            return answer
-        if isinstance(answer, Found):
-            allowed = allowed.union(cls)
-    return allowed
-
-
-def source_classes(ctx: Context, solver: RegionSolver, region: Region) -> list[IntervalSet]:
-    """Partition region.src so that every sliced rule and every zone contains a class or misses it."""
-    parts = [ctx.sets.src[f.index] for f in solver.chain.rules]
-    parts += [z for z in ctx.resolver.zone_sets.values() if z.intersects(region.dst)]
-    cuts = sorted({b for p in parts for b in p.boundaries()} | set(region.src.boundaries()))
-    classes: dict[tuple[bool, ...], list[tuple[int, int]]] = {}
-    for lo, nxt in zip(cuts, cuts[1:], strict=False):
-        if lo in region.src:
-            signature = (lo >= V6_BASE, *(lo in p for p in parts))  # a class never spans families
-            classes.setdefault(signature, []).append((lo, nxt - 1))
-    return [IntervalSet.of(v) for _, v in sorted(classes.items())]

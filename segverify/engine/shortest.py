@@ -1,4 +1,4 @@
-"""Encode stage: the attack path with the fewest moves, read back from the least fixpoint.
+"""Engine stage: the attack path with the fewest moves, read back from the least fixpoint.
 
 The fixpoint records, per host and credential, the move that *first* gave it (fewest rounds).
 A path read back from those first moves can be longer than needed: a host gained early may
@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.encode.edges import SENDER, AttackGraph, Context
-from segverify.encode.witness import Fact, Fixpoint, Gain, Moves, PathWriter, steps_to
+from segverify.engine.edges import SENDER, AttackGraph, Context
+from segverify.engine.witness import Fact, Fixpoint, Gain, Moves, PathWriter, steps_to
 from segverify.model.ir import Foothold
 from segverify.results import PathWitness
 

@@ -1,4 +1,4 @@
-"""Explain stage: controls (deny rules, default denies per zone pair, MFA) and models without them.
+"""Model stage: controls (deny rules, default denies per zone pair, MFA) and models without them.
 
 A control is something whose failure makes the design more permissive. Its failure is a
 model transformation, so every what-if question goes through the ordinary, reference-checked

@@ -1,4 +1,4 @@
-"""Encode stage: a concrete, readable packet for one hop of an attack path, from the atom index.
+"""Engine stage: a concrete, readable packet for one hop of an attack path, from the atom index.
 
 Inside one (source atom, destination atom, service atom) cell every packet gets the same
 first-match decision (atoms.py), so the allowed cells of a hop, with the rule deciding each,
@@ -19,14 +19,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from segverify.encode.atoms import EdgeIndex, bits, runs
-from segverify.encode.packets import Found
+from segverify.engine.atoms import EdgeIndex, bits, runs
 from segverify.model.addresses import cidr_set
 from segverify.model.intervals import IntervalSet
 from segverify.results import Packet, RuleRef, default_ref, rule_ref
 
 TCP = IntervalSet.span(6 << 16, (6 << 16) | 0xFFFF)
 DOCUMENTATION = cidr_set("203.0.113.0/24")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A packet of a region that the flows decide as asked, with the rule deciding it."""
+
+    packet: Packet
+    rule: RuleRef  # the first denying layer's deciding rule, else the first allowing one
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 @dataclass(frozen=True, slots=True)

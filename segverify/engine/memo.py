@@ -1,4 +1,4 @@
-"""Encode stage: what one check computes once and every policy reuses.
+"""Engine stage: what one check computes once and every policy reuses.
 
 Policies of one check differ in footholds, targets and attacker profile, but the doors, the
 sources that open them, the movement clauses and the packets of witness hops are the same
@@ -16,11 +16,10 @@ from segverify.model.intervals import IntervalSet
 from segverify.model.ir import AttackerProfile
 
 if TYPE_CHECKING:
-    from segverify.analyses.attack_policies import Entries
-    from segverify.encode.edges import AttackGraph, Door
-    from segverify.encode.horn import HornBase, Terms
-    from segverify.encode.packets import Found
-    from segverify.encode.witness import Moves
+    from segverify.engine.certificate import Entries
+    from segverify.engine.edges import AttackGraph, Door
+    from segverify.engine.pick import Found
+    from segverify.engine.witness import Moves
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -34,8 +33,6 @@ class Memo:
     masks: dict[int, int] = field(default_factory=dict)  # each distinct opener set, kept once
     graphs: dict[AttackerProfile, AttackGraph] = field(default_factory=dict)  # no footholds, none left out
     host_tables: dict[object, Any] = field(default_factory=dict)  # per-host tables of those graphs
-    horn: dict[AttackerProfile, HornBase] = field(default_factory=dict)
-    terms: Terms | None = None  # Boolean terms by name, shared by every profile's clauses
     packets: dict[tuple[IntervalSet, Door], Found] = field(default_factory=dict)
     # Derived from one graph and reused by every policy on it; the latest two are kept.
     trimmed: dict[GraphKey, AttackGraph] = field(default_factory=dict)  # only_via: via hosts left out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from segverify.explain.controls import Control
 from segverify.explain.explain import Explanation
 from segverify.explain.margin import Core, Margin
+from segverify.model.controls import Control
 from segverify.render.plain import Json, blocked_json, witness_json
 from segverify.render.text import MARK, witness_lines
 from segverify.results import Blocked
