@@ -20,9 +20,10 @@ from segverify import __version__
 from segverify.diagnostics import Span
 from segverify.kinds import KINDS
 from segverify.model.ir import Model, Severity
+from segverify.render.hops import steps
 from segverify.render.places import Places
 from segverify.render.places import usable as usable  # re-exported: lint renders with it too
-from segverify.render.text import hop_lines, result_lines
+from segverify.render.text import result_lines
 from segverify.report_policy import at_or_above, stale_waivers
 from segverify.results import (
     AccountsWitness,
@@ -296,13 +297,8 @@ def relative_uri(file: str, root: str) -> str:
 
 
 def hop_messages(path: tuple[Hop, ...]) -> list[str]:
-    """One line per hop, numbered as render/text.py does: `foothold: ...`, `1: login ...`."""
-    out = []
-    for line in hop_lines(path):
-        text = ", ".join(part.strip() for part in line.split("\n"))
-        head, _, rest = text.partition(". ")
-        out.append(f"{head}: {rest}" if head.isdigit() else text)
-    return out
+    """One line per hop, numbered as everywhere (render/hops.py): `foothold: ...`, `1: login ...`."""
+    return [step.message() for step in steps(path)]
 
 
 def hop_span(h: Hop, policy: Span, places: Places) -> Span:
