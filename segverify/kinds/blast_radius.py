@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from segverify.model.names import Context
     from segverify.model.read import Fields
     from segverify.results import Witness
+    from segverify.semantics.attack import Attack
     from segverify.semantics.context import Semantics
+    from segverify.semantics.policies import Verdict
 
 MAX_HOSTS = Field(
     "max_hosts", "count", "most hosts the attacker may control, footholds included", required=True
@@ -35,11 +37,26 @@ class BlastRadius(AttackKind):
 
         return check_blast_radius
 
+    def outcome(self, attack: Attack, policy: Policy) -> Verdict:
+        """Violated when the attacker controls more than `max_hosts` hosts: all of them, shallowest first."""
+        from segverify.results import BlastWitness, ControlledHost, Status
+
+        spec = _spec(policy)
+        if len(attack.controlled) <= spec.max_hosts:
+            return Status.PROVED, None
+        order = sorted(attack.controlled, key=lambda h: (attack.depth(h), h))
+        hosts = tuple(ControlledHost(h, attack.path_to(h)) for h in order)
+        return Status.VIOLATED, BlastWitness(hosts, spec.max_hosts)
+
     def witness_errors(self, sem: Semantics, policy: Policy, witness: Witness) -> list[str] | None:
         from segverify.results import BlastWitness
         from segverify.semantics.verify import blast_errors
 
-        spec = policy.spec
-        if not isinstance(spec, BlastRadiusSpec) or not isinstance(witness, BlastWitness):
+        if not isinstance(witness, BlastWitness):
             return None
-        return blast_errors(sem, policy, spec, witness)
+        return blast_errors(sem, policy, _spec(policy), witness)
+
+
+def _spec(policy: Policy) -> BlastRadiusSpec:
+    assert isinstance(policy.spec, BlastRadiusSpec)
+    return policy.spec

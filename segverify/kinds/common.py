@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from segverify.model.names import Context
     from segverify.model.read import Fields
     from segverify.results import Certificate, Witness
+    from segverify.semantics.attack import Attack
     from segverify.semantics.context import Semantics
     from segverify.semantics.policies import Query, Verdict
 
@@ -54,16 +55,20 @@ def zone_names(ctx: Context, f: Fields) -> tuple[str, ...]:
 class AttackKind(PolicyKindRecord):
     """A kind decided by the attacker's movement (fixpoint of the four moves): closed-set proofs."""
 
-    def reference(self, sem: Semantics, policy: Policy) -> Verdict:
-        from segverify.semantics.policies import attack_outcome
+    @abstractmethod
+    def outcome(self, attack: Attack, policy: Policy) -> Verdict:
+        """The verdict read off the reference fixpoint of the policy's attacker."""
 
-        return attack_outcome(sem, policy)[1]
+    def reference(self, sem: Semantics, policy: Policy) -> Verdict:
+        from segverify.semantics.policies import attack_of
+
+        return self.outcome(attack_of(sem, policy), policy)
 
     def certificate(self, sem: Semantics, policy: Policy) -> Certificate:
-        from segverify.semantics.policies import attack_outcome, closed_set, require_proved
+        from segverify.semantics.policies import attack_of, closed_set, require_proved
 
-        attack, (status, _) = attack_outcome(sem, policy)
-        require_proved(policy, status)
+        attack = attack_of(sem, policy)
+        require_proved(policy, self.outcome(attack, policy)[0])
         return closed_set(sem, attack)
 
     def certificate_errors(self, sem: Semantics, policy: Policy, cert: Certificate) -> list[str] | None:
@@ -71,6 +76,28 @@ class AttackKind(PolicyKindRecord):
         from segverify.semantics.certify import check_closed_set
 
         return check_closed_set(sem, policy, cert) if isinstance(cert, ClosedSetCertificate) else None
+
+
+class ReachKind(AttackKind):
+    """An attack kind violated when the attacker controls a target: a path witnesses it."""
+
+    def outcome(self, attack: Attack, policy: Policy) -> Verdict:
+        from segverify.results import PathWitness, Status
+
+        reached = attack.reached_targets()
+        if not reached:
+            return Status.PROVED, None
+        support = tuple(h for t in sorted(reached) for h in attack.path_to(t))
+        first = reached[0]
+        return Status.VIOLATED, PathWitness(
+            first, attack.path_to(first), tuple(sorted(reached)), support=support
+        )
+
+    def witness_errors(self, sem: Semantics, policy: Policy, witness: Witness) -> list[str] | None:
+        from segverify.results import PathWitness
+        from segverify.semantics.verify import path_errors
+
+        return path_errors(sem, policy, witness) if isinstance(witness, PathWitness) else None
 
 
 class RegionKind(PolicyKindRecord):

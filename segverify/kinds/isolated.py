@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from segverify.kinds.common import FROM_FOOTHOLDS, RESILIENT_FIELD, TO, AttackKind, footholds
+from segverify.kinds.common import FROM_FOOTHOLDS, RESILIENT_FIELD, TO, ReachKind, footholds
 from segverify.model.ir import IsolatedSpec, PolicyKind, PolicySpec
 from segverify.model.shapes import Field
 
 if TYPE_CHECKING:
     from segverify.analyses.registry import Analysis
-    from segverify.model.ir import Policy
     from segverify.model.names import Context
     from segverify.model.read import Fields
-    from segverify.results import Witness
-    from segverify.semantics.context import Semantics
 
 
-class Isolated(AttackKind):
+class Isolated(ReachKind):
     name: PolicyKind = "isolated"
     fields: tuple[Field, ...] = (FROM_FOOTHOLDS, TO, RESILIENT_FIELD)
     meaning = (
@@ -35,9 +32,3 @@ class Isolated(AttackKind):
         from segverify.analyses.attack_policies import check_isolated
 
         return check_isolated
-
-    def witness_errors(self, sem: Semantics, policy: Policy, witness: Witness) -> list[str] | None:
-        from segverify.results import PathWitness
-        from segverify.semantics.verify import path_errors
-
-        return path_errors(sem, policy, witness) if isinstance(witness, PathWitness) else None

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from segverify.kinds.common import FROM_FOOTHOLDS, RESILIENT_FIELD, TO, AttackKind, footholds
+from segverify.kinds.common import FROM_FOOTHOLDS, RESILIENT_FIELD, TO, ReachKind, footholds
 from segverify.model.ir import OnlyViaSpec, PolicyKind, PolicySpec
 from segverify.model.shapes import Field
 
 if TYPE_CHECKING:
     from segverify.analyses.registry import Analysis
-    from segverify.model.ir import Policy
     from segverify.model.names import Context
     from segverify.model.read import Fields
-    from segverify.results import Witness
-    from segverify.semantics.context import Semantics
 
 VIA = Field("via", "list", "the only hosts a path may cross", required=True)
 
 
-class OnlyVia(AttackKind):
+class OnlyVia(ReachKind):
     name: PolicyKind = "only_via"
     fields: tuple[Field, ...] = (FROM_FOOTHOLDS, TO, VIA, RESILIENT_FIELD)
     meaning = (
@@ -35,9 +32,3 @@ class OnlyVia(AttackKind):
         from segverify.analyses.attack_policies import check_only_via
 
         return check_only_via
-
-    def witness_errors(self, sem: Semantics, policy: Policy, witness: Witness) -> list[str] | None:
-        from segverify.results import PathWitness
-        from segverify.semantics.verify import path_errors
-
-        return path_errors(sem, policy, witness) if isinstance(witness, PathWitness) else None

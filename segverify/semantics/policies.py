@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from segverify.kinds import KINDS
 from segverify.kinds.common import RegionKind
 from segverify.model.intervals import IntervalSet
-from segverify.model.ir import BlastRadiusSpec, Model, Policy
+from segverify.model.ir import Model, Policy
 from segverify.results import (
-    BlastWitness,
     Certificate,
     ClosedSetCertificate,
-    ControlledHost,
     MatrixWitness,
     PacketWitness,
     PairWitness,
-    PathWitness,
     RegionCertificate,
     RuleRef,
     Status,
@@ -75,22 +72,9 @@ def matrix_verdict(sem: Semantics, policy: Policy) -> Verdict:
     return (Status.VIOLATED, MatrixWitness(pairs)) if pairs else (Status.PROVED, None)
 
 
-def attack_outcome(sem: Semantics, policy: Policy) -> tuple[Attack, Verdict]:
-    setup = setup_for(sem.model, sem.resolver, policy)
-    attack = Attack(sem, setup)
-    spec = policy.spec
-    if isinstance(spec, BlastRadiusSpec):
-        if len(attack.controlled) <= spec.max_hosts:
-            return attack, (Status.PROVED, None)
-        order = sorted(attack.controlled, key=lambda h: (attack.depth(h), h))
-        hosts = tuple(ControlledHost(h, attack.path_to(h)) for h in order)
-        return attack, (Status.VIOLATED, BlastWitness(hosts, spec.max_hosts))
-    reached = attack.reached_targets()
-    if not reached:
-        return attack, (Status.PROVED, None)
-    support = tuple(h for t in sorted(reached) for h in attack.path_to(t))
-    witness = PathWitness(reached[0], attack.path_to(reached[0]), tuple(sorted(reached)), support=support)
-    return attack, (Status.VIOLATED, witness)
+def attack_of(sem: Semantics, policy: Policy) -> Attack:
+    """The reference fixpoint of an attack policy's attacker; its kind reads the verdict off it."""
+    return Attack(sem, setup_for(sem.model, sem.resolver, policy))
 
 
 # ---- certificates ------------------------------------------------------------------------------
