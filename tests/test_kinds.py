@@ -8,6 +8,7 @@ kind, and each must accept its own witness and certificate and refuse another ki
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import get_args
 
@@ -24,6 +25,7 @@ from segverify.results import Status
 from segverify.semantics.context import Semantics
 from segverify.semantics.policies import certificate_for, evaluate
 
+KINDS_DIR = Path(__file__).parent.parent / "segverify" / "kinds"
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart" / "model.yaml"
 
 # One proved (-P) and one violated (-V) policy of every kind, on the quickstart model.
@@ -115,3 +117,29 @@ def test_a_kind_refuses_another_kinds_witness(model: Model) -> None:
     _, witness = KINDS["matrix"].reference(sem, _policy(model, "matrix-V"))
     assert witness is not None
     assert Isolated().witness_errors(sem, _policy(model, "isolated-V"), witness) is None
+
+
+def _module_level_imports(tree: ast.Module) -> set[str]:
+    """Imports run when the module is imported: not those in functions or under TYPE_CHECKING."""
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                break
+            if isinstance(sub, ast.ImportFrom) and sub.module:
+                found.add(sub.module)
+            elif isinstance(sub, ast.Import):
+                found |= {a.name for a in sub.names}
+    return found
+
+
+def test_kinds_import_only_the_models_leaves_when_loaded() -> None:
+    """model/fields.py and model/build_policies.py import the registry, so a kind may load only the
+    model's leaf modules; analyses/, semantics/ and results are imported inside its methods."""
+    allowed = {"segverify.model.ir", "segverify.model.shapes"}
+    for path in sorted(KINDS_DIR.glob("*.py")):
+        imported = _module_level_imports(ast.parse(path.read_text(encoding="utf-8")))
+        ours = {m for m in imported if m.startswith("segverify.")}
+        assert {m for m in ours if not m.startswith("segverify.kinds")} <= allowed, path.name
