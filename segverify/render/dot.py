@@ -13,14 +13,12 @@ from segverify.model.ir import Model, PolicyKind
 from segverify.render.dot_architecture import render_architecture
 from segverify.render.dot_blast import render_blast
 from segverify.render.dot_matrix import render_matrix, render_matrix_html, render_matrix_table
-from segverify.render.dot_paths import find_policy, hop_label, numbered, render_paths
+from segverify.render.dot_paths import find_policy, render_paths
 from segverify.results import PolicyResult, Report, Status
 
 __all__ = [
     "VIEWS",
     "View",
-    "hop_label",
-    "numbered",
     "pick_result",
     "render_architecture",
     "render_blast",

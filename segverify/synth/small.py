@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from segverify.kinds import policy_kinds
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import (
-    POLICY_KINDS,
     AccountFoothold,
     Action,
     AttackerProfile,
@@ -54,7 +54,7 @@ def random_small_model(rng: random.Random) -> Model:
     )
     picker = _Refs(draft, rng)
     for i in range(rng.randint(2, 6)):
-        kind = rng.choice(POLICY_KINDS)
+        kind = rng.choice(policy_kinds())
         attacker = _profile(rng) if rng.random() < 0.3 else None
         draft.policies.append(Policy(f"P{i + 1}", kind, _spec(kind, picker, rng), attacker=attacker))
     return draft.model()

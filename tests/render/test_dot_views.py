@@ -11,8 +11,6 @@ from render_fixtures import INTER, addr, flows, rule, svc
 from segverify.errors import UsageError
 from segverify.model.ir import Model
 from segverify.render.dot import (
-    hop_label,
-    numbered,
     pick_result,
     render_architecture,
     render_blast,
@@ -22,6 +20,7 @@ from segverify.render.dot import (
     render_paths,
     render_view,
 )
+from segverify.render.hops import steps
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
@@ -146,7 +145,7 @@ def test_labels_are_escaped_not_interpreted(model: Model) -> None:
 def test_hops_are_numbered_skipping_footholds(model: Model, report: Report) -> None:
     witness = result(report, "SEG-001").witness
     assert witness is not None
-    labels = [hop_label(n, h) for n, h in numbered(witness.path) if n]  # type: ignore[union-attr]
+    labels = [s.label for s in steps(witness.path) if not s.is_foothold]  # type: ignore[union-attr]
     assert labels == ["1: harvest alice", "2: ssh as alice", "3: harvest ops-1", "4: ssh as ops-1"]
 
 
