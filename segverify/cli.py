@@ -279,11 +279,6 @@ class Ci:
     category: str = ""
 
 
-def render_report(report: Report, fmt: str, ci: Ci = Ci()) -> str:
-    """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
-    return "".join(report_pieces(report, fmt, ci))
-
-
 def report_pieces(
     report: Report, fmt: str, ci: Ci = Ci(), digests: Mapping[str, str] | None = None
 ) -> Iterable[str]:

@@ -131,14 +131,6 @@ def usable_logins(sem: Semantics, setup: Setup, credentials: frozenset[str], hos
     return sorted(c for c in may if usable(sem.principals, setup.profile, c))
 
 
-def mfa_blocked(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> bool:
-    """Some held credential may log in on the host, and mfa alone stops every one of them."""
-    if not credentials:
-        return False
-    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
-    return bool(may) and not any(usable(sem.principals, setup.profile, c) for c in may)
-
-
 def open_moves(sem: Semantics, setup: Setup, credentials: frozenset[str], cross: list[Crossing]) -> list[str]:
     """Every login or exploit that leaves the set: a closed set has none."""
     out = []
