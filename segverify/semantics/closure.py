@@ -92,12 +92,13 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     sweep = sem.table.sweep(senders, t.dst, t.svc)
     reached: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     seen: set[tuple[int, int, RuleRef]] = set()
-    for cell in sweep.cells():
+    for keyed in sweep.keyed_cells():
         # A later source class with the same destinations, services and rule adds nothing:
         # the rule is noted already, and so is an allowed packet if the rule allows. The sweep
-        # hands out one object per destination part and per service walk and keeps them alive
-        # while it lives, so identity tells them apart without hashing ten thousand intervals.
-        key = (id(cell.dst), id(cell.svc), cell.rule)
+        # numbers its destination shares and service pieces, so equal keys tell repeats apart
+        # without hashing ten thousand intervals.
+        cell = keyed.cell
+        key = (keyed.dst_key, keyed.svc_key, cell.rule)
         if key in seen:
             continue
         seen.add(key)
