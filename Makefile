@@ -67,8 +67,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check segverify tests
-	$(BIN)/ruff format --check segverify tests
+	$(BIN)/ruff check segverify tests bench/synth
+	$(BIN)/ruff format --check segverify tests bench/synth
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -28,7 +28,7 @@ from segverify.model.ports import parse_port_spec
 from segverify.model.refs import Resolver
 from segverify.semantics.context import Semantics
 from segverify.semantics.regions import FlowTable
-from segverify.synth import generate_enterprise, plan_for
+from bench.synth import generate_enterprise, plan_for
 
 T = TypeVar("T")
 

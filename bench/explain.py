@@ -23,7 +23,7 @@ from segverify.model.ir import Model, Policy, Resilience
 from segverify.results import Status
 from segverify.semantics.context import Semantics
 from segverify.semantics.resilience import login_places, stolen
-from segverify.synth import generate_enterprise, plan_for
+from bench.synth import generate_enterprise, plan_for
 
 
 def proved_attack(model: Model) -> list[Policy]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import segverify.api as api
 from segverify.model.ir import Policy
-from segverify.synth import generate_enterprise, plan_for
+from bench.synth import generate_enterprise, plan_for
 
 
 class PeakMemory:

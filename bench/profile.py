@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 
 from segverify.api import CheckOptions, check
-from segverify.synth import generate_enterprise, plan_for
+from bench.synth import generate_enterprise, plan_for
 
 
 def bucket(filename: str) -> str:

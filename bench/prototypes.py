@@ -28,7 +28,7 @@ from segverify.encode.horn import Symbols
 from segverify.encode.solve import Budget
 from segverify.encode.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
-from segverify.synth import generate_enterprise, plan_for
+from bench.synth import generate_enterprise, plan_for
 
 
 def horn_clauses(graph: AttackGraph, n: Symbols) -> list[tuple[list[str], str]]:

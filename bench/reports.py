@@ -23,7 +23,7 @@ from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.render.json import certificate_chunks, report_chunks
 from segverify.results import Report
-from segverify.synth import write_enterprise
+from bench.synth import write_enterprise
 
 TODAY = date(2026, 11, 23)
 

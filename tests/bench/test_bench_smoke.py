@@ -11,10 +11,10 @@ from bench.__main__ import main
 from bench.phases import PhaseTimer
 from bench.report import slope
 from bench.sweep import check_seed
+from bench.synth import generate_enterprise, plan_for
+from bench.synth.policies import designed_to_hold
 from segverify.semantics.context import Semantics
 from segverify.semantics.policies import evaluate
-from segverify.synth import generate_enterprise, plan_for
-from segverify.synth.policies import designed_to_hold
 
 
 def test_reference_verdicts_follow_the_designed_polarity() -> None:
