@@ -4,9 +4,15 @@ PyYAML is used only to compose nodes; no constructor ever runs on a tag we did n
 `!!python/...` tags build nothing. Aliases are counted as expanded (memoised per node, so the
 count is linear even for a billion-laughs bomb) and refused beyond MAX_NODES.
 
-Most files are plain (one document, no anchors, aliases, tags or duplicate keys): those are built in
-one pass over libyaml's events. Any other file, or any problem at all, takes the general path
-(depth check, compose, count, convert), which alone decides every diagnostic.
+Two paths give one answer. The general path (`general_tree`: depth check, compose, count, convert)
+reads every document and alone decides every diagnostic. Most files are plain (one document, no
+anchors, aliases, tags or duplicate keys): the one-pass path (`plain_tree`) builds their tree from
+the parser's events in a single pass, skipping the composer's node graph and the second parse the
+depth check costs (docs/bench.md, "Design measurements", has the measured win; bench/yaml_load.py
+measures it). On anything else it declines (`_NotPlain`) or meets the parser's own error
+(`yaml.YAMLError`), and the general path reads the document from the start. No other exception is
+caught: a bug in the one pass surfaces instead of hiding behind the general path. Tests hold the
+two paths to the same tree or diagnostics (tests/model/test_plain_path.py).
 """
 
 from __future__ import annotations
@@ -86,9 +92,10 @@ class YMap:
 YNode = YScalar | YSeq | YMap
 
 
-# libyaml parses ~10x faster than pure Python; both only compose here. libyaml's composer recurses in
-# C without a guard (a few thousand `[` crash the process), so nesting is measured first on the event
-# stream, which is iterative and stops at the first level too deep.
+# libyaml when installed (it parses far faster than pure Python), else PyYAML's own parser; both only
+# compose here. libyaml's composer recurses in C without a guard (a few thousand `[` crash the
+# process), so nesting is measured first on the event stream, which is iterative and stops at the
+# first level too deep.
 _LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
@@ -423,21 +430,21 @@ class _PlainBuilder:
             self.top.add(node)
 
 
-def _plain_tree(text: str, file: str) -> YNode | None:
+def plain_tree(text: str, file: str) -> YNode | None:
     """The tree of a plain document in one pass, or None when the document is not plain.
 
     For a plain document every step of the general path passes and gives this same tree; on
     anything else (anchors, aliases, tags, duplicate keys, several documents, too deep, too many
-    nodes, a syntax error) the general path runs from the start and reports. So does any other
-    exception: the general path alone decides what a document that is not plain gives.
+    nodes, a syntax error or a character YAML refuses) it returns None, and the general path reads
+    the document and reports. Only those two refusals are caught: any other exception is a bug.
     """
     try:
-        loader = _LOADER(text)
-    except Exception:
+        loader = _LOADER(text)  # the pure-Python reader refuses bad characters here
+    except yaml.YAMLError:
         return None
     try:
         return _PlainBuilder(file, loader).build()
-    except Exception:  # _NotPlain, a YAMLError, or a surprise
+    except (_NotPlain, yaml.YAMLError):
         return None
     finally:
         loader.dispose()
@@ -445,9 +452,13 @@ def _plain_tree(text: str, file: str) -> YNode | None:
 
 def parse_yaml(text: str, file: str) -> YNode:
     """Parse one document into the located tree; raises ModelError with every problem found."""
-    plain = _plain_tree(text, file)
-    if plain is not None:
-        return plain
+    plain = plain_tree(text, file)
+    return general_tree(text, file) if plain is None else plain
+
+
+def general_tree(text: str, file: str) -> YNode:
+    """Any document through compose, alias-expanded size count and conversion: the tree, or a
+    ModelError with every problem found. `parse_yaml` calls it for whatever is not plain."""
     try:
         node = _compose(text, file)
         if node is None:

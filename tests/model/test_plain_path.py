@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from segverify.errors import ModelError
 from segverify.model import yamlio
-from segverify.model.yamlio import YMap, parse_yaml
+from segverify.model.yamlio import YMap, general_tree, parse_yaml, plain_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ("examples/**/*.yaml", "tests/cases/**/*.yaml", "policies/*.yaml", "tests/model/invalid/*.yaml")
@@ -25,22 +25,19 @@ REPO_YAML = sorted(p for pattern in PATTERNS for p in ROOT.glob(pattern))
 PLAIN = "segverify: 1\nzones: {a: {networks: [10.0.0.0/8]}}\nhosts: {h: {zone: a, address: 10.0.0.1}}\n"
 
 
-def outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+def outcome(text: str, general: bool) -> str:
     """The tree (spans included) or the diagnostics, as text, from one path."""
-    with monkeypatch.context() as m:
-        if general:
-            m.setattr(yamlio, "_plain_tree", lambda text, file: None)
-        try:
-            return repr(parse_yaml(text, "t.yaml"))
-        except ModelError as exc:
-            return "error " + repr(exc.diagnostics)
+    try:
+        return repr((general_tree if general else parse_yaml)(text, "t.yaml"))
+    except ModelError as exc:
+        return "error " + repr(exc.diagnostics)
 
 
 def both_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for loader in (yamlio._LOADER, yaml.SafeLoader):
         with monkeypatch.context() as m:
             m.setattr(yamlio, "_LOADER", loader)
-            assert outcome(text, False, monkeypatch) == outcome(text, True, monkeypatch), (loader, text)
+            assert outcome(text, False) == outcome(text, True), (loader, text)
 
 
 def test_repository_files_are_plain_and_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,7 +46,7 @@ def test_repository_files_are_plain_and_read_alike(monkeypatch: pytest.MonkeyPat
     for path in REPO_YAML:
         text = path.read_bytes().decode("utf-8", "replace")
         both_paths_agree(text, monkeypatch)
-        plain += yamlio._plain_tree(text, str(path)) is not None
+        plain += plain_tree(text, str(path)) is not None
     assert plain > 40  # the examples and cases are plain; most invalid files are not
 
 
@@ -83,7 +80,7 @@ def test_plain_documents_are_parsed_once(monkeypatch: pytest.MonkeyPatch, text: 
 def test_plain_scalars_are_typed_as_the_composer_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "a: [x, '1', 1, 1.5, .nan, true, yes, ~, '', 2027-03-31, 2027-13-45, 0x1F, =, tcp/22, 10.0.0.1]\n"
     tree = parse_yaml(text, "t.yaml")
-    assert isinstance(tree, YMap) and yamlio._plain_tree(text, "t.yaml") is not None
+    assert isinstance(tree, YMap) and plain_tree(text, "t.yaml") is not None
     both_paths_agree(text, monkeypatch)
 
 
@@ -147,13 +144,9 @@ def test_random_documents_read_alike(text: str) -> None:
         both_paths_agree(text, monkeypatch)
 
 
-def test_a_surprise_in_the_one_pass_leaves_the_answer_to_the_general_path(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    expected = outcome(PLAIN, True, monkeypatch)
-
-    def broken(self: object) -> None:
-        raise RecursionError
-
-    monkeypatch.setattr(yamlio._PlainBuilder, "build", broken)
-    assert outcome(PLAIN, False, monkeypatch) == expected
+def test_the_one_pass_hands_over_only_its_own_refusals() -> None:
+    """Not plain (an alias) and a parser error give None; a plain document gives its tree."""
+    assert plain_tree("a: &x [1]\nb: *x\n", "t.yaml") is None
+    assert plain_tree("a: [1, 2\n", "t.yaml") is None
+    assert plain_tree('a: "bell \x07"\n', "t.yaml") is None
+    assert plain_tree(PLAIN, "t.yaml") == general_tree(PLAIN, "t.yaml")
