@@ -131,9 +131,9 @@ def certificate(ctx: Context, graph: AttackGraph, closed: ClosedSet) -> ClosedSe
 class Entries:
     """Every door of a profile, and each boundary entry for it made once for the whole check.
 
-    Certificates of one check list mostly the same moves for the same reasons: at 25,600
-    hosts, 976,811 entries held 56,804 distinct ones. At 100,000 hosts the copies took
-    ~700 MB, in the parent and in the memory a self-check child shares with it. A boundary
+    Certificates of one check list mostly the same moves for the same reasons: few entries
+    are distinct, and copies of the rest would be held in the parent and in the memory a
+    self-check child shares with it. A boundary
     is ~175,000 entries there, 26 times per check: per door, the loop below only looks up
     what the door's accounts decide for this set's credentials (worked out once per
     distinct pair of account sets), and entries are kept by the door's position.
