@@ -96,7 +96,9 @@ YNode = YScalar | YSeq | YMap
 # compose here. libyaml's composer recurses in C without a guard (a few thousand `[` crash the
 # process), so nesting is measured first on the event stream, which is iterative and stops at the
 # first level too deep.
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Loader = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+# Every reader below takes the parser as a parameter (default LOADER): tests run both parsers.
+LOADER: Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
@@ -238,8 +240,8 @@ def _nesting_refused(file: str, exc: yaml.MarkedYAMLError) -> ModelError:
     return _too_deep(Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1))
 
 
-def _check_depth(text: str, file: str) -> None:
-    loader = _LOADER(text)
+def _check_depth(text: str, file: str, parser: Loader) -> None:
+    loader = parser(text)
     depth = 0
     try:
         while loader.check_event():
@@ -252,11 +254,11 @@ def _check_depth(text: str, file: str) -> None:
         loader.dispose()
 
 
-def _compose(text: str, file: str) -> Node | None:
+def _compose(text: str, file: str, parser: Loader) -> Node | None:
     loader = None
     try:
-        _check_depth(text, file)  # also the first to meet a syntax error
-        loader = _LOADER(text)
+        _check_depth(text, file, parser)  # also the first to meet a syntax error
+        loader = parser(text)
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         if _is_nesting_refusal(exc):
@@ -430,7 +432,7 @@ class _PlainBuilder:
             self.top.add(node)
 
 
-def plain_tree(text: str, file: str) -> YNode | None:
+def plain_tree(text: str, file: str, parser: Loader = LOADER) -> YNode | None:
     """The tree of a plain document in one pass, or None when the document is not plain.
 
     For a plain document every step of the general path passes and gives this same tree; on
@@ -439,7 +441,7 @@ def plain_tree(text: str, file: str) -> YNode | None:
     the document and reports. Only those two refusals are caught: any other exception is a bug.
     """
     try:
-        loader = _LOADER(text)  # the pure-Python reader refuses bad characters here
+        loader = parser(text)  # the pure-Python reader refuses bad characters here
     except yaml.YAMLError:
         return None
     try:
@@ -450,17 +452,20 @@ def plain_tree(text: str, file: str) -> YNode | None:
         loader.dispose()
 
 
-def parse_yaml(text: str, file: str) -> YNode:
-    """Parse one document into the located tree; raises ModelError with every problem found."""
-    plain = plain_tree(text, file)
-    return general_tree(text, file) if plain is None else plain
+def parse_yaml(text: str, file: str, parser: Loader = LOADER) -> YNode:
+    """Parse one document into the located tree; raises ModelError with every problem found.
+
+    `parser`: libyaml's when installed, else PyYAML's own; both give the same tree or diagnostics.
+    """
+    plain = plain_tree(text, file, parser)
+    return general_tree(text, file, parser) if plain is None else plain
 
 
-def general_tree(text: str, file: str) -> YNode:
+def general_tree(text: str, file: str, parser: Loader = LOADER) -> YNode:
     """Any document through compose, alias-expanded size count and conversion: the tree, or a
     ModelError with every problem found. `parse_yaml` calls it for whatever is not plain."""
     try:
-        node = _compose(text, file)
+        node = _compose(text, file, parser)
         if node is None:
             raise _fail(
                 "empty-file",

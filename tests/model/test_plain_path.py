@@ -25,32 +25,30 @@ REPO_YAML = sorted(p for pattern in PATTERNS for p in ROOT.glob(pattern))
 PLAIN = "segverify: 1\nzones: {a: {networks: [10.0.0.0/8]}}\nhosts: {h: {zone: a, address: 10.0.0.1}}\n"
 
 
-def outcome(text: str, general: bool) -> str:
+def outcome(text: str, general: bool, loader: yamlio.Loader) -> str:
     """The tree (spans included) or the diagnostics, as text, from one path."""
     try:
-        return repr((general_tree if general else parse_yaml)(text, "t.yaml"))
+        return repr((general_tree if general else parse_yaml)(text, "t.yaml", loader))
     except ModelError as exc:
         return "error " + repr(exc.diagnostics)
 
 
-def both_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for loader in (yamlio._LOADER, yaml.SafeLoader):
-        with monkeypatch.context() as m:
-            m.setattr(yamlio, "_LOADER", loader)
-            assert outcome(text, False) == outcome(text, True), (loader, text)
+def both_paths_agree(text: str) -> None:
+    for loader in (yamlio.LOADER, yaml.SafeLoader):
+        assert outcome(text, False, loader) == outcome(text, True, loader), (loader, text)
 
 
-def test_repository_files_are_plain_and_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repository_files_are_plain_and_read_alike() -> None:
     assert len(REPO_YAML) > 50
     plain = 0
     for path in REPO_YAML:
         text = path.read_bytes().decode("utf-8", "replace")
-        both_paths_agree(text, monkeypatch)
+        both_paths_agree(text)
         plain += plain_tree(text, str(path)) is not None
     assert plain > 40  # the examples and cases are plain; most invalid files are not
 
 
-class CountingLoader(yamlio._LOADER):  # type: ignore[misc, name-defined]
+class CountingLoader(yamlio.LOADER):  # type: ignore[misc, valid-type]
     made = 0
 
     def __init__(self, stream: Any) -> None:
@@ -67,30 +65,29 @@ class CountingLoader(yamlio._LOADER):  # type: ignore[misc, name-defined]
         ("a: !!str 1\n", 3),
     ],
 )
-def test_plain_documents_are_parsed_once(monkeypatch: pytest.MonkeyPatch, text: str, passes: int) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", CountingLoader)
+def test_plain_documents_are_parsed_once(text: str, passes: int) -> None:
     CountingLoader.made = 0
     try:
-        parse_yaml(text, "t.yaml")
+        parse_yaml(text, "t.yaml", CountingLoader)
     except ModelError:
         pass
     assert CountingLoader.made == passes
 
 
-def test_plain_scalars_are_typed_as_the_composer_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plain_scalars_are_typed_as_the_composer_types_them() -> None:
     text = "a: [x, '1', 1, 1.5, .nan, true, yes, ~, '', 2027-03-31, 2027-13-45, 0x1F, =, tcp/22, 10.0.0.1]\n"
     tree = parse_yaml(text, "t.yaml")
     assert isinstance(tree, YMap) and plain_tree(text, "t.yaml") is not None
-    both_paths_agree(text, monkeypatch)
+    both_paths_agree(text)
 
 
 @pytest.mark.parametrize("extra", [-1, 0, 1])
 def test_limits_are_the_general_paths(monkeypatch: pytest.MonkeyPatch, extra: int) -> None:
     depth = yamlio.MAX_DEPTH + extra
-    both_paths_agree("[" * depth + "]" * depth, monkeypatch)
+    both_paths_agree("[" * depth + "]" * depth)
     monkeypatch.setattr(yamlio, "MAX_NODES", 20)
-    both_paths_agree("[" + ", ".join(["a"] * (19 + extra)) + "]", monkeypatch)
-    both_paths_agree("a: {" + ", ".join(f"k{i}: v" for i in range(9 + extra)) + "}", monkeypatch)
+    both_paths_agree("[" + ", ".join(["a"] * (19 + extra)) + "]")
+    both_paths_agree("a: {" + ", ".join(f"k{i}: v" for i in range(9 + extra)) + "}")
 
 
 # ---- random documents -----------------------------------------------------------------------------
@@ -140,8 +137,7 @@ def documents(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None)
 @given(documents())
 def test_random_documents_read_alike(text: str) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        both_paths_agree(text, monkeypatch)
+    both_paths_agree(text)
 
 
 def test_the_one_pass_hands_over_only_its_own_refusals() -> None:
