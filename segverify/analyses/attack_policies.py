@@ -133,8 +133,8 @@ class Entries:
 
     Certificates of one check list mostly the same moves for the same reasons: few entries
     are distinct, and copies of the rest would be held in the parent and in the memory a
-    self-check child shares with it. A boundary
-    is ~175,000 entries there, 26 times per check: per door, the loop below only looks up
+    self-check child shares with it. A large model's boundary has hundreds of thousands of
+    entries, once per proved policy: per door, the loop below only looks up
     what the door's accounts decide for this set's credentials (worked out once per
     distinct pair of account sets), and entries are kept by the door's position.
     """
