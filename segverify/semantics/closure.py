@@ -91,13 +91,12 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     sweep = sem.table.sweep(senders, t.dst, t.svc)
     reached: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     seen: set[tuple[int, int, RuleRef]] = set()
-    for keyed in sweep.keyed_cells():
+    for dst_key, svc_key, cell in sweep.keyed_cells():
         # A later source class with the same destinations, services and rule adds nothing:
         # the rule is noted already, and so is an allowed packet if the rule allows. The sweep
         # numbers its destination shares and service pieces, so equal keys tell repeats apart
         # without hashing ten thousand intervals.
-        cell = keyed.cell
-        key = (keyed.dst_key, keyed.svc_key, cell.rule)
+        key = (dst_key, svc_key, cell.rule)
         if key in seen:
             continue
         seen.add(key)

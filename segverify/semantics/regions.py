@@ -77,14 +77,10 @@ class DstClass:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class KeyedCell:
-    """A cell with keys naming its destination share and its service piece within the sweep:
-    equal keys, equal sets (and the sets of unequal keys may still be equal)."""
-
-    dst_key: int
-    svc_key: int
-    cell: Cell
+# (destination key, service key, cell): the keys name the cell's destination share and service
+# piece within its sweep; equal keys, equal sets (the sets of unequal keys may still be equal).
+# A plain tuple: one is made per cell, and a frozen dataclass costs more to build.
+KeyedCell = tuple[int, int, Cell]
 
 
 # Documentation ranges (RFC 5737, RFC 3849): an "internet" witness reads as an example address.
@@ -274,17 +270,17 @@ class Sweep:
                 continue
             for piece, svc, rule in self.walk(part.flows & dpart.flows, intra):
                 for s, d, dst_key in sides:
-                    yield KeyedCell(dst_key, piece, Cell(s, d, svc, rule, part.tags, dpart.tags))
+                    yield dst_key, piece, Cell(s, d, svc, rule, part.tags, dpart.tags)
 
     def cells_of(self, part: Part) -> Iterator[Cell]:
-        return (keyed.cell for keyed in self.keyed_cells_of(part))
+        return (cell for _, _, cell in self.keyed_cells_of(part))
 
     def keyed_cells(self) -> Iterator[KeyedCell]:
         for part in self.src_parts():
             yield from self.keyed_cells_of(part)
 
     def cells(self) -> Iterator[Cell]:
-        return (keyed.cell for keyed in self.keyed_cells())
+        return (cell for _, _, cell in self.keyed_cells())
 
 
 class FlowTable:
