@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.lint
+	$(BIN)/python -m bench.yaml_load
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOWEST) $(OUT) .tools .pytest_cache .mypy_cache .ruff_cache
