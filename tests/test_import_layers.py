@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"encode"},  # Z3 only, over the engine's graphs
     {"analyses"},
     {"selfchecks"},
-    {"explain", "synth", "importers", "connectivity"},
+    {"explain", "importers", "connectivity"},
     {"api"},
     {"session"},
     {"render", "evidence", "diff", "fix", "lint"},
@@ -37,7 +37,6 @@ ALLOWED_SIDEWAYS = {
     ("diff", "render"),
     ("fix", "render"),
     ("lint", "render"),
-    ("fix", "synth"),
     ("model", "kinds"),  # build_policies and fields read the registry
     ("kinds", "model"),
     ("importers", "connectivity"),  # the importers build connectivity.layers' Network shapes

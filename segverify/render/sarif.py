@@ -63,7 +63,7 @@ def render_sarif(
     With the model, results point at the model lines that enable them (render/places.py); a
     violation below the --fail-on threshold is a warning, as it does not fail the run."""
     log = sarif_log(report, model_root, model, category, fail_on)
-    # Compact: the C encoder is 4x faster than indent=2, and GitHub caps uploads at 10 MB gzipped.
+    # Compact: json's C encoder runs only without indent, and GitHub caps the size of uploads.
     return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

@@ -114,8 +114,8 @@ def _reached_errors(sem: Semantics, setup: Setup, witness: PathWitness) -> list[
     further path replays.
 
     That no other target is reached rests on the engine's least fixpoint, which the
-    differential tests compare with the reference's (recomputing it here cost seconds per
-    policy at 1,600 hosts). An empty `reached` claims nothing (`segverify paths`).
+    differential tests compare with the reference's (recomputing it here would cost a
+    reference fixpoint per policy). An empty `reached` claims nothing (`segverify paths`).
     """
     if not witness.reached and not witness.paths:
         return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from bench.synth.draft import Draft, refs
 from segverify.kinds import policy_kinds
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import (
@@ -33,7 +34,6 @@ from segverify.model.ir import (
     RefFoothold,
     SeparateAccountsSpec,
 )
-from segverify.synth.draft import Draft, refs
 
 SERVICES = ("ssh", "https", "smb", "tcp/8080", "app")
 FLOW_SERVICES = ("ssh", "https", "smb", "tcp/8080", "app", "any", "tcp/1-1000", "icmp", "udp/53")
