@@ -16,7 +16,7 @@ from segverify.results import rule_ref
 
 def outside_zones(ctx: LintContext) -> Iterator[Finding]:
     zoned = union_all(ctx.resolver.zone_sets.values())
-    for f in ctx.model.flows:
+    for f in ctx.whole.all_flows():
         for ref in (*f.sources, *f.destinations):
             try:
                 outside = cidr_set(ref.text).difference(zoned)
