@@ -7,6 +7,11 @@ So the sweep covers each changed rule's box once (boxes already swept are masked
 whole packet space only when zones or defaults differ. Each box is cut, as regions.py cuts a
 region, by both versions' rules and zones at once, so first match on either side decides every
 cell as a whole. Nothing is sampled.
+
+With enforcement layers on either side (layers.py) the same holds layer by layer: the boxes are
+each layer's changed rules, and the whole region of a layer added, removed, or whose defaults or
+`applies_to` changed; each box is cut by every rule and `applies_to` of both versions, and the
+reference decides one packet of each cell through every layer on each side.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from dataclasses import dataclass
 from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ports import ALL_SERVICES
-from segverify.results import RuleRef, default_ref
+from segverify.results import Packet, RuleRef, default_ref
+from segverify.semantics.firstmatch import CompiledLayer, Decision, compile_layers
 from segverify.semantics.packets import CompiledFlow
 from segverify.semantics.regions import FAMILIES, RESTRICTED_CUTS, FlowTable, Part, bits, cut
 
 Box = tuple[IntervalSet, IntervalSet, IntervalSet]  # sources x destinations x services
 WHOLE: Box = (ALL_ADDRESSES, ALL_ADDRESSES, ALL_SERVICES)
 Keep = Callable[[RuleRef, RuleRef], bool]  # which (before, after) decisions a sweep reports
+Decider = tuple[str, RuleRef]  # an enforcement layer ("" the implicit one) and its deciding rule
 
 
 def differs(before: RuleRef, after: RuleRef) -> bool:
@@ -41,6 +48,10 @@ class ChangedCell:
     to_zone: str | None
     before: RuleRef
     after: RuleRef
+    # With `layers:` on either side: each side's deciding rule of every applying layer, with the
+    # layer's name ("" the implicit one); `before`/`after` are the rules a report cites first.
+    rules_before: tuple[Decider, ...] = ()
+    rules_after: tuple[Decider, ...] = ()
 
 
 def _content(cf: CompiledFlow) -> tuple[object, ...]:
@@ -100,13 +111,137 @@ def changed_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
 
 def changed_cells(before: FlowTable, after: FlowTable) -> Iterator[ChangedCell]:
     """Every packet decided differently, as disjoint cells (each in exactly one)."""
+    if layered(before, after):
+        return cells_in(before, after, layered_boxes(before, after), differs)
     return cells_in(before, after, changed_boxes(before, after), differs)
 
 
 def cells_in(before: FlowTable, after: FlowTable, boxes: Sequence[Box], keep: Keep) -> Iterator[ChangedCell]:
     """The packets of the boxes' union whose two decisions `keep` holds for, as disjoint cells."""
+    sweep = LayeredPairSweep if layered(before, after) else PairSweep
     for k, box in enumerate(boxes):
-        yield from PairSweep(before, after, box, boxes[:k], keep).cells()
+        yield from sweep(before, after, box, boxes[:k], keep).cells()
+
+
+# ---- enforcement layers ------------------------------------------------------------------------
+
+
+def layered(before: FlowTable, after: FlowTable) -> bool:
+    return bool(before.model.layers or after.model.layers)
+
+
+def every_layer(table: FlowTable) -> tuple[CompiledLayer, ...]:
+    """The version's layers as the reference compiles them (without `layers:`: the implicit one)."""
+    return table.layers or compile_layers(table.model, table.resolver)
+
+
+def deciders(table: FlowTable, packet: Packet) -> tuple[Decider, ...]:
+    """The reference's decision, through every layer, with the layer of each deciding rule."""
+    applying = [layer.name for layer in every_layer(table) if layer.applies(packet)]
+    return tuple(zip(applying, table.decision(packet).rules, strict=True))
+
+
+def cited(rules: tuple[Decider, ...]) -> RuleRef:
+    """The rule a report cites (firstmatch.Decision.rule): the first denying one, else the first."""
+    return Decision(tuple(r for _, r in rules)).rule
+
+
+def _scope(layer: CompiledLayer) -> tuple[object, ...]:
+    return (layer.sources, layer.destinations, layer.intra.action, layer.inter.action)
+
+
+def _region(layer: CompiledLayer) -> Box:
+    src = ALL_ADDRESSES if layer.sources is None else layer.sources
+    dst = ALL_ADDRESSES if layer.destinations is None else layer.destinations
+    return (src, dst, ALL_SERVICES)
+
+
+def _changed_rules(old: Sequence[CompiledFlow], new: Sequence[CompiledFlow]) -> list[Box] | None:
+    """The boxes of one layer's rules not kept, in content and order, on both sides (None: names
+    are not unique, so rules cannot be matched)."""
+    a, b = _unique(old), _unique(new)
+    if a is None or b is None:
+        return None
+    same = {n for n in a if n in b and _content(a[n]) == _content(b[n])}
+    kept = kept_in_order([n for n in a if n in same], [n for n in b if n in same])
+    return [_box(cf) for cf in (*old, *new) if cf.rule.name not in kept]
+
+
+def layered_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
+    """Boxes that together hold every packet whose decision, through every layer, can differ.
+
+    A packet outside them meets, in each layer of either side, the same `applies_to`, the same
+    defaults and the same unchanged rules in the same order (or lies outside a layer that only
+    one side has): each layer decides it alike on both sides, so the conjunction does too.
+    """
+    if before.zones != after.zones:
+        return [WHOLE]
+    old = {layer.name: layer for layer in every_layer(before)}
+    new = {layer.name: layer for layer in every_layer(after)}
+    boxes: list[Box] = []
+    for name in sorted(old.keys() | new.keys()):
+        a, b = old.get(name), new.get(name)
+        rules = None if a is None or b is None or _scope(a) != _scope(b) else _changed_rules(a.rules, b.rules)
+        if rules is None:  # a layer added, removed or rescoped: all it may decide
+            boxes += [_region(layer) for layer in (a, b) if layer is not None]
+        else:
+            boxes += rules
+    return list(dict.fromkeys(b for b in boxes if all(b)))
+
+
+class LayeredPairSweep:
+    """One box of a layered diff cut by every rule, `applies_to` and zone of both versions (and
+    the boxes in `done`, which are left out); the reference decides one packet per cell on each
+    side, which holds for the whole cell. Plain, as regions.LayeredSweep."""
+
+    def __init__(
+        self, before: FlowTable, after: FlowTable, box: Box, done: Sequence[Box], keep: Keep = differs
+    ) -> None:
+        self.tables = (before, after)
+        self.keep = keep
+        self.box = box
+        self.done = [d for d in done if all(a.intersects(b) for a, b in zip(box, d, strict=True))]
+        layers = [layer for t in self.tables for layer in every_layer(t)]
+        rules = [cf for layer in layers for cf in layer.rules]
+        zones = [s for t in self.tables for _, s in t.zones]
+        self.sets = (
+            [d[0] for d in self.done]
+            + [cf.sources for cf in rules]
+            + [x.sources for x in layers if x.sources is not None]
+            + zones,
+            [d[1] for d in self.done]
+            + [cf.destinations for cf in rules]
+            + [x.destinations for x in layers if x.destinations is not None]
+            + zones,
+            [d[2] for d in self.done] + [cf.ports for cf in rules],
+        )
+
+    def _zone(self, address: int) -> str | None:
+        """A packet end's zone as reported: its zone in AFTER, else its zone in BEFORE."""
+        before, after = (t.resolver.zone_of(address) for t in self.tables)
+        return after if after is not None else before
+
+    def cells(self) -> Iterator[ChangedCell]:
+        if not all(self.box):
+            return
+        srcs, dsts, svcs = (cut(region, sets, ()) for region, sets in zip(self.box, self.sets, strict=True))
+        for spart in srcs:
+            for dpart in dsts:
+                for family in FAMILIES:  # a packet's two addresses are of one family
+                    src, dst = spart.addrs.intersection(family), dpart.addrs.intersection(family)
+                    if src and dst:
+                        yield from self._cells(src, dst, svcs)
+
+    def _cells(self, src: IntervalSet, dst: IntervalSet, svcs: Sequence[Part]) -> Iterator[ChangedCell]:
+        for piece in svcs:
+            probe = Packet(src.first(), dst.first(), piece.addrs.first())
+            if any(probe.src in d[0] and probe.dst in d[1] and probe.svc in d[2] for d in self.done):
+                continue  # the cut holds each done box whole or not at all: the cell was swept before
+            old, new = (deciders(t, probe) for t in self.tables)
+            before, after = cited(old), cited(new)
+            if self.keep(before, after):
+                zones = (self._zone(probe.src), self._zone(probe.dst))
+                yield ChangedCell(src, dst, piece.addrs, *zones, before, after, old, new)
 
 
 class PairSweep:
