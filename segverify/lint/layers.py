@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 from segverify.errors import InternalError
 from segverify.model.intervals import IntervalSet
-from segverify.model.ir import Defaults, Layer, Model
+from segverify.model.ir import Model
 from segverify.model.refs import Resolver
 from segverify.results import Packet, RuleRef
 from segverify.semantics.firstmatch import CompiledFlow, CompiledLayer, compile_layers, decide_layers
+from segverify.semantics.layer_model import layer_model
 from segverify.semantics.packets import format_packet
 from segverify.semantics.regions import FlowTable
 
@@ -116,13 +117,6 @@ class LayerTable(FlowTable):
         super().__init__(model, resolver)
         self.scope = scope
         self.flows = tuple(scope.clip(cf) for cf in self.flows)
-
-
-def layer_model(model: Model, layer: Layer) -> Model:
-    """A named layer as a model of its own: the same network, the layer's rules and defaults."""
-    flows = tuple(dataclasses.replace(f, index=k) for k, f in enumerate(layer.flows))
-    defaults = Defaults(layer.intra_zone, layer.inter_zone, model.defaults.attacker, layer.span)
-    return dataclasses.replace(model, flows=flows, defaults=defaults, layers=())
 
 
 def layer_tables(model: Model, resolver: Resolver) -> list[LayerTable]:
