@@ -16,6 +16,7 @@ reference decides one packet of each cell through every layer on each side.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from segverify.model.addresses import ALL_ADDRESSES
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ports import ALL_SERVICES
 from segverify.results import Packet, RuleRef, default_ref
-from segverify.semantics.firstmatch import CompiledLayer, Decision, compile_layers
+from segverify.semantics.firstmatch import CompiledLayer, Decision, compile_layers, decide_layers
 from segverify.semantics.packets import CompiledFlow
 from segverify.semantics.regions import FAMILIES, RESTRICTED_CUTS, FlowTable, Part, bits, cut
 
@@ -156,6 +157,22 @@ def _region(layer: CompiledLayer) -> Box:
     return (src, dst, ALL_SERVICES)
 
 
+def _deniable(layer: CompiledLayer | None) -> list[Box]:
+    """Boxes holding every packet the layer denies. A packet it allows passes it as if it were not
+    there, so a layer one side lacks changes only what it denies: with both defaults allow, what
+    its deny rules match where it applies; else everything it applies to."""
+    if layer is None:
+        return []
+    if (layer.intra.action, layer.inter.action) != ("allow", "allow"):
+        return [_region(layer)]
+    src, dst, _ = _region(layer)
+    return [
+        (cf.sources.intersection(src), cf.destinations.intersection(dst), cf.ports)
+        for cf in layer.rules
+        if cf.rule.action == "deny"
+    ]
+
+
 def _changed_rules(old: Sequence[CompiledFlow], new: Sequence[CompiledFlow]) -> list[Box] | None:
     """The boxes of one layer's rules not kept, in content and order, on both sides (None: names
     are not unique, so rules cannot be matched)."""
@@ -171,8 +188,9 @@ def layered_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
     """Boxes that together hold every packet whose decision, through every layer, can differ.
 
     A packet outside them meets, in each layer of either side, the same `applies_to`, the same
-    defaults and the same unchanged rules in the same order (or lies outside a layer that only
-    one side has): each layer decides it alike on both sides, so the conjunction does too.
+    defaults and the same unchanged rules in the same order, or is allowed by a layer that only
+    one side has (_deniable): each layer that both sides have decides it alike, the others let it
+    pass, so the conjunction is the same.
     """
     if before.zones != after.zones:
         return [WHOLE]
@@ -181,18 +199,26 @@ def layered_boxes(before: FlowTable, after: FlowTable) -> list[Box]:
     boxes: list[Box] = []
     for name in sorted(old.keys() | new.keys()):
         a, b = old.get(name), new.get(name)
-        rules = None if a is None or b is None or _scope(a) != _scope(b) else _changed_rules(a.rules, b.rules)
-        if rules is None:  # a layer added, removed or rescoped: all it may decide
-            boxes += [_region(layer) for layer in (a, b) if layer is not None]
+        if a is None or b is None:  # a layer added or removed: what it may deny
+            boxes += _deniable(a or b)
+            continue
+        rules = None if _scope(a) != _scope(b) else _changed_rules(a.rules, b.rules)
+        if rules is None:  # rescoped, other defaults, or rules not matched by name: all it decides
+            boxes += [_region(a), _region(b)]
         else:
             boxes += rules
     return list(dict.fromkeys(b for b in boxes if all(b)))
 
 
 class LayeredPairSweep:
-    """One box of a layered diff cut by every rule, `applies_to` and zone of both versions (and
-    the boxes in `done`, which are left out); the reference decides one packet per cell on each
-    side, which holds for the whole cell. Plain, as regions.LayeredSweep."""
+    """One box of a layered diff cut by the rules, `applies_to` sets and zones of both versions
+    that meet it (and by the boxes in `done`, which are left out).
+
+    A rule that does not meet the box matches none of its packets, so each side's layers keep only
+    the rules that do. Inside a cell every packet matches the same rules, lies in the same
+    `applies_to` sets and in the same zones on both sides: the reference's decide_layers on one
+    packet of the cell decides all of it. Cells with the same memberships share that answer.
+    """
 
     def __init__(
         self, before: FlowTable, after: FlowTable, box: Box, done: Sequence[Box], keep: Keep = differs
@@ -200,20 +226,37 @@ class LayeredPairSweep:
         self.tables = (before, after)
         self.keep = keep
         self.box = box
-        self.done = [d for d in done if all(a.intersects(b) for a, b in zip(box, d, strict=True))]
-        layers = [layer for t in self.tables for layer in every_layer(t)]
-        rules = [cf for layer in layers for cf in layer.rules]
+        self.done = [d for d in done if self._meets(d)]
+        self.layers = tuple(self._restricted(t) for t in self.tables)
+        rules = [cf for side in self.layers for layer in side for cf in layer.rules]
+        scoped = [x for side in self.layers for x in side]
         zones = [s for t in self.tables for _, s in t.zones]
+        # Every set's bit in a part's membership mask: done boxes, rules, applies_to, zones.
         self.sets = (
             [d[0] for d in self.done]
             + [cf.sources for cf in rules]
-            + [x.sources for x in layers if x.sources is not None]
+            + [x.sources for x in scoped if x.sources is not None]
             + zones,
             [d[1] for d in self.done]
             + [cf.destinations for cf in rules]
-            + [x.destinations for x in layers if x.destinations is not None]
+            + [x.destinations for x in scoped if x.destinations is not None]
             + zones,
             [d[2] for d in self.done] + [cf.ports for cf in rules],
+        )
+        self.done_bits = (1 << len(self.done)) - 1
+        self.matching = (1 << (len(self.done) + len(rules))) - 1  # done boxes' and rules' bits
+        self._dst_cuts: dict[int, list[Part]] = {}
+        self._svc_cuts: dict[int, list[Part]] = {}
+        self._decided: dict[tuple[int, int, int], tuple[tuple[Decider, ...], tuple[Decider, ...]]] = {}
+
+    def _meets(self, other: Box) -> bool:
+        return all(a.intersects(b) for a, b in zip(self.box, other, strict=True))
+
+    def _restricted(self, table: FlowTable) -> tuple[CompiledLayer, ...]:
+        """The side's layers with only the rules that can match a packet of the box."""
+        return tuple(
+            dataclasses.replace(layer, rules=tuple(cf for cf in layer.rules if self._meets(_box(cf))))
+            for layer in every_layer(table)
         )
 
     def _zone(self, address: int) -> str | None:
@@ -221,23 +264,55 @@ class LayeredPairSweep:
         before, after = (t.resolver.zone_of(address) for t in self.tables)
         return after if after is not None else before
 
+    def _deciders(self, probe: Packet, key: tuple[int, int, int]) -> tuple[tuple[Decider, ...], ...]:
+        if key not in self._decided:
+            sides = []
+            for table, layers in zip(self.tables, self.layers, strict=True):
+                applying = [layer.name for layer in layers if layer.applies(probe)]
+                decision = decide_layers(layers, table.resolver, probe)
+                sides.append(tuple(zip(applying, decision.rules, strict=True)))
+            self._decided[key] = (sides[0], sides[1])
+        return self._decided[key]
+
     def cells(self) -> Iterator[ChangedCell]:
         if not all(self.box):
             return
-        srcs, dsts, svcs = (cut(region, sets, ()) for region, sets in zip(self.box, self.sets, strict=True))
-        for spart in srcs:
-            for dpart in dsts:
+        for spart in cut(self.box[0], self.sets[0], ()):
+            for dpart in self._dst_parts(spart.flows & self.matching):
                 for family in FAMILIES:  # a packet's two addresses are of one family
                     src, dst = spart.addrs.intersection(family), dpart.addrs.intersection(family)
                     if src and dst:
-                        yield from self._cells(src, dst, svcs)
+                        yield from self._cells(spart, dpart, src, dst)
 
-    def _cells(self, src: IntervalSet, dst: IntervalSet, svcs: Sequence[Part]) -> Iterator[ChangedCell]:
-        for piece in svcs:
-            probe = Packet(src.first(), dst.first(), piece.addrs.first())
-            if any(probe.src in d[0] and probe.dst in d[1] and probe.svc in d[2] for d in self.done):
+    def _dst_parts(self, sources: int) -> list[Part]:
+        """The destinations cut by the rules (and done boxes) whose sources hold a source class
+        (`sources`, their bits), and by every applies_to set and zone: no other rule can match."""
+        if sources not in self._dst_cuts:
+            sets = [
+                x if k >= self.matching.bit_length() or sources >> k & 1 else IntervalSet()
+                for k, x in enumerate(self.sets[1])
+            ]
+            self._dst_cuts[sources] = cut(self.box[1], sets, ())
+        return self._dst_cuts[sources]
+
+    def _svc_parts(self, both: int) -> list[Part]:
+        """The services cut by the rules (and done boxes) both ends of a class meet."""
+        if both not in self._svc_cuts:
+            sets = [x if both >> k & 1 else IntervalSet() for k, x in enumerate(self.sets[2])]
+            self._svc_cuts[both] = cut(self.box[2], sets, ())
+        return self._svc_cuts[both]
+
+    def _cells(self, spart: Part, dpart: Part, src: IntervalSet, dst: IntervalSet) -> Iterator[ChangedCell]:
+        both = spart.flows & dpart.flows & self.matching
+        for piece in self._svc_parts(both):
+            every = both & piece.flows
+            if every & self.done_bits:
                 continue  # the cut holds each done box whole or not at all: the cell was swept before
-            old, new = (deciders(t, probe) for t in self.tables)
+            probe = Packet(src.first(), dst.first(), piece.addrs.first())
+            # what decides the cell: the rules it matches, and the source's and destination's
+            # memberships in applies_to sets and zones
+            key = (every, spart.flows & ~self.matching, dpart.flows & ~self.matching)
+            old, new = self._deciders(probe, key)
             before, after = cited(old), cited(new)
             if self.keep(before, after):
                 zones = (self._zone(probe.src), self._zone(probe.dst))
