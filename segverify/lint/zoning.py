@@ -23,12 +23,14 @@ def outside_zones(ctx: LintContext) -> Iterator[Finding]:
             except AddressError:
                 continue  # a name, `any` or a tag: zoned by construction
             if outside:
+                where = f"layer {f.layer}: " if f.layer else ""
                 yield Finding(
                     "unzoned",
                     "warning",
-                    f"rule {f.name}: {ref.text} reaches outside every zone ({addresses_text(outside)}); "
-                    "packets there get the inter_zone default",
+                    f"{where}rule {f.name}: {ref.text} reaches outside every zone "
+                    f"({addresses_text(outside)}); packets there get the inter_zone default",
                     rule_subject(rule_ref(f)),
+                    layer=f.layer,
                 )
 
 

@@ -301,3 +301,14 @@ def test_attack_reach_on_a_layered_model_is_refused_not_guessed() -> None:
     code, out, err = run(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--foothold", "office")
     assert code == 2 and out == ""
     assert "error[layers-unsupported]" in err and "attack reach" in err
+
+
+def test_an_intent_on_a_layered_change_finds_the_collateral(tmp_path: Path) -> None:
+    intent = tmp_path / "intent.yaml"
+    intent.write_text("- {from: pc, to: web, services: [ssh], action: allow}\n")
+    code, doc = run_json(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--intended", str(intent))
+    assert code == 1
+    assert doc["intended"]["unmet"] == []
+    collateral = doc["intended"]["collateral"]  # the https the added layer closes was not intended
+    assert [g["services"] for g in collateral] == [["tcp/443"], ["tcp/443"]]
+    assert all(g["rules_after"][-1]["name"] == "pc-no-https" for g in collateral)

@@ -202,3 +202,16 @@ def test_the_imported_examples_lint_with_their_layers(example: str, exit_code: i
     assert {f["layer"] for f in found if "layer" in f} == layers
     # the rule findings of a layered model are all about some layer's rules (top-level: none here)
     assert all("layer" in f for f in found if f["code"] in ("shadowed", "partially-shadowed"))
+
+
+def test_an_unzoned_cidr_in_a_layer_names_the_layer(tmp_path: Path) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "segverify: 1\nzones:\n  office: {networks: [10.1.0.0/16]}\n"
+        "hosts:\n  pc: {zone: office, address: 10.1.0.5, services: [https]}\n"
+        "layers:\n  - name: fw\n    flows:\n"
+        "      - {name: partner, from: 192.0.2.0/24, to: pc, services: [https]}\n"
+    )
+    _, found = findings(str(model), "--select", "unzoned")
+    assert [(named(f), f.get("layer")) for f in found] == [("partner", "fw")]
+    assert str(found[0]["message"]).startswith("layer fw: rule partner: 192.0.2.0/24 reaches outside")

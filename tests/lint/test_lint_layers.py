@@ -83,7 +83,7 @@ def check_layer(model: Model, k: int, found: dict[str, dict[str, Finding]]) -> N
                 assert layer_decider(model, k, witness) == flow.name
 
 
-@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layered_models(max_hosts=6, max_flows=5))
 def test_each_layers_findings_agree_with_first_match_inside_the_layer(model: Model) -> None:
     report = lint(model, LintOptions(codes=RULE_CODES))
