@@ -312,3 +312,17 @@ def test_an_intent_on_a_layered_change_finds_the_collateral(tmp_path: Path) -> N
     collateral = doc["intended"]["collateral"]  # the https the added layer closes was not intended
     assert [g["services"] for g in collateral] == [["tcp/443"], ["tcp/443"]]
     assert all(g["rules_after"][-1]["name"] == "pc-no-https" for g in collateral)
+
+
+def test_collateral_a_layers_default_decides_is_anchored_at_the_layer(tmp_path: Path) -> None:
+    intent = tmp_path / "intent.yaml"
+    intent.write_text("- {from: pc, to: servers, services: [https], action: allow}\n")
+    # back from AFTER to BEFORE: ssh from pc to web falls to host-fw's default deny again
+    code, out, _ = run(
+        f"{LAYERS}/after.yaml", f"{LAYERS}/before.yaml", "--intended", str(intent), "--format", "sarif"
+    )
+    assert code == 1
+    (result,) = json.loads(out)["runs"][0]["results"]
+    where = result["locations"][0]["physicalLocation"]
+    assert (where["artifactLocation"]["uri"], where["region"]["startLine"]) == (f"{LAYERS}/before.yaml", 11)
+    assert result["message"]["text"].splitlines()[0].endswith("deny by host-fw:default:inter_zone")
