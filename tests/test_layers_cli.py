@@ -31,7 +31,7 @@ MODEL = """\
     """
 
 
-@pytest.mark.parametrize("command", [["fix"], ["lint"]])
+@pytest.mark.parametrize("command", [["fix"]])
 def test_a_command_without_layer_support_refuses_at_the_layer(tmp_path: Path, command: list[str]) -> None:
     path = tmp_path / "model.yaml"
     path.write_text(dedent(MODEL), encoding="utf-8")

@@ -11,8 +11,10 @@ from segverify.diff.packets import kept_in_order
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Model, Ref
 
-Kind = Literal["zone", "service", "host", "account", "group", "rule", "defaults"]
-DERIVED = ("span", "index", "addresses", "ports")  # positions and values computed from other fields
+Kind = Literal["zone", "service", "host", "account", "group", "rule", "defaults", "layer"]
+# Positions and values computed from other fields; a layer's `flows` are its rules, each reported
+# as a rule (with the layer it is in).
+DERIVED = ("span", "index", "addresses", "ports", "flows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,21 @@ def _tables(model: Model) -> dict[Kind, Mapping[str, object]]:
         "host": model.hosts,
         "account": {k: v for k, v in model.principals.items() if v.kind == "account"},
         "group": {k: v for k, v in model.principals.items() if v.kind == "group"},
-        "rule": {f.name: f for f in model.flows},
+        "rule": {f.name: f for f in model.all_flows()},  # names are unique across layers
         "defaults": {"defaults": model.defaults},
+        "layer": {layer.name: layer for layer in model.layers},
     }
+
+
+def _kept(before: Model, after: Model) -> set[str]:
+    """Rules whose relative order, inside their layer, both versions keep."""
+    kept: set[str] = set()
+    old = [("", before.flows), *((layer.name, layer.flows) for layer in before.layers)]
+    new = dict([("", after.flows), *((layer.name, layer.flows) for layer in after.layers)])
+    for name, flows in old:
+        if name in new:
+            kept |= kept_in_order([f.name for f in flows], [f.name for f in new[name]])
+    return kept
 
 
 def model_changes(before: Model, after: Model) -> ModelChanges:
@@ -69,7 +83,7 @@ def model_changes(before: Model, after: Model) -> ModelChanges:
     removed: list[Definition] = []
     changed: list[Definition] = []
     old_tables, new_tables = _tables(before), _tables(after)
-    kept = kept_in_order([f.name for f in before.flows], [f.name for f in after.flows])
+    kept = _kept(before, after)
     for kind, old in old_tables.items():
         new = new_tables[kind]
         for name in sorted(old.keys() | new.keys()):

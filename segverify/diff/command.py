@@ -12,7 +12,6 @@ from segverify.diff.sides import load_side
 from segverify.errors import UsageError
 from segverify.model.ir import Foothold, Model, Ref, RefFoothold
 from segverify.model.refs import Resolver
-from segverify.model.unlayered import require_no_layers
 
 DIFF_FORMATS = ("text", "json", "markdown", "sarif")
 
@@ -59,8 +58,6 @@ def run(args: DiffArgs, options: CheckOptions) -> tuple[DiffReport, int]:
         raise UsageError(f"--format takes one of {', '.join(DIFF_FORMATS)}, not '{args.fmt}'")
     fail_on = fail_condition(args.fail_on)
     before, after = sides(args)
-    for side in (before, after):
-        require_no_layers(side, "`segverify diff`")
     intents = None if args.intended is None else read_intended(args.intended, after)
     footholds = _footholds(args.footholds, (before, after))
     reports = (check(before, options), check(after, options))

@@ -1,8 +1,10 @@
 """Diff stage: changed cells as reported groups, each example re-decided by the reference.
 
 A group is one (from zone, to zone, rule before, rule after) and one box of packets: sources x
-destinations x services. Cells of one key are merged while their union stays a box; a key whose
-packets are not one box is reported as several groups with the same key. Groups never overlap.
+destinations x services. With enforcement layers on either side, "rule" is the deciding rule of
+every layer that applies (the report cites the first denying one, else the first). Cells of one
+key are merged while their union stays a box; a key whose packets are not one box is reported as
+several groups with the same key. Groups never overlap.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.diff.packets import ChangedCell, changed_cells
+from segverify.diff.packets import ChangedCell, Decider, changed_cells, deciders
 from segverify.errors import InternalError
 from segverify.model.intervals import IntervalSet
 from segverify.model.ports import pick_svc
@@ -20,7 +22,7 @@ from segverify.semantics.packets import format_packet
 from segverify.semantics.regions import FlowTable, readable_address, readable_source
 
 Direction = Literal["opened", "closed"]
-Key = tuple[str | None, str | None, RuleRef, RuleRef]
+Key = tuple[str | None, str | None, RuleRef, RuleRef, tuple[Decider, ...], tuple[Decider, ...]]
 Triple = tuple[IntervalSet, IntervalSet, IntervalSet]
 
 
@@ -34,6 +36,8 @@ class Group:
     example: Packet
     before: RuleRef
     after: RuleRef
+    rules_before: tuple[Decider, ...] = ()  # with `layers:` on either side: every layer's deciding rule
+    rules_after: tuple[Decider, ...] = ()
 
     @property
     def direction(self) -> Direction:
@@ -64,15 +68,20 @@ def group_cells(before: FlowTable, after: FlowTable, cells: Iterable[ChangedCell
     for cell in cells:
         by_key.setdefault(_key(cell), []).append((cell.src, cell.dst, cell.svc))
     groups = [
-        _checked(before, after, Group(*key[:2], *box, _example(box), *key[2:]))
+        _checked(before, after, _group(key, box))
         for key, cells in by_key.items()
         for box in merge_boxes(cells)
     ]
     return sorted(groups, key=group_order)
 
 
+def _group(key: Key, box: Triple) -> Group:
+    from_zone, to_zone, before, after, rules_before, rules_after = key
+    return Group(from_zone, to_zone, *box, _example(box), before, after, rules_before, rules_after)
+
+
 def _key(cell: ChangedCell) -> Key:
-    return (cell.from_zone, cell.to_zone, cell.before, cell.after)
+    return (cell.from_zone, cell.to_zone, cell.before, cell.after, cell.rules_before, cell.rules_after)
 
 
 def merge_boxes(cells: Iterable[Triple]) -> list[Triple]:
@@ -105,6 +114,8 @@ def _example(box: Triple) -> Packet:
 
 def _checked(before: FlowTable, after: FlowTable, group: Group) -> Group:
     """Nothing is printed that first match does not confirm on both sides."""
+    if group.rules_before or group.rules_after:
+        _checked_layers(before, after, group)
     old, new = before.decide(group.example), after.decide(group.example)
     if (old.name, old.action, new.name, new.action) != (
         group.before.name,
@@ -120,6 +131,22 @@ def _checked(before: FlowTable, after: FlowTable, group: Group) -> Group:
     return group
 
 
+def _names(rules: tuple[Decider, ...]) -> list[tuple[str, str, str]]:
+    return [(layer, r.name, r.action) for layer, r in rules]
+
+
+def _checked_layers(before: FlowTable, after: FlowTable, group: Group) -> None:
+    """Every layer's deciding rule, on both sides, is what the reference decides through all layers."""
+    old, new = deciders(before, group.example), deciders(after, group.example)
+    if (_names(old), _names(new)) != (_names(group.rules_before), _names(group.rules_after)):
+        said = [f"{layer}:{name}" for layer, name, _ in _names(group.rules_before + group.rules_after)]
+        got = [f"{layer}:{name}" for layer, name, _ in _names(old + new)]
+        raise InternalError(
+            f"self-check failed for a packet diff example {format_packet(group.example)}: the reference "
+            f"decides it through every layer by {', '.join(got)}, not {', '.join(said)}"
+        )
+
+
 def _rule_order(r: RuleRef) -> tuple[bool, int, str]:
     return (r.index is None, r.index or 0, r.name)
 
@@ -130,6 +157,8 @@ def group_order(g: Group) -> tuple[object, ...]:
         g.to_zone or "",
         _rule_order(g.before),
         _rule_order(g.after),
+        [_rule_order(r) for _, r in g.rules_before],
+        [_rule_order(r) for _, r in g.rules_after],
         g.src.first(),
         g.dst.first(),
         g.svc.first(),

@@ -152,7 +152,10 @@ def _outside(g: Group, boxes: Sequence[Box]) -> list[ChangedCell]:
     pieces: list[Box] = [(g.src, g.dst, g.svc)]
     for cut in boxes:
         pieces = [p for piece in pieces for p in _minus(piece, cut)]
-    return [ChangedCell(*p, g.from_zone, g.to_zone, g.before, g.after) for p in pieces]
+    return [
+        ChangedCell(*p, g.from_zone, g.to_zone, g.before, g.after, g.rules_before, g.rules_after)
+        for p in pieces
+    ]
 
 
 def _minus(a: Box, b: Box) -> list[Box]:

@@ -47,8 +47,15 @@ def _anchor(g: Group, report: DiffReport) -> Span:
     span = g.after.span
     if span is not None and span.line > 0:
         return span
-    if g.after.is_default and report.after is not None and report.after.defaults.span.line > 0:
-        return report.after.defaults.span
+    if g.after.is_default and report.after is not None:
+        layer = g.after.name.partition("@")[2]  # a layer's default: the layer's own entry
+        spans = (
+            [x.span for x in report.after.layers if x.name == layer]
+            if layer
+            else [report.after.defaults.span]
+        )
+        if spans and spans[0].line > 0:
+            return spans[0]
     return Span(report.files[0] if report.files else "model.yaml", 1, 1)
 
 

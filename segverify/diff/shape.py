@@ -63,8 +63,13 @@ def decided_json(r: RuleRef) -> Json:
     return {"action": r.action, "rule": {"name": r.name, **_where(r.span)}}
 
 
+def decider_json(layer: str, r: RuleRef) -> Json:
+    """One layer's deciding rule: `layer` is null for the implicit layer (top-level flows)."""
+    return {"layer": layer or None, "name": r.name, "action": r.action, **_where(r.span)}
+
+
 def group_json(g: Group) -> Json:
-    return {
+    out: Json = {
         "from_zone": g.from_zone,
         "to_zone": g.to_zone,
         "src": format_set(g.src),
@@ -74,6 +79,10 @@ def group_json(g: Group) -> Json:
         "before": decided_json(g.before),
         "after": decided_json(g.after),
     }
+    if g.rules_before or g.rules_after:  # with `layers:` on either side: every layer's deciding rule
+        out["rules_before"] = [decider_json(layer, r) for layer, r in g.rules_before]
+        out["rules_after"] = [decider_json(layer, r) for layer, r in g.rules_after]
+    return out
 
 
 def policy_json(p: PolicyChange) -> Json:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from segverify.diff.attack import ReachChange
 from segverify.diff.changes import Definition
 from segverify.diff.groups import Group
+from segverify.diff.packets import Decider
 from segverify.diff.policies import PolicyChange
 from segverify.diff.report import DiffReport
 from segverify.diff.shape import services_text
 from segverify.model.addresses import format_set
 from segverify.render.hops import packet_text, rule_text
 from segverify.render.text import hop_lines, witness_lines
+from segverify.results import RuleRef
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
 TRUNCATED = "\n_Truncated to fit a comment: see the JSON report (`--format json`) for everything._\n"
@@ -43,9 +47,30 @@ def _zones(g: Group) -> str:
     return f"{g.from_zone or '(no zone)'} -> {g.to_zone or '(no zone)'}"
 
 
+def layer_rule(layer: str, r: RuleRef) -> str:
+    """`layer:rule` (a layer's default: `layer:default:inter_zone`); the implicit layer's: `rule`."""
+    return f"{layer}:{r.name.removesuffix('@' + layer)}" if layer else r.name
+
+
+def layer_rules(rules: tuple[Decider, ...]) -> str:
+    return ", ".join(layer_rule(layer, r) for layer, r in rules)
+
+
+def _cited(r: RuleRef, rules: tuple[Decider, ...]) -> str:
+    """The rule a group cites on one side, as `layer:rule` when layers decide the group."""
+    layer = next((name for name, x in rules if x == r), "")
+    return rule_text(replace(r, name=layer_rule(layer, r)))
+
+
 def group_lines(label: str, g: Group) -> list[str]:
+    head = f"{label} {_zones(g)}: {_cited(g.before, g.rules_before)} -> {_cited(g.after, g.rules_after)}"
+    every = []
+    if g.rules_before or g.rules_after:
+        every = [f"  every layer before: {layer_rules(g.rules_before)}"]
+        every += [f"  every layer after: {layer_rules(g.rules_after)}"]
     return [
-        f"{label} {_zones(g)}: {rule_text(g.before)} -> {rule_text(g.after)}",
+        head,
+        *every,
         f"  src: {', '.join(format_set(g.src))}",
         f"  dst: {', '.join(format_set(g.dst))}",
         f"  services: {', '.join(services_text(g.svc))}",
@@ -105,8 +130,12 @@ def _cell(text: str) -> str:
 
 
 def _rule_cell(g: Group, side: str) -> str:
-    r = g.before if side == "before" else g.after
-    return f"{r.action} by `{_cell(r.name)}`"
+    r, rules = (g.before, g.rules_before) if side == "before" else (g.after, g.rules_after)
+    if not rules:
+        return f"{r.action} by `{_cell(r.name)}`"
+    layer = next((name for name, x in rules if x == r), "")
+    every = ", ".join(f"`{_cell(layer_rule(name, x))}`" for name, x in rules)
+    return f"{r.action} by `{_cell(layer_rule(layer, r))}` (every layer: {every})"
 
 
 def _group_row(label: str, g: Group) -> str:

@@ -1,14 +1,19 @@
-"""Lint stage: what every check of one lint run shares: the model, its compiled rules, the options."""
+"""Lint stage: what every check of one lint pass shares: the model, its compiled rules, the options.
+
+A pass lints one enforcement layer (layers.py): `model` is that layer as a model of its own (the
+network, the layer's rules and defaults), `whole` the model as written. Without `layers:` there
+is one pass and both are the model itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from segverify.lint.layers import LayerScope, LayerTable
 from segverify.lint.space import Spaces
 from segverify.model.ir import Model
 from segverify.model.refs import Resolver
-from segverify.semantics.regions import FlowTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +31,25 @@ class LintOptions:
 class LintContext:
     model: Model
     options: LintOptions
+    table: LayerTable
+    whole: Model = field(init=False)
     resolver: Resolver = field(init=False)
-    table: FlowTable = field(init=False)
     spaces: Spaces = field(init=False)
 
     def __post_init__(self) -> None:
-        self.resolver = Resolver(self.model)
-        self.table = FlowTable(self.model, self.resolver)
+        self.whole = self.model
+        self.resolver = self.table.resolver
         self.spaces = Spaces(self.table)
+
+    @classmethod
+    def of(cls, whole: Model, options: LintOptions, table: LayerTable) -> LintContext:
+        ctx = cls(table.model, options, table)
+        ctx.whole = whole
+        return ctx
+
+    @property
+    def scope(self) -> LayerScope:
+        return self.table.scope
 
     def wants(self, code: str) -> bool:
         return not self.options.codes or code in self.options.codes

@@ -41,6 +41,7 @@ class Finding:
     related: tuple[Subject, ...] = ()
     witness: Packet | None = None
     overlap: Box | None = None  # partially-shadowed: the part decided earlier, as projections
+    layer: str = ""  # a rule finding about a rule of a named enforcement layer: that layer
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         s = self.subject.span

@@ -54,6 +54,8 @@ def subject_json(s: Subject) -> Json:
 
 def finding_json(f: Finding) -> Json:
     out: Json = {"code": f.code, "level": f.level, "message": f.message}
+    if f.layer:
+        out["layer"] = f.layer
     if f.subject.kind == "rule":
         out["rule"] = subject_json(f.subject)
     else:

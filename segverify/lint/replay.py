@@ -1,7 +1,9 @@
 """Lint stage: every witness is replayed by the reference first match before it is printed.
 
 The sweep that found a finding and the plain first match (semantics/packets.py) must agree on
-the witness packet; a disagreement is a bug in segverify, never a finding.
+the witness packet; a disagreement is a bug in segverify, never a finding. In a layered model
+the reference then decides the packet through every layer of the whole model (layers.py), and
+the layer's deciding rule must be the same.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from segverify.errors import InternalError
+from segverify.lint.layers import LayerTable
 from segverify.lint.space import RuleSpace
 from segverify.results import Packet, RuleRef
 from segverify.semantics.packets import CompiledFlow, decide_compiled, format_packet
@@ -34,6 +37,8 @@ def replay(table: FlowTable, space: RuleSpace, packet: Packet, decided_by: RuleR
             f"lint {code} witness for rule {cf.rule.name}: {format_packet(packet)} "
             f"(in its box: {matches(cf, packet)}) is decided by {got.name}, the sweep said {decided_by.name}"
         )
+    if isinstance(table, LayerTable):
+        table.scope.check(table.resolver, packet, decided_by, code)
 
 
 def replay_without(
@@ -50,4 +55,6 @@ def replay_without(
             f"lint redundant-with-default witness for rule {cf.rule.name}: without it "
             f"{format_packet(packet)} is {got.action} by {got.name}"
         )
+    if isinstance(table, LayerTable):
+        table.scope.check_without(table.resolver, packet, cf.rule, cf.rule.action, "redundant-with-default")
     return got

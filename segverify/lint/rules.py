@@ -21,7 +21,12 @@ def related(rules: Iterable[RuleRef]) -> tuple[Subject, ...]:
 
 def empty_rule(ctx: LintContext, space: RuleSpace) -> Finding:
     cf = space.flow
-    if not cf.sources:
+    layer = ctx.scope.name
+    if not cf.sources and layer and ctx.resolver.addresses_of(cf.flow.sources):
+        why = f"none of its sources is in layer {layer}'s applies_to.from"
+    elif not cf.destinations and layer and ctx.resolver.addresses_of(cf.flow.destinations):
+        why = f"none of its destinations is in layer {layer}'s applies_to.to"
+    elif not cf.sources:
         why = "its sources match no address"
     elif not cf.destinations:
         why = "its destinations match no address"
@@ -89,10 +94,11 @@ def redundant(ctx: LintContext, space: RuleSpace) -> Finding | None:
     replay(ctx.table, space, packet, cf.rule, "redundant-with-default")
     instead = replay_without(ctx.table, cf, later, packet)
     successors = frozenset(c.rule for c in instead_cells)
+    cite = ctx.scope.cite
     message = (
         f"rule {cf.rule.name} ({cf.rule.action}) changes no packet's decision: without it, "
-        f"{rules_text(sort_rules(successors))} would decide each of its packets the same way "
-        f"(without it the witness goes to {rule_text(instead)})"
+        f"{rules_text(cite(r) for r in sort_rules(successors))} would decide each of its packets the same "
+        f"way (without it the witness goes to {rule_text(cite(instead))})"
     )
     return Finding(
         "redundant-with-default",

@@ -12,12 +12,12 @@ from segverify.lint.findings import Finding, Subject
 
 
 def stale_waivers(ctx: LintContext) -> list[Finding]:
-    waived = {w.policy for w in ctx.model.waivers}
+    waived = {w.policy for w in ctx.whole.waivers}
     if not waived:
         return []
     from segverify import api  # z3: only when there is a waiver to judge
 
-    model = dataclasses.replace(ctx.model, policies=tuple(p for p in ctx.model.policies if p.id in waived))
+    model = dataclasses.replace(ctx.whole, policies=tuple(p for p in ctx.whole.policies if p.id in waived))
     report = api.check(model, api.CheckOptions(today=ctx.options.today))
     out = []
     for r in report.results:

@@ -24,8 +24,8 @@ def policy_parts(model: Model) -> Iterator[object]:
 
 @dataclass(frozen=True, slots=True)
 class Uses:
-    refs: frozenset[str]  # reference texts in flows, `manages` and policies
-    flow_refs: frozenset[str]  # ... in flows only
+    refs: frozenset[str]  # reference texts in flows (of every layer), `manages` and policies
+    flow_refs: frozenset[str]  # ... in flows and layers' applies_to only
     services: frozenset[str]  # service names hosts offer, flows and policies name
     principals: frozenset[str]  # in logins, sessions and account footholds
     tags: frozenset[str]  # tag names in `tag:` references anywhere
@@ -49,9 +49,12 @@ def _policy_uses(model: Model) -> tuple[set[str], set[str], set[str]]:
 
 def uses_of(model: Model) -> Uses:
     refs, services, principals = _policy_uses(model)
-    flow_refs = {r.text for f in model.flows for r in (*f.sources, *f.destinations)}
+    flows = model.all_flows()  # every layer's rules
+    flow_refs = {r.text for f in flows for r in (*f.sources, *f.destinations)}
+    for layer in model.layers:  # a layer's applies_to scopes its rules: it counts as theirs
+        flow_refs.update(r.text for r in (*(layer.applies_from or ()), *(layer.applies_to or ())))
     refs |= flow_refs | {m.text for h in model.hosts.values() for m in h.manages}
-    services |= {s for f in model.flows for s in f.services}
+    services |= {s for f in flows for s in f.services}
     for h in model.hosts.values():
         services.update(h.services)
         principals.update(h.logins, h.sessions)

@@ -16,19 +16,21 @@ from segverify.results import rule_ref
 
 def outside_zones(ctx: LintContext) -> Iterator[Finding]:
     zoned = union_all(ctx.resolver.zone_sets.values())
-    for f in ctx.model.flows:
+    for f in ctx.whole.all_flows():
         for ref in (*f.sources, *f.destinations):
             try:
                 outside = cidr_set(ref.text).difference(zoned)
             except AddressError:
                 continue  # a name, `any` or a tag: zoned by construction
             if outside:
+                where = f"layer {f.layer}: " if f.layer else ""
                 yield Finding(
                     "unzoned",
                     "warning",
-                    f"rule {f.name}: {ref.text} reaches outside every zone ({addresses_text(outside)}); "
-                    "packets there get the inter_zone default",
+                    f"{where}rule {f.name}: {ref.text} reaches outside every zone "
+                    f"({addresses_text(outside)}); packets there get the inter_zone default",
                     rule_subject(rule_ref(f)),
+                    layer=f.layer,
                 )
 
 

@@ -223,3 +223,106 @@ def test_a_foothold_option_adds_a_reach_probe() -> None:
     assert sorted(gained) == ["app-01", "app-02"]  # admin-ws holds the admins' sessions, now with SSH
     assert gained["app-01"][-1]["move"] == "login" and gained["app-01"][-1]["rule"]["name"] == "admin-ssh"
     assert run(f"{REVIEW}/before", f"{REVIEW}/too-wide", "--foothold", "nowhere")[0] == 2
+
+
+LAYERS = "tests/diff/data/layers"
+
+
+def _deciders(rules: list[dict[str, Any]]) -> list[tuple[str | None, str]]:
+    return [(r["layer"], r["name"]) for r in rules]
+
+
+def test_a_layered_change_reports_every_layers_deciding_rule() -> None:
+    code, doc = run_json(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml")
+    assert code == 1  # WEB-SSH regressed
+    assert [(p["id"], p["change"]) for p in doc["policies"]] == [("WEB-SSH", "regressed")]
+    (opened,) = doc["packets"]["opened"]
+    assert set(opened) == GROUP_KEYS | {"rules_before", "rules_after"}
+    assert (opened["src"], opened["dst"], opened["services"]) == (
+        ["10.1.0.5/32"],
+        ["10.2.0.5/32"],
+        ["tcp/22"],
+    )
+    assert opened["before"]["rule"]["name"] == "default:inter_zone@host-fw"  # the denying layer's
+    assert _deciders(opened["rules_before"]) == [
+        (None, "office-to-servers"),
+        ("host-fw", "default:inter_zone@host-fw"),
+    ]
+    assert _deciders(opened["rules_after"]) == [
+        (None, "office-to-servers"),
+        ("host-fw", "web-ssh-pc"),
+        ("pc-fw", "default:inter_zone@pc-fw"),  # a layer the change added decides too
+    ]
+    assert opened["rules_after"][1] == {
+        "layer": "host-fw",
+        "name": "web-ssh-pc",
+        "action": "allow",
+        "file": f"{LAYERS}/after.yaml",
+        "line": 15,
+    }
+    # https from pc is closed by the added layer: to web (where host-fw applies) and to the rest
+    # of servers (where it does not) are two groups, as their deciding rules differ
+    closed = doc["packets"]["closed"]
+    assert [_deciders(g["rules_before"]) for g in closed] == [
+        [(None, "office-to-servers")],
+        [(None, "office-to-servers"), ("host-fw", "web-https")],
+    ]
+    assert {g["after"]["rule"]["name"] for g in closed} == {"pc-no-https"}
+    assert doc["changes"]["added"] == [
+        {"kind": "rule", "name": "pc-no-https", "after": {"file": f"{LAYERS}/after.yaml", "line": 20}},
+        {"kind": "rule", "name": "web-ssh-pc", "after": {"file": f"{LAYERS}/after.yaml", "line": 15}},
+        {"kind": "layer", "name": "pc-fw", "after": {"file": f"{LAYERS}/after.yaml", "line": 16}},
+    ]
+    code, doc = run_json(f"{LAYERS}/after.yaml", f"{LAYERS}/before.yaml")  # the layer removed
+    assert [g["src"] for g in doc["packets"]["opened"]] == [g["src"] for g in closed]
+    assert [r["name"] for r in doc["changes"]["removed"]] == ["pc-no-https", "web-ssh-pc", "pc-fw"]
+
+
+def test_a_layered_diff_in_text_and_markdown_names_layer_and_rule() -> None:
+    code, text, _ = run(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml")
+    assert code == 1
+    assert (
+        "OPENED office -> servers: deny by host-fw:default:inter_zone -> "
+        f"allow by office-to-servers ({LAYERS}/after.yaml:9:5)"
+    ) in text
+    assert "  every layer after: office-to-servers, host-fw:web-ssh-pc, pc-fw:default:inter_zone\n" in text
+    _, markdown, _ = run(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--format", "markdown")
+    assert "allow by `office-to-servers` (every layer: `office-to-servers`, `host-fw:web-ssh-pc`" in markdown
+
+
+def test_identical_layered_models_have_an_empty_diff() -> None:
+    code, doc = run_json(f"{LAYERS}/after.yaml", f"{LAYERS}/after.yaml")
+    assert code == 0
+    assert doc["packets"] == {"opened": [], "closed": []}
+    assert doc["changes"] == {"added": [], "removed": [], "changed": []}
+
+
+def test_attack_reach_on_a_layered_model_is_refused_not_guessed() -> None:
+    code, out, err = run(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--foothold", "office")
+    assert code == 2 and out == ""
+    assert "error[layers-unsupported]" in err and "attack reach" in err
+
+
+def test_an_intent_on_a_layered_change_finds_the_collateral(tmp_path: Path) -> None:
+    intent = tmp_path / "intent.yaml"
+    intent.write_text("- {from: pc, to: web, services: [ssh], action: allow}\n")
+    code, doc = run_json(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--intended", str(intent))
+    assert code == 1
+    assert doc["intended"]["unmet"] == []
+    collateral = doc["intended"]["collateral"]  # the https the added layer closes was not intended
+    assert [g["services"] for g in collateral] == [["tcp/443"], ["tcp/443"]]
+    assert all(g["rules_after"][-1]["name"] == "pc-no-https" for g in collateral)
+
+
+def test_collateral_a_layers_default_decides_is_anchored_at_the_layer(tmp_path: Path) -> None:
+    intent = tmp_path / "intent.yaml"
+    intent.write_text("- {from: pc, to: servers, services: [https], action: allow}\n")
+    # back from AFTER to BEFORE: ssh from pc to web falls to host-fw's default deny again
+    code, out, _ = run(
+        f"{LAYERS}/after.yaml", f"{LAYERS}/before.yaml", "--intended", str(intent), "--format", "sarif"
+    )
+    assert code == 1
+    (result,) = json.loads(out)["runs"][0]["results"]
+    where = result["locations"][0]["physicalLocation"]
+    assert (where["artifactLocation"]["uri"], where["region"]["startLine"]) == (f"{LAYERS}/before.yaml", 11)
+    assert result["message"]["text"].splitlines()[0].endswith("deny by host-fw:default:inter_zone")

@@ -10,16 +10,17 @@ from hypothesis import strategies as st
 
 from segverify.diagnostics import Span
 from segverify.diff.groups import Group, PacketDiff, packet_diff
-from segverify.diff.packets import WHOLE, changed_boxes
+from segverify.diff.packets import WHOLE, changed_boxes, layered_boxes
 from segverify.errors import InternalError
 from segverify.model.addresses import ALL_ADDRESSES, V6_BASE, cidr_set
-from segverify.model.ir import Defaults, Model
+from segverify.model.ir import Defaults, Flow, Layer, Model, Ref
 from segverify.model.ports import parse_port_spec
 from segverify.model.refs import Resolver
-from segverify.results import Packet
+from segverify.results import Packet, RuleRef
+from segverify.semantics.firstmatch import compile_layers
 from segverify.semantics.packets import mixes_families
 from segverify.semantics.regions import FlowTable
-from tests.strategies import examples, flow, host, make_model, models, ref_pool, zone
+from tests.strategies import examples, flow, host, layered_models, make_model, models, ref_pool, zone
 
 SETTINGS = settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 SERVICES = sorted(
@@ -84,10 +85,10 @@ def _points(*ms: Model) -> list[int]:
             out.update(z.addresses.boundaries())
         for h in m.hosts.values():
             out.update(h.addresses.boundaries())
-        for f in m.flows:
-            for r in f.sources + f.destinations:
-                if r.text[0].isdigit():
-                    out.update(cidr_set(r.text).boundaries())
+        scopes = [r for layer in m.layers for r in (*(layer.applies_from or ()), *(layer.applies_to or ()))]
+        for r in [r for f in m.all_flows() for r in f.sources + f.destinations] + scopes:
+            if r.text[0].isdigit():
+                out.update(cidr_set(r.text).boundaries())
     return sorted(p for p in out if p < V6_BASE * 2)
 
 
@@ -192,3 +193,134 @@ def test_an_example_the_reference_disagrees_with_is_an_internal_error(
     monkeypatch.setattr(after_table, "decide", before_table.decide)  # a planted disagreement
     with pytest.raises(InternalError, match="packet diff example"):
         packet_diff(before_table, after_table)
+
+
+# ---- enforcement layers ------------------------------------------------------------------------
+
+
+def _renumbered(model: Model) -> Model:
+    """Rule indexes as a loaded model has them: the implicit layer's first, then each layer's."""
+    start, layers = len(model.flows), []
+    for layer in model.layers:
+        layers.append(
+            replace(layer, flows=tuple(replace(f, index=start + k) for k, f in enumerate(layer.flows)))
+        )
+        start += len(layer.flows)
+    return replace(model, layers=tuple(layers))
+
+
+def _layer_rule(draw: st.DrawFn, model: Model, name: str, layer: str) -> Flow:
+    pool = ref_pool(model.zones.values(), model.hosts.values())
+    new = draw(st.sampled_from(pool)), draw(st.sampled_from(pool))
+    svc = draw(st.sampled_from(("ssh", "https", "tcp/20-22", "any", "udp/53", "icmp")))
+    made = make_model([], [], flows=[flow(name, new[0], new[1], svc)]).flows[0]
+    return replace(made, action=draw(st.sampled_from(("allow", "deny"))), layer=layer)
+
+
+@st.composite
+def layers_changed(draw: st.DrawFn, model: Model) -> Model:
+    """A change to a layered model: top-level rules (as `changed`), and layers added, removed,
+    rescoped, given other defaults, their rules added, removed or flipped."""
+    out = draw(changed(model))
+    layers = list(out.layers)
+    for n in range(draw(st.integers(0, 3))):
+        op = draw(st.sampled_from(("add", "remove", "defaults", "applies", "rule", "rule", "flip", "drop")))
+        if op == "add" or not layers:
+            name = f"X{n}"
+            rules = tuple(
+                _layer_rule(draw, model, f"{name}r{k}", name) for k in range(draw(st.integers(0, 2)))
+            )
+            layers.insert(
+                draw(st.integers(0, len(layers))),
+                Layer(name, rules, inter_zone=draw(st.sampled_from(("allow", "deny")))),
+            )
+            continue
+        k = draw(st.integers(0, len(layers) - 1))
+        layer = layers[k]
+        if op == "remove":
+            layers.pop(k)
+        elif op == "defaults":
+            layers[k] = replace(layer, inter_zone="deny" if layer.inter_zone == "allow" else "allow")
+        elif op == "applies":
+            pool = ref_pool(model.zones.values(), model.hosts.values())
+            layers[k] = replace(
+                layer, applies_to=None if layer.applies_to else (Ref(draw(st.sampled_from(pool))),)
+            )
+        elif op == "rule":
+            rule = _layer_rule(draw, model, f"{layer.name}n{n}", layer.name)
+            flows = list(layer.flows)
+            flows.insert(draw(st.integers(0, len(flows))), rule)
+            layers[k] = replace(layer, flows=tuple(flows))
+        elif layer.flows:
+            i = draw(st.integers(0, len(layer.flows) - 1))
+            flows = list(layer.flows)
+            if op == "flip":
+                flows[i] = replace(flows[i], action="deny" if flows[i].action == "allow" else "allow")
+            else:
+                flows.pop(i)
+            layers[k] = replace(layer, flows=tuple(flows))
+    return _renumbered(replace(out, layers=tuple(layers)))
+
+
+@st.composite
+def layered_pairs(draw: st.DrawFn) -> tuple[Model, Model]:
+    """Layered on one side or both: a change of a layered model, or layers added to a plain one."""
+    before = draw(layered_models(max_hosts=6, max_flows=5))
+    kind = draw(st.integers(0, 5))
+    if kind == 0:
+        return replace(before, layers=()), before  # every layer added at once
+    if kind == 1:
+        return before, replace(before, layers=())  # every layer removed
+    return before, draw(layers_changed(before))
+
+
+def _names(rules: tuple[tuple[str, RuleRef], ...]) -> list[tuple[str, str]]:
+    return [(layer, r.name) for layer, r in rules]
+
+
+def _reference(t: FlowTable, p: Packet) -> list[tuple[str, str]]:
+    """Every applying layer's deciding rule, by the reference, independently of the diff."""
+    layers = compile_layers(t.model, t.resolver)
+    return [(layer.name, layer.decide(t.resolver, p).name) for layer in layers if layer.applies(p)]
+
+
+@SETTINGS
+@given(layered_pairs(), st.data())
+def test_layered_every_changed_packet_is_in_exactly_one_group(
+    pair: tuple[Model, Model], data: st.DataObject
+) -> None:
+    before, after = pair
+    old_table, new_table = table(before), table(after)
+    result = packet_diff(old_table, new_table)
+    for p in _packets(data.draw, before, after):
+        old, new = old_table.decision(p), new_table.decision(p)
+        holders = [g for g in result.groups() if _holds(g, p)]
+        if old.allowed == new.allowed:
+            assert holders == [], p
+        else:
+            assert len(holders) == 1, p
+            g = holders[0]
+            assert g.direction == ("opened" if new.allowed else "closed")
+            assert (g.before.name, g.after.name) == (old.rule.name, new.rule.name)
+            assert _names(g.rules_before) == _reference(old_table, p)
+            assert _names(g.rules_after) == _reference(new_table, p)
+    for g in result.groups():
+        assert old_table.decision(g.example).allowed != new_table.decision(g.example).allowed
+        assert _names(g.rules_before) == _reference(old_table, g.example)
+
+
+@SETTINGS
+@given(layered_pairs(), st.data())
+def test_layered_reversal_swaps_opened_and_closed(pair: tuple[Model, Model], data: st.DataObject) -> None:
+    before, after = pair
+    forward, backward = diff(before, after), diff(after, before)
+    for p in _packets(data.draw, before, after):
+        assert _within(forward.opened, p) == _within(backward.closed, p), p
+        assert _within(forward.closed, p) == _within(backward.opened, p), p
+
+
+@SETTINGS
+@given(layered_models(max_hosts=6, max_flows=5))
+def test_identical_layered_models_have_no_diff(model: Model) -> None:
+    assert layered_boxes(table(model), table(model)) == []
+    assert diff(model, model).groups() == ()

@@ -166,3 +166,52 @@ def test_the_broad_prefix_threshold_widens_what_counts_as_the_internet(tmp_path:
     assert [(f["code"], named(f)) for f in found] == [("overly-broad", "partner-ssh")]
     assert found[0]["witness"] == {"src": "198.51.100.1", "dst": "10.20.0.10", "proto": "tcp", "port": 22}
     assert run("lint", str(model), "--broad-prefix4", "33")[0] == 2
+
+
+def test_a_layered_model_is_linted_layer_by_layer() -> None:
+    code, found = findings(f"{DATA}/layers.yaml")
+    got = [(f["code"], named(f), f.get("layer")) for f in found]
+    assert got == [
+        ("unused", "pc", None),
+        ("shadowed", "web-https-office", "host-fw"),  # dead in its own layer, whatever the others say
+        ("empty-rule", "db-postgres", "host-fw"),  # the layer applies only to packets to web
+        ("redundant-with-default", "web-ssh-deny", "host-fw"),
+    ]
+    assert code == 0
+    assert all(str(f["message"]).startswith("layer host-fw: ") for f in found if "layer" in f)
+    redundant = found[-1]
+    assert "default:inter_zone@host-fw (deny)" in str(redundant["message"])
+    assert redundant["witness"] == {"src": "10.1.0.1", "dst": "10.2.0.5", "proto": "tcp", "port": 22}
+
+
+@pytest.mark.parametrize(
+    ("example", "exit_code", "layers"),
+    [
+        ("examples/k8s-app/model", 0, {"egress", "ingress"}),
+        (
+            "examples/aws-vpc/model",
+            1,  # each ACL's written final deny after rule 32767 is shadowed: an error
+            {"network-acls-outbound", "network-acls-inbound", "security-groups-egress"}
+            | {"security-groups-ingress"},
+        ),
+    ],
+)
+def test_the_imported_examples_lint_with_their_layers(example: str, exit_code: int, layers: set[str]) -> None:
+    code, found = findings(example)
+    assert code == exit_code
+    assert {f["layer"] for f in found if "layer" in f} == layers
+    # the rule findings of a layered model are all about some layer's rules (top-level: none here)
+    assert all("layer" in f for f in found if f["code"] in ("shadowed", "partially-shadowed"))
+
+
+def test_an_unzoned_cidr_in_a_layer_names_the_layer(tmp_path: Path) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "segverify: 1\nzones:\n  office: {networks: [10.1.0.0/16]}\n"
+        "hosts:\n  pc: {zone: office, address: 10.1.0.5, services: [https]}\n"
+        "layers:\n  - name: fw\n    flows:\n"
+        "      - {name: partner, from: 192.0.2.0/24, to: pc, services: [https]}\n"
+    )
+    _, found = findings(str(model), "--select", "unzoned")
+    assert [(named(f), f.get("layer")) for f in found] == [("partner", "fw")]
+    assert str(found[0]["message"]).startswith("layer fw: rule partner: 192.0.2.0/24 reaches outside")
