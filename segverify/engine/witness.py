@@ -245,6 +245,7 @@ class PathWriter:
             packet=found.packet,
             rule=found.rule,
             credential=gain.credential,
+            rules=found.rules,
         )
 
     def _packet(self, source: str, door: Door) -> Found:

@@ -91,13 +91,14 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     # The region covers the set's own hosts too: their cells are skipped, the others are exact.
     sweep = sem.table.sweep(senders, t.dst, t.svc)
     reached: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-    seen: set[tuple[int, int, RuleRef]] = set()
+    seen: set[tuple[int, int, RuleRef, tuple[RuleRef, ...]]] = set()
     for cell in sweep.cells():
         # A later source class with the same destinations, services and rule adds nothing:
         # the rule is noted already, and so is an allowed packet if the rule allows. The sweep
         # hands out one object per destination part and per service walk and keeps them alive
         # while it lives, so identity tells them apart without hashing ten thousand intervals.
-        key = (id(cell.dst), id(cell.svc), cell.rule)
+        # With layers, the deciding rules of every layer that applies tell cells apart too.
+        key = (id(cell.dst), id(cell.svc), cell.rule, cell.rules)
         if key in seen:
             continue
         seen.add(key)
@@ -118,7 +119,7 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
 
 def _note(sem: Semantics, cr: Crossing, cell: Cell, hit: IntervalSet) -> None:
     """`cell` decides packets to the host on `hit` (part of the service)."""
-    cr.rules.add(cell.rule)
+    cr.rules.update(cell.deciders)  # with layers: the deciding rule of every layer that applies
     if cell.rule.action == "allow" and cr.allowed is None:
         address = readable_address(sem.model.hosts[cr.host].addresses.intersection(cell.dst))
         cr.allowed = (Packet(readable_source(cell.src, address), address, pick_svc(hit)), cell.rule)
