@@ -67,8 +67,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check segverify tests
-	$(BIN)/ruff format --check segverify tests
+	$(BIN)/ruff check segverify tests bench/synth
+	$(BIN)/ruff format --check segverify tests bench/synth
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -97,6 +97,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.lint
 	$(BIN)/python -m bench.k8s
+	$(BIN)/python -m bench.yaml_load
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOWEST) $(OUT) .tools .pytest_cache .mypy_cache .ruff_cache

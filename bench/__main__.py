@@ -18,7 +18,7 @@ from typing import Any
 from bench.measure import SizeConfig, child
 from bench.report import ratios, summarise, table, write_json
 from bench.sweep import sweep
-from segverify.synth import LARGEST, SIZES
+from bench.synth import LARGEST, SIZES
 
 QUICK = (100, 400)
 RESULTS = os.path.join(os.path.dirname(__file__), "results.json")

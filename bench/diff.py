@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from bench.synth import generate_enterprise, plan_for
 from segverify import api
 from segverify.diff.attack import Side, probes, reach_diff
 from segverify.diff.changes import model_changes
@@ -28,7 +29,6 @@ from segverify.model.ports import parse_port_spec
 from segverify.model.refs import Resolver
 from segverify.semantics.context import Semantics
 from segverify.semantics.regions import FlowTable
-from segverify.synth import generate_enterprise, plan_for
 
 T = TypeVar("T")
 

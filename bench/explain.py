@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import replace
 
+from bench.synth import generate_enterprise, plan_for
 from segverify.api import CheckOptions, check
 from segverify.explain.explain import EXPLAINED_KINDS, explain
 from segverify.explain.recheck import recheck
@@ -23,7 +24,6 @@ from segverify.model.ir import Model, Policy, Resilience
 from segverify.results import Status
 from segverify.semantics.context import Semantics
 from segverify.semantics.resilience import login_places, stolen
-from segverify.synth import generate_enterprise, plan_for
 
 
 def proved_attack(model: Model) -> list[Policy]:

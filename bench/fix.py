@@ -12,6 +12,7 @@ import argparse
 import time
 from dataclasses import replace
 
+from bench.synth import generate_enterprise, plan_for
 from segverify import api
 from segverify.fix.changes import Costs
 from segverify.fix.costsfile import read_costs
@@ -19,7 +20,6 @@ from segverify.fix.search import FixOptions, FixResult, find_fix
 from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.results import Status
-from segverify.synth import generate_enterprise, plan_for
 
 FLAGSHIP = ["examples/remote-access-vendor/flawed"]
 PACKS = ["policies/three-plane.yaml", "policies/baseline.yaml"]

@@ -1,6 +1,6 @@
 """`python -m bench.k8s`: segverify against NCA on the same generated Kubernetes clusters (make bench).
 
-Per size (pods), one generated cluster (segverify/synth/k8s.py, one policy per 10 pods, one
+Per size (pods), one generated cluster (bench/synth/k8s.py, one policy per 10 pods, one
 namespace per 100 pods): segverify's time is `segverify import k8s` + `segverify connectivity`
 + `segverify check` of one `isolated` policy, each a fresh process as a user runs them; NCA's is
 `nca --connectivity`. CPU seconds of each process, NCA stopped at --nca-timeout (wall). Both answers are
@@ -18,9 +18,9 @@ import sys
 import tempfile
 
 from bench.nca import canonical, parse_nca, segverify_rows
+from bench.synth.k8s import generate_cluster
 from segverify.connectivity.command import k8s_network
 from segverify.connectivity.compute import Connectivity
-from segverify.synth.k8s import generate_cluster
 
 BIN = os.path.dirname(sys.executable)
 POLICY = """segverify: 1

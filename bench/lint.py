@@ -13,9 +13,9 @@ import argparse
 import math
 import time
 
+from bench.synth import LARGEST, generate_enterprise, plan_for
 from segverify.lint.context import LintOptions
 from segverify.lint.run import lint
-from segverify.synth import LARGEST, generate_enterprise, plan_for
 
 CODES = frozenset({"shadowed", "partially-shadowed", "redundant-with-default", "empty-rule", "overly-broad"})
 

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bench.phases import PHASES, TIMER, install
+from bench.synth import generate_enterprise, plan_for, write_model
+from bench.synth.policies import designed_to_hold
 from segverify.model.ir import Model, Policy
-from segverify.synth import generate_enterprise, plan_for
-from segverify.synth.dump import write_model
-from segverify.synth.policies import designed_to_hold
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import segverify.api as api
+from bench.synth import generate_enterprise, plan_for
 from segverify.model.ir import Policy
-from segverify.synth import generate_enterprise, plan_for
 
 
 class PeakMemory:

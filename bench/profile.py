@@ -15,8 +15,8 @@ import sys
 import time
 from collections import defaultdict
 
+from bench.synth import generate_enterprise, plan_for
 from segverify.api import CheckOptions, check
-from segverify.synth import generate_enterprise, plan_for
 
 
 def bucket(filename: str) -> str:

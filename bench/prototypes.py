@@ -20,6 +20,7 @@ from typing import Any
 
 import z3  # noqa: TID251 (a measurement prototype of an encode/ alternative, never imported by segverify)
 
+from bench.synth import generate_enterprise, plan_for
 from segverify.api import new_context
 from segverify.encode.attack import avoid_targets
 from segverify.encode.check import CheckContext
@@ -29,7 +30,6 @@ from segverify.engine.atoms import bits
 from segverify.engine.edges import AttackGraph, build_graph
 from segverify.engine.witness import least_fixpoint
 from segverify.model.ir import IsolatedSpec, Model, OnlyViaSpec, Policy
-from segverify.synth import generate_enterprise, plan_for
 
 
 def horn_clauses(graph: AttackGraph, n: Symbols) -> list[tuple[list[str], str]]:

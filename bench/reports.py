@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import cast
 
+from bench.synth import write_enterprise
 from segverify import api
 from segverify.evidence.binding import Binding, bind
 from segverify.evidence.digest import model_sha256, report_digests
@@ -23,7 +24,6 @@ from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.render.json import certificate_chunks, report_chunks
 from segverify.results import Report
-from segverify.synth import write_enterprise
 
 TODAY = date(2026, 11, 23)
 

@@ -1,6 +1,6 @@
 """Bench: the differential sweep, engine against reference verdict on many small random models.
 
-Each model is rebuilt from its seed (segverify.synth.small), so a disagreement is reported as a
+Each model is rebuilt from its seed (bench.synth.small), so a disagreement is reported as a
 seed plus the model as YAML, ready to be loaded and checked. Two worker processes share the
 seeds; the sweep stops at the first disagreement or failed self-check.
 """
@@ -26,11 +26,11 @@ class Finding:
 
 def check_seed(seed: int) -> tuple[int, Finding | None]:
     """(number of policies compared, the first disagreement or None)."""
+    from bench.synth.small import random_small_model
     from segverify.api import CheckOptions, check
     from segverify.errors import InternalError
     from segverify.semantics.context import Semantics
     from segverify.semantics.policies import evaluate
-    from segverify.synth.small import random_small_model
 
     model = random_small_model(random.Random(seed))
     try:
@@ -60,17 +60,17 @@ def check_chunk(chunk: tuple[int, int]) -> tuple[int, int, Finding | None]:
 
 def reference_available() -> bool:
     try:
+        import bench.synth.small  # noqa: F401
         import segverify.semantics.context  # noqa: F401
         import segverify.semantics.policies  # noqa: F401
-        import segverify.synth.small  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 def model_yaml(seed: int) -> str:
-    from segverify.synth.dump import model_files
-    from segverify.synth.small import random_small_model
+    from bench.synth.small import random_small_model
+    from segverify.model.dump import model_files
 
     files = model_files(random_small_model(random.Random(seed)))
     return "\n".join(f"# --- {name}\n{text}" for name, text in files.items())

@@ -295,11 +295,6 @@ class Ci:
     category: str = ""
 
 
-def render_report(report: Report, fmt: str, ci: Ci = Ci()) -> str:
-    """Paths in SARIF and GitHub annotations are as given, so run from the repository root."""
-    return "".join(report_pieces(report, fmt, ci))
-
-
 def report_pieces(
     report: Report, fmt: str, ci: Ci = Ci(), digests: Mapping[str, str] | None = None
 ) -> Iterable[str]:
@@ -594,14 +589,18 @@ def render(
 
 
 def _view_dot(model: Model, view: str, policy_id: str | None) -> str:
-    from segverify.render.dot import render_view
+    from segverify.render.dot import ViewError, render_view
 
     report = None
     if view != "architecture":
         from segverify import api
 
         report = api.check(model, api.CheckOptions())
-    return render_view(model, view, report, policy_id)
+    try:
+        return render_view(model, view, report, policy_id)
+    except ViewError as exc:  # the renderer names no flag: say which options asked for this view
+        flags = f"--view {view}" + (f" --policy-id {policy_id}" if policy_id is not None else "")
+        raise UsageError(f"{exc} ({flags})") from None
 
 
 def _controls_dot(model: Model, policy_id: str | None) -> str:

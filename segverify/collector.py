@@ -2,10 +2,8 @@
 
 Loading a model and checking its policies both keep millions of small objects alive that hold
 no cycles worth collecting; the collector would traverse the whole growing heap again and
-again to free nothing. Measured at 100,000 hosts: most of the load time before the loader
-paused it, and 48.6 of 295 s of a check (41 full collections); paused, the check took 199 s
-with the same peak memory (2,628 against 2,632 MiB). Reference counting frees everything else
-as usual, and the collector runs again, as it was, once the phase ends.
+again to free nothing (docs/bench.md, "Design measurements"). Reference counting frees
+everything else as usual, and the collector runs again, as it was, once the phase ends.
 """
 
 from __future__ import annotations

@@ -16,9 +16,8 @@ check starts, while the engine goes on with the next policies:
   works from the front, until they meet: both cores stay busy to the end.
 - Memory: the child was forked before the engine built anything, so it never holds copies of
   the engine's pages (the solver's heap, mostly). A child forked later, per batch of verdicts,
-  kept the old copy of every page the parent rewrote. At 100,000 hosts, batches: 100.5 s and
-  3,860 MiB PSS; this design: 85.3 s and 2,872 MiB (25,600 hosts: 22.6 s / 1,075 MiB against
-  17.8 s / 764 MiB; inline 29.1 s / 599 MiB).
+  kept the old copy of every page the parent rewrote, costing both time and memory
+  (docs/bench.md, "Design measurements").
 - A child that dies, or that does not answer, fails the check: a verdict no one answered for
   is not checked, and never a pass.
 - Small models check inline: a fork costs milliseconds and the flagship example's whole check

@@ -18,13 +18,13 @@ LAYERS: list[set[str]] = [
     {"diagnostics", "collector"},
     {"errors"},
     {"outputs"},
-    {"model"},
+    {"model", "kinds"},  # a kind's record sits beside the IR it builds; its methods import upward lazily
     {"results"},
     {"semantics", "engine"},  # the reference and the plain-Python engine: neither imports Z3
     {"encode"},  # Z3 only, over the engine's graphs
     {"analyses"},
     {"selfchecks"},
-    {"explain", "synth", "importers", "connectivity"},
+    {"explain", "importers", "connectivity"},
     {"api"},
     {"session"},
     {"render", "evidence", "diff", "fix", "lint"},
@@ -37,13 +37,17 @@ ALLOWED_SIDEWAYS = {
     ("diff", "render"),
     ("fix", "render"),
     ("lint", "render"),
-    ("fix", "synth"),
+    ("model", "kinds"),  # build_policies and fields read the registry
+    ("kinds", "model"),
     ("importers", "connectivity"),  # the importers build connectivity.layers' Network shapes
     ("connectivity", "importers"),  # `connectivity --from k8s` imports on the fly: one cycle to break
 }
 # Upward imports still to remove, listed so that none is added unseen: the test fails when one
 # comes or goes (then this list is brought up to date in the same commit).
 KNOWN_UPWARD = {
+    ("kinds", "results"),  # a kind's methods import its analysis, reference and witness types when
+    ("kinds", "semantics"),  # called (never at import), so a kind stays one module; the price is
+    ("kinds", "analyses"),  # these three upward edges, kept visible here
     ("results", "explain"),  # PolicyResult.explanation is typed by explain.explain.Explanation
 }
 

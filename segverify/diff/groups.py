@@ -39,9 +39,6 @@ class Group:
     def direction(self) -> Direction:
         return "opened" if self.after.action == "allow" else "closed"
 
-    def contains(self, packet: Packet) -> bool:
-        return packet.src in self.src and packet.dst in self.dst and packet.svc in self.svc
-
 
 @dataclass(frozen=True, slots=True)
 class PacketDiff:

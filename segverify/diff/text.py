@@ -9,7 +9,8 @@ from segverify.diff.policies import PolicyChange
 from segverify.diff.report import DiffReport
 from segverify.diff.shape import services_text
 from segverify.model.addresses import format_set
-from segverify.render.text import hop_lines, packet_text, rule_text, witness_lines
+from segverify.render.hops import packet_text, rule_text
+from segverify.render.text import hop_lines, witness_lines
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
 TRUNCATED = "\n_Truncated to fit a comment: see the JSON report (`--format json`) for everything._\n"

@@ -10,7 +10,7 @@ reaches the goal, so the least one does: an attack path exists. No depth bound i
 (bounded unrolling reports wrong "safe" answers on long chains). The certificate is not Z3's
 model but the worklist's least fixpoint (engine/witness.py), which lies inside every closed set; so
 SAT must come with a fixpoint that avoids the goal, or the two disagree (analyses check this).
-Reading Z3's model back cost 13 s of a 100,000-host check and told nothing more.
+Reading Z3's model back would cost time on a large model and tell nothing more.
 
 The clauses are parsed once per check and attacker profile (encode/check.HornMemo); each policy's
 footholds and goal are assumptions of its own `check`.
@@ -84,7 +84,7 @@ def closed_within(ctx: CheckContext, graph: AttackGraph, hosts: frozenset[str]) 
     For blast_radius, `hosts` is the worklist's least fixpoint: the smallest closed set, so
     "some closed set has at most N hosts" is "it is closed and has at most N". Asking Z3 for
     closure with every other host negated replaced a cardinality constraint over all host
-    variables, which cost 10-18 s per policy at 100,000 hosts.
+    variables, which was slow on large models.
     """
     base = horn_base(ctx, graph)
     negated = base.negated_hosts()

@@ -21,7 +21,7 @@ class PacketVars:
     dst: z3.BitVecRef
     svc: z3.BitVecRef
     # Membership terms already built, per end and address set: a rule's sets recur in every
-    # packet policy's chain, and building one costs ~1 ms through the Python API.
+    # packet policy's chain, and each is costly to build through the Python API.
     members: dict[tuple[Literal["src", "dst"], IntervalSet], z3.BoolRef] = field(default_factory=dict)
 
 

@@ -16,9 +16,9 @@ policy leaves out (its via hosts) are *guarded*: every move into one also needs 
 false where the host is left out and true elsewhere. A left-out host then can be taken by no
 move, so it neither sends, manages nor yields sessions: the clauses of the graph without it.
 
-Why text: building the same clauses term by term through z3's Python API cost ~10 us each
-in wrapper overhead (reference counting, sort checks); Z3 parses the text in C, about 7x faster
-on 1,600 hosts (bench/prototypes.py). Why classes: a door's opener set may cover thousands of
+Why text: building the same clauses term by term through z3's Python API pays wrapper
+overhead (reference counting, sort checks) on every term; Z3 parses the text in C
+(bench/prototypes.py measures both). Why classes: a door's opener set may cover thousands of
 source atoms, but far fewer distinct groups of hosts; one clause per group, not per atom.
 """
 
@@ -53,9 +53,9 @@ class Symbols:
 class Terms:
     """Boolean constants and their negations by name, each built once per check (one context).
 
-    blast_radius assumes every host outside its fixpoint uncontrolled: 100,000 negations,
-    which z3's Python API (z3.Bool, z3.Not) built in ~2 s per attacker profile. The C calls
-    here take a third of that, and host names are shared by every profile (Symbols).
+    blast_radius assumes every host outside its fixpoint uncontrolled: one negation per host,
+    which z3's Python API (z3.Bool, z3.Not) builds slowly through its wrappers. The C calls
+    here skip them, and host names are shared by every profile (Symbols).
     """
 
     def __init__(self, ctx: z3.Context) -> None:
@@ -85,13 +85,13 @@ class HornBase:
 
     def __init__(self, graph: AttackGraph, budget: Budget, terms: Terms, guarded: dict[str, int]) -> None:
         """`guarded`: the hosts some only_via leaves out, each with the source atoms inside it."""
-        # The check's one context (context.py): a fresh one costs ~12 ms to create and free,
-        # a fifth of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
+        # The check's one context (context.py): a fresh one per solver is a noticeable share
+        # of a small check. Symbols here (c, k, x, r, g + number) meet no packet-layer name.
         self.ctx = terms.ctx
         self.terms = terms
         # QF_FD: Z3's incremental SAT core, not the SMT core a plain Solver uses: the clauses
-        # are propositional, and each check ran 3x faster on it (25,600 hosts: 3.0 s -> 0.9 s
-        # over 43 checks), with the same answers and the same timeout and rlimit.
+        # are propositional, and each check runs faster on it, with the same answers and the
+        # same timeout and rlimit.
         self.solver = new_solver(self.ctx, budget, "QF_FD")
         self.symbols = Symbols(graph.hosts)
         self.masks: dict[int, str] = {}  # distinct opener sets -> their reach symbol
@@ -151,7 +151,7 @@ def _clauses(
         premises = [masks[mask]]
         if door.move == "login":
             # One gate per distinct set of usable accounts: thousands of workstations share
-            # the accounts that log in on them (113,780 of 142,462 clauses at 6,400 hosts).
+            # the accounts that log in on them, and most clauses would repeat.
             accounts = graph.login_credentials[door.host]
             gate = sym("g", accounts)
             if accounts not in gated:

@@ -1,7 +1,7 @@
 """Encode stage: membership of a bit-vector in an IntervalSet.
 
 Address sets become disjunctions of prefix tests, each one `Extract` equality on the high
-bits (measured: several times faster to solve than `bvule` ranges on long rule lists).
+bits, which Z3 solves faster than `bvule` ranges on long rule lists.
 Service sets are few short ranges, encoded as unsigned bounds.
 """
 

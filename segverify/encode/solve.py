@@ -60,8 +60,8 @@ def _check(solver: z3.Solver, assumptions: tuple[z3.BoolRef, ...]) -> int:
     """Solver.check without its per-assumption sort cast.
 
     Our assumptions are Boolean terms of the solver's own context by construction; the cast
-    (four wrapper calls each) cost 13 s of a 100,000-host check, whose blast_radius policies
-    assume every host outside the fixpoint uncontrolled.
+    (four wrapper calls each) adds up, as blast_radius policies assume every host outside the
+    fixpoint uncontrolled.
     """
     array = (z3.Ast * len(assumptions))(*[a.ast for a in assumptions])
     return int(z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), array))

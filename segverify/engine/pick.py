@@ -9,7 +9,7 @@ internet") where the sender may be anywhere, and addresses that are not a networ
 address (low byte 0 or 255) or in 0.0.0.0/8.
 
 Why not a Z3 query per hop: a blast-radius witness has a hop per controlled host, and one
-solver per hop (chain construction plus the wishes) cost ~10 ms each; this costs ~0.1 ms.
+solver per hop (chain construction plus the wishes) costs far more than this direct pick.
 Every hop is still replayed by the reference semantics before it is printed, and the tests
 check these packets against the Z3 packet layer.
 """

@@ -5,7 +5,7 @@ Three digests, each defined so that an auditor can recompute it (docs/cli.md):
 - an input file: SHA-256 of its bytes, as `sha256sum` prints it (a shipped pack, `pack:NAME`:
   of segverify/packs/NAME.yaml as installed);
 - the normalised model: SHA-256 of the model written back in the spec's format
-  (segverify/synth/dump.py: one canonical YAML text per section, the texts in file-name
+  (segverify/model/dump.py: one canonical YAML text per section, the texts in file-name
   order, concatenated), so reformatting or reordering the YAML does not change it and any
   change to what the model means does;
 - a certificate: SHA-256 of its canonical JSON, the `certificate` value of the certificate
@@ -48,7 +48,7 @@ def file_sha256(path: str) -> str:
 
 
 def model_sha256(model: Model) -> str:
-    from segverify.synth.dump import model_files
+    from segverify.model.dump import model_files
 
     digest = hashlib.sha256()
     for _name, text in sorted(model_files(model).items()):

@@ -14,10 +14,10 @@ from segverify.errors import InternalError
 from segverify.fix.apply import apply_changes, deny_positions, deny_rule_name
 from segverify.fix.changes import Change
 from segverify.fix.textedit import FileEdits, indent_of
+from segverify.model.dump import scalar
 from segverify.model.ir import Flow, Model
 from segverify.model.packs import PACK_PREFIX, is_pack, pack_text
 from segverify.outputs import make_folder, write_text
-from segverify.synth.dump import scalar
 
 HOST_FIELDS = {
     "remove_login": "logins",

@@ -9,7 +9,8 @@ from segverify.fix.apply import deny_positions, deny_rule_name
 from segverify.fix.changes import Change
 from segverify.fix.search import FixResult, FixSet
 from segverify.model.ir import Model
-from segverify.render.text import packet_text, render_text
+from segverify.render.hops import packet_text
+from segverify.render.text import render_text
 from segverify.results import Report
 
 

@@ -9,9 +9,9 @@ from segverify.lint.findings import Finding, LintReport, Subject
 from segverify.lint.text import services_list
 from segverify.model.addresses import format_set
 from segverify.render.github import command
+from segverify.render.hops import packet_text
 from segverify.render.plain import packet_json
 from segverify.render.sarif import usable
-from segverify.render.text import packet_text
 
 Json = dict[str, Any]
 GITHUB = {"error": "error", "warning": "warning", "note": "notice"}

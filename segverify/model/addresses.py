@@ -85,10 +85,6 @@ def format_address(value: int) -> str:
     return str(ipaddress.IPv4Address(value))
 
 
-def is_single(net: IPNetwork) -> bool:
-    return net.num_addresses == 1
-
-
 def aligned_blocks(lo: int, hi: int) -> Iterator[tuple[int, int]]:
     """Split [lo, hi] into maximal aligned blocks (start, k): [start, start + 2**k - 1]."""
     while lo <= hi:

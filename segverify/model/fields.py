@@ -7,66 +7,12 @@ Schema is generated from it, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from typing import Literal
-
-from segverify.model.ir import POLICY_KINDS, SEVERITIES
-
-# text: a string (numbers are taken as text); name: one string; list: a string or a list of strings;
-# flag: true/false; count: an integer >= 0; date: YYYY-MM-DD; choice: one of `choices`;
-# object: a mapping with `shape`; footholds: a reference, {account, at} or a list of them;
-# allow: matrix cells `"a -> b": [services]`; named: a mapping of name to `shape`;
-# items: a list of `shape`; version: the format version.
-Kind = Literal[
-    "text",
-    "name",
-    "list",
-    "flag",
-    "count",
-    "date",
-    "choice",
-    "object",
-    "footholds",
-    "allow",
-    "named",
-    "items",
-    "version",
-]
+from segverify.kinds import KINDS, policy_kinds
+from segverify.model.ir import SEVERITIES
+from segverify.model.shapes import Field, Shape
 
 ACTIONS = ("allow", "deny")
 EXPLOITS = ("declared", "exposed", "none")
-MATRIX_ARROW = "->"
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    name: str
-    kind: Kind
-    doc: str
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    shape: Shape | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """A mapping's fields; unknown keys are errors. `one_of`: exactly one of these keys is present."""
-
-    name: str
-    fields: tuple[Field, ...]
-    one_of: tuple[str, ...] = ()
-    by_name: dict[str, Field] = dataclass_field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
-        assert set(self.one_of) <= set(self.by_name), self.name  # the reader counts them among the fields
-
-    def field(self, name: str) -> Field | None:
-        return self.by_name.get(name)
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
 
 
 def _text(name: str, doc: str) -> Field:
@@ -221,48 +167,6 @@ FOOTHOLD = Shape(
     ),
 )
 
-_FROM = Field("from", "footholds", "footholds: references and {account, at}", required=True)
-_TO = Field("to", "list", "target references", required=True)
-_SRC = Field("from", "list", "source references", required=True)
-_ZONES = Field("zones", "list", "zone names", required=True)
-
-_VIA = Field("via", "list", "the only hosts a path may cross", required=True)
-_OPEN = Field("services", "list", "services that must be open", required=True)
-_EXCEPT = Field("except", "list", "services that may flow")
-_ALLOW = Field("allow", "allow", "`a -> b: [services]` cells that may flow")
-_MAX = Field("max_hosts", "count", "most hosts the attacker may control, footholds included", required=True)
-
-
-RESILIENT = Shape(
-    "resilient",
-    (
-        Field("controls", "count", "the policy holds even if any this many controls fail together"),
-        Field("accounts", "count", "1: the policy holds whichever single account is stolen"),
-    ),
-)
-_RESILIENT = Field(
-    "resilient",
-    "object",
-    "holds under failed controls or a stolen account (docs/policies.md)",
-    shape=RESILIENT,
-)
-
-
-def _kind(name: str, *fields: Field) -> Shape:
-    return Shape(f"`{name}` policy", fields)
-
-
-KIND_SHAPES: dict[str, Shape] = {
-    "isolated": _kind("isolated", _FROM, _TO, _RESILIENT),
-    "only_via": _kind("only_via", _FROM, _TO, _VIA, _RESILIENT),
-    "reachable": _kind("reachable", _SRC, _TO, _OPEN),
-    "no_flow": _kind("no_flow", _SRC, _TO, _EXCEPT),
-    "matrix": _kind("matrix", _ZONES, _ALLOW),
-    "separate_accounts": _kind("separate_accounts", _ZONES),
-    "blast_radius": _kind("blast_radius", _FROM, _MAX, _RESILIENT),
-}
-assert tuple(KIND_SHAPES) == POLICY_KINDS
-
 POLICY = Shape(
     "policy",
     (
@@ -271,9 +175,9 @@ POLICY = Shape(
         DESCRIPTION,
         Field("severity", "choice", "critical, high (default), medium or low", choices=SEVERITIES),
         Field("attacker", "object", "overrides keys of defaults.attacker for this policy", shape=ATTACKER),
-        *(Field(kind, "object", f"a {kind} policy", shape=shape) for kind, shape in KIND_SHAPES.items()),
+        *(Field(k.name, "object", f"a {k.name} policy", shape=k.shape()) for k in KINDS.values()),
     ),
-    one_of=POLICY_KINDS,
+    one_of=policy_kinds(),
 )
 
 WAIVER = Shape(

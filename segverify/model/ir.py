@@ -22,15 +22,6 @@ PrincipalKind = Literal["account", "group"]
 PolicyKind = Literal[
     "isolated", "only_via", "reachable", "no_flow", "matrix", "separate_accounts", "blast_radius"
 ]
-POLICY_KINDS: tuple[PolicyKind, ...] = (
-    "isolated",
-    "only_via",
-    "reachable",
-    "no_flow",
-    "matrix",
-    "separate_accounts",
-    "blast_radius",
-)
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 
 

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import TypeVar, cast
 
 from segverify.diagnostics import Diagnostic, Span
-from segverify.model.fields import FOOTHOLD, VERSION, Field, Kind, Shape
+from segverify.model.fields import FOOTHOLD, VERSION
 from segverify.model.ir import AccountFoothold, Foothold, Ref, RefFoothold
+from segverify.model.shapes import Field, Kind, Shape
 from segverify.model.yamlio import YMap, YNode, YScalar, YSeq
 
 T = TypeVar("T")

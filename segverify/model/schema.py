@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from segverify.model.fields import FILE, FOOTHOLD, MATRIX_ARROW, Field, Shape
+from segverify.model.fields import FILE, FOOTHOLD
+from segverify.model.shapes import MATRIX_ARROW, Field, Shape
 
 JSON = dict[str, Any]
 

@@ -4,9 +4,15 @@ PyYAML is used only to compose nodes; no constructor ever runs on a tag we did n
 `!!python/...` tags build nothing. Aliases are counted as expanded (memoised per node, so the
 count is linear even for a billion-laughs bomb) and refused beyond MAX_NODES.
 
-Most files are plain (one document, no anchors, aliases, tags or duplicate keys): those are built in
-one pass over libyaml's events. Any other file, or any problem at all, takes the general path
-(depth check, compose, count, convert), which alone decides every diagnostic.
+Two paths give one answer. The general path (`general_tree`: depth check, compose, count, convert)
+reads every document and alone decides every diagnostic. Most files are plain (one document, no
+anchors, aliases, tags or duplicate keys): the one-pass path (`plain_tree`) builds their tree from
+the parser's events in a single pass, skipping the composer's node graph and the second parse the
+depth check costs (docs/bench.md, "Design measurements", has the measured win; bench/yaml_load.py
+measures it). On anything else it declines (`_NotPlain`) or meets the parser's own error
+(`yaml.YAMLError`), and the general path reads the document from the start. No other exception is
+caught: a bug in the one pass surfaces instead of hiding behind the general path. Tests hold the
+two paths to the same tree or diagnostics (tests/model/test_plain_path.py).
 """
 
 from __future__ import annotations
@@ -86,10 +92,13 @@ class YMap:
 YNode = YScalar | YSeq | YMap
 
 
-# libyaml parses ~10x faster than pure Python; both only compose here. libyaml's composer recurses in
-# C without a guard (a few thousand `[` crash the process), so nesting is measured first on the event
-# stream, which is iterative and stops at the first level too deep.
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml when installed (it parses far faster than pure Python), else PyYAML's own parser; both only
+# compose here. libyaml's composer recurses in C without a guard (a few thousand `[` crash the
+# process), so nesting is measured first on the event stream, which is iterative and stops at the
+# first level too deep.
+Loader = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+# Every reader below takes the parser as a parameter (default LOADER): tests run both parsers.
+LOADER: Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
@@ -231,8 +240,8 @@ def _nesting_refused(file: str, exc: yaml.MarkedYAMLError) -> ModelError:
     return _too_deep(Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1))
 
 
-def _check_depth(text: str, file: str) -> None:
-    loader = _LOADER(text)
+def _check_depth(text: str, file: str, parser: Loader) -> None:
+    loader = parser(text)
     depth = 0
     try:
         while loader.check_event():
@@ -245,17 +254,17 @@ def _check_depth(text: str, file: str) -> None:
         loader.dispose()
 
 
-def _compose(text: str, file: str) -> Node | None:
-    nodes = _compose_nodes(text, file, stream=False)
+def _compose(text: str, file: str, parser: Loader) -> Node | None:
+    nodes = _compose_nodes(text, file, parser, stream=False)
     return nodes[0] if nodes else None
 
 
-def _compose_nodes(text: str, file: str, stream: bool) -> list[Node]:
+def _compose_nodes(text: str, file: str, parser: Loader, stream: bool) -> list[Node]:
     """One document (stream False: a second is a syntax error) or every document of a stream."""
     loader = None
     try:
-        _check_depth(text, file)  # also the first to meet a syntax error
-        loader = _LOADER(text)
+        _check_depth(text, file, parser)  # also the first to meet a syntax error
+        loader = parser(text)
         if stream:
             nodes: list[Node] = []
             while loader.check_node():
@@ -448,47 +457,55 @@ class _PlainBuilder:
             self.top.add(node)
 
 
-def _plain_stream(text: str, file: str) -> list[YNode] | None:
-    """Every document of a plain stream in one pass, or None (then the general path decides)."""
-    try:
-        loader = _LOADER(text)
-    except Exception:
-        return None
-    try:
-        return _PlainBuilder(file, loader).build_stream()
-    except Exception:  # _NotPlain, a YAMLError, or a surprise
-        return None
-    finally:
-        loader.dispose()
-
-
-def _plain_tree(text: str, file: str) -> YNode | None:
+def plain_tree(text: str, file: str, parser: Loader = LOADER) -> YNode | None:
     """The tree of a plain document in one pass, or None when the document is not plain.
 
     For a plain document every step of the general path passes and gives this same tree; on
     anything else (anchors, aliases, tags, duplicate keys, several documents, too deep, too many
-    nodes, a syntax error) the general path runs from the start and reports. So does any other
-    exception: the general path alone decides what a document that is not plain gives.
+    nodes, a syntax error or a character YAML refuses) it returns None, and the general path reads
+    the document and reports. Only those two refusals are caught: any other exception is a bug.
     """
     try:
-        loader = _LOADER(text)
-    except Exception:
+        loader = parser(text)  # the pure-Python reader refuses bad characters here
+    except yaml.YAMLError:
         return None
     try:
         return _PlainBuilder(file, loader).build()
-    except Exception:  # _NotPlain, a YAMLError, or a surprise
+    except (_NotPlain, yaml.YAMLError):
         return None
     finally:
         loader.dispose()
 
 
-def parse_yaml(text: str, file: str) -> YNode:
-    """Parse one document into the located tree; raises ModelError with every problem found."""
-    plain = _plain_tree(text, file)
-    if plain is not None:
-        return plain
+def plain_stream(text: str, file: str, parser: Loader = LOADER) -> list[YNode] | None:
+    """Every document of a plain stream in one pass, or None (then the general path decides);
+    the same two refusals as plain_tree are caught, nothing else."""
     try:
-        node = _compose(text, file)
+        loader = parser(text)
+    except yaml.YAMLError:
+        return None
+    try:
+        return _PlainBuilder(file, loader).build_stream()
+    except (_NotPlain, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, file: str, parser: Loader = LOADER) -> YNode:
+    """Parse one document into the located tree; raises ModelError with every problem found.
+
+    `parser`: libyaml's when installed, else PyYAML's own; both give the same tree or diagnostics.
+    """
+    plain = plain_tree(text, file, parser)
+    return general_tree(text, file, parser) if plain is None else plain
+
+
+def general_tree(text: str, file: str, parser: Loader = LOADER) -> YNode:
+    """Any document through compose, alias-expanded size count and conversion: the tree, or a
+    ModelError with every problem found. `parse_yaml` calls it for whatever is not plain."""
+    try:
+        node = _compose(text, file, parser)
         if node is None:
             raise _fail(
                 "empty-file",
@@ -506,19 +523,25 @@ def parse_yaml(text: str, file: str) -> YNode:
     return tree
 
 
-def parse_yaml_stream(text: str, file: str) -> list[YNode]:
+def parse_yaml_stream(text: str, file: str, parser: Loader = LOADER) -> list[YNode]:
     """Every document of a multi-document stream (`---`), located; empty documents are skipped.
     Importers read Kubernetes manifests this way; a model file is one document (parse_yaml)."""
-    plain = _plain_stream(text, file)
-    if plain is not None:
-        return plain
+    plain = plain_stream(text, file, parser)
+    return general_stream(text, file, parser) if plain is None else plain
+
+
+def general_stream(text: str, file: str, parser: Loader = LOADER) -> list[YNode]:
+    """Every document of a stream through the general path (see general_tree)."""
     out: list[YNode] = []
     diags: list[Diagnostic] = []
-    for node in _compose_nodes(text, file, stream=True):
-        conv = _Converter(file)
-        conv.expanded_size(node)
-        out.append(conv.convert(node))
-        diags.extend(conv.diags)
+    try:
+        for node in _compose_nodes(text, file, parser, stream=True):
+            conv = _Converter(file)
+            conv.expanded_size(node)
+            out.append(conv.convert(node))
+            diags.extend(conv.diags)
+    except RecursionError:
+        raise _fail("yaml-too-large", "the document is nested too deeply", Span(file, 1, 1)) from None
     if diags:
         raise ModelError(diags)
     return out

@@ -1,7 +1,6 @@
 """Render stage (diagrams): the paths view: a witness or a certificate drawn on the architecture.
 
-Hops are numbered like the text and SARIF reports: foothold hops carry no number, every other
-hop (login, exploit, manage, harvest) takes the next number in the order of `witness.path`.
+Hops are numbered and labelled by render/hops.py, as in the text, SARIF and HTML reports.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from segverify.render.dot_architecture import draw_flows
 from segverify.render.dot_canvas import Canvas, End
 from segverify.render.dot_layout import PATHS_HOSTS_PER_ZONE, PATHS_THRESHOLD, host_node
 from segverify.render.dot_style import dot_id, packet_text, plural, rule_text, svc_text
+from segverify.render.hops import Step, steps
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
@@ -26,27 +26,6 @@ from segverify.results import (
 )
 
 MAX_BLOCKED_EDGES = 40
-
-
-def hop_label(number: int, hop: Hop) -> str:
-    """`1: ssh as alice`, `2: exploit relay`, `3: manage`, `4: harvest ops-1`."""
-    if hop.move == "login":
-        return f"{number}: {hop.service} as {hop.credential}"
-    if hop.move == "exploit":
-        return f"{number}: exploit {hop.service}"
-    if hop.move == "harvest":
-        return f"{number}: harvest {hop.credential}"
-    return f"{number}: {hop.move}"
-
-
-def numbered(path: tuple[Hop, ...]) -> list[tuple[int, Hop]]:
-    """(number, hop) for every hop; foothold hops get 0 and do not advance the count."""
-    out, n = [], 0
-    for hop in path:
-        if hop.move != "foothold":
-            n += 1
-        out.append((n if hop.move != "foothold" else 0, hop))
-    return out
 
 
 def find_policy(model: Model, policy_id: str) -> Policy | None:
@@ -170,13 +149,14 @@ def foothold_end(canvas: Canvas, at: str, credential: str | None = None, address
 
 
 def draw_path(canvas: Canvas, path: tuple[Hop, ...]) -> None:
-    for number, hop in numbered(path):
-        if hop.move == "foothold":
+    for step in steps(path):
+        hop = step.hop
+        if step.is_foothold:
             foothold_end(canvas, hop.to or hop.at or "any", hop.credential, hop.address)
         elif hop.move == "harvest":
-            draw_harvest(canvas, number, hop)
+            draw_harvest(canvas, step)
         else:
-            draw_hop(canvas, number, hop)
+            draw_hop(canvas, step)
 
 
 def source_end(canvas: Canvas, source: str | None) -> End:
@@ -185,12 +165,13 @@ def source_end(canvas: Canvas, source: str | None) -> End:
     return foothold_end(canvas, source or "any")
 
 
-def draw_hop(canvas: Canvas, number: int, hop: Hop) -> None:
+def draw_hop(canvas: Canvas, step: Step) -> None:
+    hop, number = step.hop, step.number
     if hop.to is None or hop.to not in canvas.model.hosts:
         return
     canvas.mark(hop.to, "reached")
     tail, head = source_end(canvas, hop.source), canvas.host_end(hop.to)
-    canvas.edge(tail, head, "hop", [hop_label(number, hop)], hop_tooltip(number, hop), f"hop-{number}")
+    canvas.edge(tail, head, "hop", [step.label], hop_tooltip(number, hop), f"hop-{number}")
 
 
 def hop_tooltip(number: int, hop: Hop) -> str:
@@ -206,11 +187,12 @@ def hop_tooltip(number: int, hop: Hop) -> str:
     return "\n".join(parts)
 
 
-def draw_harvest(canvas: Canvas, number: int, hop: Hop) -> None:
+def draw_harvest(canvas: Canvas, step: Step) -> None:
+    hop, number = step.hop, step.number
     at = hop.at or "any"
     tail = canvas.host_end(at) if at in canvas.model.hosts else foothold_end(canvas, at)
     name = f"hv_{number}"
-    label = hop_label(number, hop)
+    label = step.label
     canvas.node(name, tail.zone, "harvest", [label], tooltip=f"{label} at {at}", node_id=f"harvest-{number}")
     canvas.edge(tail, End(name, None, tail.zone), "harvest-tie", [], f"{label} at {at}", f"hop-{number}")
 

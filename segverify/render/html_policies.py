@@ -17,9 +17,10 @@ from segverify.model.addresses import format_address
 from segverify.model.ir import Model, Waiver
 from segverify.render.dot_paths import render_paths
 from segverify.render.graphs import policy_picture
+from segverify.render.hops import Step, packet_text, steps
 from segverify.render.html_svg import Diagrams
 from segverify.render.plain import blast_paths_shown
-from segverify.render.text import choice_text, packet_text
+from segverify.render.text import choice_text
 from segverify.results import (
     AccountsCertificate,
     AccountsWitness,
@@ -76,34 +77,31 @@ def facts(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def hop_rows(path: tuple[Hop, ...]) -> list[list[str]]:
-    """One row per step, numbered as in the diagrams, the text report and SARIF code flows."""
-    rows, n = [], 0
-    for h in path:
-        if h.move == "foothold":
-            where = h.to or f"any address of {h.at}"
-            address = format_address(h.address) if h.address is not None else ""
-            rows.append(["", "foothold", esc(where), "", esc(address), "", esc(h.credential or "")])
-            continue
-        n += 1
-        if h.move in ("harvest", "manage"):
-            what = f"{h.source} manages {h.to}" if h.move == "manage" else f"session on {h.at}"
-            rows.append([str(n), h.move, esc(what), "", "", "", esc(h.credential or "")])
-            continue
-        packet = esc(packet_text(h.packet)) if h.packet else ""
-        rule = rule_cell(h.rule) if h.rule else ""
-        hop = esc(f"{h.source} → {h.to}")
-        rows.append(
-            [
-                str(n),
-                h.move,
-                hop,
-                esc(h.service or ""),
-                f"<code>{packet}</code>",
-                rule,
-                esc(h.credential or ""),
-            ]
-        )
-    return rows
+    """One row per step, numbered as in the diagrams, the text report and SARIF (render/hops.py)."""
+    return [_hop_row(step) for step in steps(path)]
+
+
+def _hop_row(step: Step) -> list[str]:
+    h, number = step.hop, str(step.number)
+    if step.is_foothold:
+        where = h.to or f"any address of {h.at}"
+        address = format_address(h.address) if h.address is not None else ""
+        return ["", "foothold", esc(where), "", esc(address), "", esc(h.credential or "")]
+    if h.move in ("harvest", "manage"):
+        what = f"{h.source} manages {h.to}" if h.move == "manage" else f"session on {h.at}"
+        return [number, h.move, esc(what), "", "", "", esc(h.credential or "")]
+    packet = esc(step.packet)
+    rule = rule_cell(h.rule) if h.rule else ""
+    hop = esc(f"{h.source} → {h.to}")
+    return [
+        number,
+        h.move,
+        hop,
+        esc(h.service or ""),
+        f"<code>{packet}</code>",
+        rule,
+        esc(h.credential or ""),
+    ]
 
 
 HOP_HEAD = ("#", "move", "step", "service", "packet", "deciding rule", "credential")

@@ -85,8 +85,8 @@ def _entries(
 def indented(value: object, pad: str, ascii_only: bool) -> str:
     """json.dumps(value, indent=2) with every line after the first led by `pad`, for JSON values.
 
-    One call per distinct boundary entry (hundreds of thousands at 100,000 hosts): json's own
-    indenting encoder is a chain of Python generators, several times slower than this.
+    One call per distinct boundary entry (hundreds of thousands in a large model): json's own
+    indenting encoder is a chain of Python generators, slower than this on every entry.
     """
     if isinstance(value, str):
         return _STRING[ascii_only](value)

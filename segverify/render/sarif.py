@@ -18,10 +18,12 @@ from typing import Any
 
 from segverify import __version__
 from segverify.diagnostics import Span
-from segverify.model.ir import Model, PolicyKind, Severity
+from segverify.kinds import KINDS
+from segverify.model.ir import Model, Severity
+from segverify.render.hops import steps
 from segverify.render.places import Places
 from segverify.render.places import usable as usable  # re-exported: lint renders with it too
-from segverify.render.text import hop_lines, result_lines
+from segverify.render.text import result_lines
 from segverify.results import (
     AccountsWitness,
     BlastWitness,
@@ -48,40 +50,6 @@ NETWORK_MOVES = ("login", "exploit")
 
 SECURITY_SEVERITY: dict[Severity, str] = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
-# What each policy kind means and how to fix a violation: the rule's help in GitHub's alert view.
-KIND_HELP: dict[PolicyKind, tuple[str, str]] = {
-    "isolated": (
-        "No sequence of login, exploit, manage and harvest moves from the foothold controls a target host.",
-        "Break the attack path at its weakest hop: deny the flow rule that opens it, remove the login "
-        "or session that hands over the credential, or fix the vulnerable service.",
-    ),
-    "only_via": (
-        "With the `via` hosts unusable by the attacker, the targets are isolated from the foothold: "
-        "every path goes through a `via` host.",
-        "Deny the flow rule that lets the path bypass the `via` hosts, or route the access through them.",
-    ),
-    "reachable": (
-        "Every packet from the source to the destination on the listed services is allowed.",
-        "Add or reorder an allow rule above the rule or default that denies the packet.",
-    ),
-    "no_flow": (
-        "No packet from the source to the destination outside `except` is allowed.",
-        "Narrow or deny the rule that allows the packet, or move a deny rule above it.",
-    ),
-    "matrix": (
-        "Between each ordered pair of listed zones only the pair's `allow` services flow.",
-        "For each failing pair, narrow or deny the rule that allows the packet.",
-    ),
-    "separate_accounts": (
-        "No principal may log in, or leave sessions, in two of the listed zones.",
-        "Give each zone its own accounts: remove the principal from one zone's `logins` or `sessions`.",
-    ),
-    "blast_radius": (
-        "An attacker starting at the foothold controls at most `max_hosts` hosts.",
-        "Cut the paths to the hosts beyond the limit: deny flows, separate credentials, patch services.",
-    ),
-}
-
 
 def render_sarif(
     report: Report,
@@ -95,7 +63,7 @@ def render_sarif(
     With the model, results point at the model lines that enable them (render/places.py); a
     violation below the --fail-on threshold is a warning, as it does not fail the run."""
     log = sarif_log(report, model_root, model, category, fail_on)
-    # Compact: the C encoder is 4x faster than indent=2, and GitHub caps uploads at 10 MB gzipped.
+    # Compact: json's C encoder runs only without indent, and GitHub caps the size of uploads.
     return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -181,7 +149,7 @@ def _rules(report: Report) -> list[Json]:
 
 
 def _rule(r: PolicyResult) -> Json:
-    meaning, fix = KIND_HELP[r.kind]
+    meaning, fix = KINDS[r.kind].meaning, KINDS[r.kind].fix
     title = r.title or f"{r.kind} policy {r.id}"
     return {
         "id": r.id,
@@ -329,13 +297,8 @@ def relative_uri(file: str, root: str) -> str:
 
 
 def hop_messages(path: tuple[Hop, ...]) -> list[str]:
-    """One line per hop, numbered as render/text.py does: `foothold: ...`, `1: login ...`."""
-    out = []
-    for line in hop_lines(path):
-        text = ", ".join(part.strip() for part in line.split("\n"))
-        head, _, rest = text.partition(". ")
-        out.append(f"{head}: {rest}" if head.isdigit() else text)
-    return out
+    """One line per hop, numbered as everywhere (render/hops.py): `foothold: ...`, `1: login ...`."""
+    return [step.message() for step in steps(path)]
 
 
 def hop_span(h: Hop, policy: Span, places: Places) -> Span:

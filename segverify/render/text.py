@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from segverify.model.addresses import format_address
-from segverify.render.plain import packet_json
+from segverify.render.hops import packet_text, rule_text, steps
 from segverify.results import (
     AccountsCertificate,
     AccountsWitness,
@@ -14,14 +13,12 @@ from segverify.results import (
     ClosedSetCertificate,
     Hop,
     MatrixWitness,
-    Packet,
     PacketWitness,
     PathWitness,
     PolicyResult,
     RegionCertificate,
     Report,
     ResilienceWitness,
-    RuleRef,
     Status,
     Witness,
 )
@@ -34,51 +31,9 @@ MARK = {
 }
 
 
-def rule_text(r: RuleRef) -> str:
-    where = f" ({r.span})" if r.span is not None and r.span.line else ""
-    return f"{r.action} by {r.name}{where}"
-
-
-def packet_text(p: Packet) -> str:
-    j = packet_json(p)
-    return f"{j['src']} -> {j['dst']} {j['proto']}/{j['port']}"
-
-
 def hop_lines(path: tuple[Hop, ...]) -> list[str]:
-    """Foothold hops unnumbered; moves numbered 1..n as in diagrams and SARIF code flows."""
-    lines, n = [], 0
-    for h in path:
-        if h.move == "foothold":
-            lines.append("   foothold: " + _foothold(h))
-            continue
-        n += 1
-        lines.append(f"{n:>3}. " + _move(h))
-    return lines
-
-
-def _foothold(h: Hop) -> str:
-    where = h.to if h.to is not None else f"any address of {h.at}"
-    text = f"controls {h.to}" if h.to is not None else f"sends from {where}"
-    if h.credential:
-        text = f"holds {h.credential}'s credentials, " + text
-    if h.address is not None:
-        text += f" (e.g. {format_address(h.address)})"
-    return text
-
-
-def _move(h: Hop) -> str:
-    if h.move == "harvest":
-        return f"harvest {h.credential}'s credentials from a session on {h.at}"
-    if h.move == "manage":
-        return f"{h.source} manages {h.to}: control passes"
-    text = f"{h.move} {h.source} -> {h.to} on {h.service}"
-    if h.credential:
-        text += f" as {h.credential}"
-    if h.packet is not None:
-        text += f"\n       packet {packet_text(h.packet)}"
-    if h.rule is not None:
-        text += f", {rule_text(h.rule)}"
-    return text
+    """Foothold hops unnumbered; moves numbered 1..n (render/hops.py) as in diagrams and SARIF."""
+    return [step.text_line() for step in steps(path)]
 
 
 def witness_lines(w: Witness) -> list[str]:

@@ -37,8 +37,8 @@ def _closure_errors(sem: Semantics, setup: Setup, cert: ClosedSetCertificate) ->
     """The set is closed under every move and each boundary reason is true.
 
     This depends on the set, its senders and the attacker (profile, via hosts), not on the
-    policy's targets: policies from the same footholds share a set (17 distinct among 22
-    certificates at 25,600 hosts), and each distinct one is checked once per check. The
+    policy's targets: policies from the same footholds share a set, and each distinct one is
+    checked once per check. The
     boundary is compared on a hit, not hashed: entries certificates share are one object.
     """
     key = (setup.profile, setup.via, cert.hosts, cert.credentials, cert.senders)

@@ -44,8 +44,7 @@ class Targets:
 
     The same for every certificate whose profile agrees on `exploits`, the only field that
     decides which services a move may use; each certificate then skips its own hosts and its
-    via hosts. Built per profile and via set, it was rebuilt for every only_via policy
-    (6.8 s of a 100,000-host check's self-checks).
+    via hosts. Built per profile and via set, it was rebuilt for every only_via policy.
     """
 
     services: tuple[tuple[str, tuple[str, ...]], ...]  # (host, attack services), by host name
@@ -92,13 +91,12 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
     sweep = sem.table.sweep(senders, t.dst, t.svc)
     reached: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
     seen: set[tuple[int, int, RuleRef, tuple[RuleRef, ...]]] = set()
-    for cell in sweep.cells():
+    for dst_key, svc_key, cell in sweep.keyed_cells():
         # A later source class with the same destinations, services and rule adds nothing:
         # the rule is noted already, and so is an allowed packet if the rule allows. The sweep
-        # hands out one object per destination part and per service walk and keeps them alive
-        # while it lives, so identity tells them apart without hashing ten thousand intervals.
-        # With layers, the deciding rules of every layer that applies tell cells apart too.
-        key = (id(cell.dst), id(cell.svc), cell.rule, cell.rules)
+        # numbers its destination shares and service pieces, so equal keys tell repeats apart
+        # without hashing ten thousand intervals.
+        key = (dst_key, svc_key, cell.rule, cell.rules)  # rules: every layer's, when layered
         if key in seen:
             continue
         seen.add(key)
@@ -130,14 +128,6 @@ def usable_logins(sem: Semantics, setup: Setup, credentials: frozenset[str], hos
         return []
     may = sem.principals.logins_among(credentials, sem.model.hosts[host])
     return sorted(c for c in may if usable(sem.principals, setup.profile, c))
-
-
-def mfa_blocked(sem: Semantics, setup: Setup, credentials: frozenset[str], host: str) -> bool:
-    """Some held credential may log in on the host, and mfa alone stops every one of them."""
-    if not credentials:
-        return False
-    may = sem.principals.logins_among(credentials, sem.model.hosts[host])
-    return bool(may) and not any(usable(sem.principals, setup.profile, c) for c in may)
 
 
 def open_moves(sem: Semantics, setup: Setup, credentials: frozenset[str], cross: list[Crossing]) -> list[str]:

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from segverify.kinds import KINDS
+from segverify.kinds.common import RegionKind
 from segverify.model.intervals import IntervalSet
-from segverify.model.ir import (
-    BlastRadiusSpec,
-    IsolatedSpec,
-    MatrixSpec,
-    Model,
-    NoFlowSpec,
-    OnlyViaSpec,
-    Policy,
-    ReachableSpec,
-    SeparateAccountsSpec,
-)
-from segverify.model.ports import ALL_SERVICES
+from segverify.model.ir import Model, Policy
 from segverify.results import (
-    BlastWitness,
     Certificate,
     ClosedSetCertificate,
-    ControlledHost,
     MatrixWitness,
     PacketWitness,
     PairWitness,
-    PathWitness,
     RegionCertificate,
     RuleRef,
     Status,
     Witness,
 )
-from segverify.semantics import accounts
 from segverify.semantics.attack import Attack
 from segverify.semantics.closure import boundary, crossings, foothold_refs, senders_of
 from segverify.semantics.context import Semantics
@@ -53,47 +40,19 @@ class Query:
 
 
 def queries(sem: Semantics, policy: Policy) -> list[Query]:
-    """reachable: any denial violates; no_flow and every matrix pair: any allowed packet outside except."""
-    spec, r = policy.spec, sem.resolver
-    if isinstance(spec, ReachableSpec):
-        return [
-            Query(None, r.addresses_of(spec.sources), r.addresses_of(spec.destinations), spec.ports, "deny")
-        ]
-    if isinstance(spec, NoFlowSpec):
-        svc = ALL_SERVICES.difference(spec.except_ports)
-        return [Query(None, r.addresses_of(spec.sources), r.addresses_of(spec.destinations), svc, "allow")]
-    if isinstance(spec, MatrixSpec):
-        zones = sorted(set(spec.zones))
-        return [
-            Query(
-                (a, b),
-                r.zone_sets[a],
-                r.zone_sets[b],
-                ALL_SERVICES.difference(spec.allowed_ports(a, b)),
-                "allow",
-            )
-            for a in zones
-            for b in zones
-            if a != b
-        ]
-    raise TypeError(f"policy {policy.id} ({policy.kind}) is not a packet policy")
+    """The regions of a packet policy (its kind's record says which); TypeError for other kinds."""
+    record = KINDS[policy.kind]
+    if not isinstance(record, RegionKind):
+        raise TypeError(f"policy {policy.id} ({policy.kind}) is not a packet policy")
+    return record.queries(sem, policy)
 
 
 def evaluate(model: Model, policy: Policy, sem: Semantics | None = None) -> Verdict:
-    """PROVED with no witness, or VIOLATED with the oracle's witness."""
-    sem = sem or Semantics(model)
-    spec = policy.spec
-    if isinstance(spec, ReachableSpec | NoFlowSpec):
-        return _packet_verdict(sem, policy)
-    if isinstance(spec, MatrixSpec):
-        return _matrix_verdict(sem, policy)
-    if isinstance(spec, SeparateAccountsSpec):
-        found = accounts.violation(sem, spec)
-        return (Status.PROVED, None) if found is None else (Status.VIOLATED, found)
-    return _attack_verdict(sem, policy)
+    """PROVED with no witness, or VIOLATED with the oracle's witness (the kind's record picks how)."""
+    return KINDS[policy.kind].reference(sem or Semantics(model), policy)
 
 
-def _packet_verdict(sem: Semantics, policy: Policy) -> Verdict:
+def packet_verdict(sem: Semantics, policy: Policy) -> Verdict:
     (q,) = queries(sem, policy)
     found = sem.table.find_packet(q.src, q.dst, q.svc, q.bad)
     return (Status.PROVED, None) if found is None else (Status.VIOLATED, PacketWitness(*found))
@@ -108,31 +67,14 @@ def failing_pairs(sem: Semantics, policy: Policy) -> tuple[PairWitness, ...]:
     return tuple(out)
 
 
-def _matrix_verdict(sem: Semantics, policy: Policy) -> Verdict:
+def matrix_verdict(sem: Semantics, policy: Policy) -> Verdict:
     pairs = failing_pairs(sem, policy)
     return (Status.VIOLATED, MatrixWitness(pairs)) if pairs else (Status.PROVED, None)
 
 
-def _attack_verdict(sem: Semantics, policy: Policy) -> Verdict:
-    return _attack_outcome(sem, policy)[1]
-
-
-def _attack_outcome(sem: Semantics, policy: Policy) -> tuple[Attack, Verdict]:
-    setup = setup_for(sem.model, sem.resolver, policy)
-    attack = Attack(sem, setup)
-    spec = policy.spec
-    if isinstance(spec, BlastRadiusSpec):
-        if len(attack.controlled) <= spec.max_hosts:
-            return attack, (Status.PROVED, None)
-        order = sorted(attack.controlled, key=lambda h: (attack.depth(h), h))
-        hosts = tuple(ControlledHost(h, attack.path_to(h)) for h in order)
-        return attack, (Status.VIOLATED, BlastWitness(hosts, spec.max_hosts))
-    reached = attack.reached_targets()
-    if not reached:
-        return attack, (Status.PROVED, None)
-    support = tuple(h for t in sorted(reached) for h in attack.path_to(t))
-    witness = PathWitness(reached[0], attack.path_to(reached[0]), tuple(sorted(reached)), support=support)
-    return attack, (Status.VIOLATED, witness)
+def attack_of(sem: Semantics, policy: Policy) -> Attack:
+    """The reference fixpoint of an attack policy's attacker; its kind reads the verdict off it."""
+    return Attack(sem, setup_for(sem.model, sem.resolver, policy))
 
 
 # ---- certificates ------------------------------------------------------------------------------
@@ -140,19 +82,10 @@ def _attack_outcome(sem: Semantics, policy: Policy) -> tuple[Attack, Verdict]:
 
 def certificate_for(model: Model, policy: Policy, sem: Semantics | None = None) -> Certificate:
     """The certificate of a proved policy; ValueError when the policy is violated."""
-    sem = sem or Semantics(model)
-    spec = policy.spec
-    if isinstance(spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec):
-        attack, (status, _) = _attack_outcome(sem, policy)
-        _require_proved(policy, status)
-        return closed_set(sem, attack)
-    _require_proved(policy, evaluate(model, policy, sem)[0])
-    if isinstance(spec, SeparateAccountsSpec):
-        return accounts.certificate(sem, spec)
-    return region_certificate(sem, policy)
+    return KINDS[policy.kind].certificate(sem or Semantics(model), policy)
 
 
-def _require_proved(policy: Policy, status: Status) -> None:
+def require_proved(policy: Policy, status: Status) -> None:
     if status != Status.PROVED:
         raise ValueError(f"policy {policy.id} is violated: it has no certificate")
 

@@ -60,6 +60,36 @@ class Cell:
 
 FAMILIES = (IPV4_ALL, IPV6_ALL)
 
+
+class DstClass:
+    """A destination part of one cut, numbered within its sweep, with its share of each family.
+
+    The number names the part for the sweep's life: two cells from one (number, family) share the
+    same destination set, which callers use to skip repeats without hashing or comparing intervals.
+    """
+
+    __slots__ = ("part", "number", "_shares")
+
+    def __init__(self, part: Part, number: int) -> None:
+        self.part = part
+        self.number = number
+        self._shares: list[IntervalSet | None] = [None] * len(FAMILIES)
+
+    def share(self, family: int) -> IntervalSet:
+        # Every source class meets the same destination parts; a part of a hundred thousand
+        # host addresses is split by family once, not once per source class.
+        found = self._shares[family]
+        if found is None:
+            found = self._shares[family] = self.part.addrs.intersection(FAMILIES[family])
+        return found
+
+
+# (destination key, service key, cell): the keys name the cell's destination share and service
+# piece within its sweep; equal keys, equal sets (the sets of unequal keys may still be equal).
+# A plain tuple: one is made per cell, and a frozen dataclass costs more to build.
+KeyedCell = tuple[int, int, Cell]
+
+
 # Documentation ranges (RFC 5737, RFC 3849): an "internet" witness reads as an example address.
 _DOC_RANGES = tuple(
     cidr_set(c) for c in ("203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "2001:db8::/32")
@@ -169,10 +199,11 @@ class Sweep:
         pool = table.flows if candidates is None else candidates
         self.active: list[CompiledFlow] = [] if self.empty else [cf for cf in pool if self._meets(cf)]
         self.zones = table.zones if zones is None else tuple(zones)
-        self._dst_cuts: dict[int, list[Part]] = {}
-        self._fine: list[Part] | None = None
-        self._walks: dict[tuple[int, bool], list[tuple[IntervalSet, RuleRef]]] = {}
-        self._shares: dict[tuple[int, int], IntervalSet] = {}  # parts live as long as the sweep
+        self._dst_cuts: dict[int, list[DstClass]] = {}
+        self._fine: list[DstClass] | None = None
+        self._classes = 0  # destination classes numbered so far
+        self._walks: dict[tuple[int, bool], list[tuple[int, IntervalSet, RuleRef]]] = {}
+        self._pieces = 0  # service pieces numbered so far
 
     def _meets(self, cf: CompiledFlow) -> bool:
         # A rule that cannot meet the region never decides any of it: slice it away first.
@@ -187,7 +218,7 @@ class Sweep:
             return []
         return cut(self.src, [cf.sources for cf in self.active], self.zones, self.src_tags)
 
-    def dst_parts(self, src_flows: int) -> list[Part]:
+    def dst_classes(self, src_flows: int) -> list[DstClass]:
         """The destination cut for a source class.
 
         For the first few source classes, only the rules a class meets split its destinations
@@ -198,13 +229,18 @@ class Sweep:
             return self._dst_cuts[src_flows]
         if len(self._dst_cuts) >= RESTRICTED_CUTS:
             if self._fine is None:
-                self._fine = cut(self.dst, [cf.destinations for cf in self.active], self.zones, self.dst_tags)
+                self._fine = self._numbered([cf.destinations for cf in self.active])
             return self._fine
         sets = [cf.destinations if src_flows >> i & 1 else IntervalSet() for i, cf in enumerate(self.active)]
-        self._dst_cuts[src_flows] = cut(self.dst, sets, self.zones, self.dst_tags)
+        self._dst_cuts[src_flows] = self._numbered(sets)
         return self._dst_cuts[src_flows]
 
-    def walk(self, flows: int, intra: bool) -> list[tuple[IntervalSet, RuleRef]]:
+    def _numbered(self, sets: list[IntervalSet]) -> list[DstClass]:
+        parts = cut(self.dst, sets, self.zones, self.dst_tags)
+        start, self._classes = self._classes, self._classes + len(parts)
+        return [DstClass(part, start + i) for i, part in enumerate(parts)]
+
+    def walk(self, flows: int, intra: bool) -> list[tuple[int, IntervalSet, RuleRef]]:
         """The services of one (source, destination) class, split by first match in rule order."""
         key = (flows, intra)
         if key not in self._walks:
@@ -213,40 +249,45 @@ class Sweep:
                 cf = self.active[i]
                 hit = rest.intersection(cf.ports)
                 if hit:
-                    out.append((hit, cf.rule))
+                    out.append((self._piece(), hit, cf.rule))
                     rest = rest.difference(cf.ports)
                     if not rest:
                         break
             if rest:
-                out.append((rest, default_ref(self.table.model.defaults, intra)))
+                out.append((self._piece(), rest, default_ref(self.table.model.defaults, intra)))
             self._walks[key] = out
         return self._walks[key]
 
-    def cells_of(self, part: Part) -> Iterator[Cell]:
+    def _piece(self) -> int:
+        self._pieces += 1
+        return self._pieces - 1
+
+    def keyed_cells_of(self, part: Part) -> Iterator[KeyedCell]:
         # A packet's two addresses are of one family: IPv4 to IPv4, IPv6 to IPv6. The source's
         # share of each family is the same for every destination class: split it once.
-        src_sides = [(part.addrs.intersection(f), f) for f in FAMILIES]
-        src_sides = [(s, f) for s, f in src_sides if s]
-        for dpart in self.dst_parts(part.flows):
+        src_sides = [(part.addrs.intersection(f), k) for k, f in enumerate(FAMILIES)]
+        src_sides = [(s, k) for s, k in src_sides if s]
+        for dclass in self.dst_classes(part.flows):
+            dpart = dclass.part
             intra = part.zone is not None and part.zone == dpart.zone
-            sides = [(s, d) for s, f in src_sides if (d := self._family_share(dpart, f))]
+            sides = [
+                (s, d, dclass.number * len(FAMILIES) + k) for s, k in src_sides if (d := dclass.share(k))
+            ]
             if not sides:
                 continue
-            for svc, rule in self.walk(part.flows & dpart.flows, intra):
-                for s, d in sides:
-                    yield Cell(s, d, svc, rule, part.tags, dpart.tags)
+            for piece, svc, rule in self.walk(part.flows & dpart.flows, intra):
+                for s, d, dst_key in sides:
+                    yield dst_key, piece, Cell(s, d, svc, rule, part.tags, dpart.tags)
 
-    def _family_share(self, dpart: Part, family: IntervalSet) -> IntervalSet:
-        # Every source class meets the same destination parts; a part of a hundred thousand
-        # host addresses is split by family once, not once per source class.
-        key = (id(dpart), family.first())
-        if key not in self._shares:
-            self._shares[key] = dpart.addrs.intersection(family)
-        return self._shares[key]
+    def cells_of(self, part: Part) -> Iterator[Cell]:
+        return (cell for _, _, cell in self.keyed_cells_of(part))
+
+    def keyed_cells(self) -> Iterator[KeyedCell]:
+        for part in self.src_parts():
+            yield from self.keyed_cells_of(part)
 
     def cells(self) -> Iterator[Cell]:
-        for part in self.src_parts():
-            yield from self.cells_of(part)
+        return (cell for _, _, cell in self.keyed_cells())
 
 
 class LayeredSweep:
@@ -293,20 +334,31 @@ class LayeredSweep:
             return []
         return cut(self.src, self._src_sets, self.table.zones, self.src_tags)
 
-    def cells_of(self, part: Part) -> Iterator[Cell]:
+    def keyed_cells_of(self, part: Part) -> Iterator[KeyedCell]:
+        """Cells keyed as Sweep's are: the destination share's and the service piece's numbers."""
         shares = {family.first(): s for family in FAMILIES if (s := part.addrs.intersection(family))}
-        for dpart, family, d in self._dst:
+        for dst_key, (dpart, family, d) in enumerate(self._dst):
             src = shares.get(family.first())
             if src is None:
                 continue
-            for piece in self._services:
+            for svc_key, piece in enumerate(self._services):
                 probe = Packet(src.first(), d.first(), piece.addrs.first())
                 decision = decide_layers(self.table.layers, self.table.resolver, probe)
-                yield Cell(src, d, piece.addrs, decision.rule, part.tags, dpart.tags, decision.rules)
+                yield (
+                    dst_key,
+                    svc_key,
+                    Cell(src, d, piece.addrs, decision.rule, part.tags, dpart.tags, decision.rules),
+                )
+
+    def cells_of(self, part: Part) -> Iterator[Cell]:
+        return (cell for _, _, cell in self.keyed_cells_of(part))
+
+    def keyed_cells(self) -> Iterator[KeyedCell]:
+        for part in self.src_parts():
+            yield from self.keyed_cells_of(part)
 
     def cells(self) -> Iterator[Cell]:
-        for part in self.src_parts():
-            yield from self.cells_of(part)
+        return (cell for _, _, cell in self.keyed_cells())
 
 
 class FlowTable:
@@ -336,7 +388,7 @@ class FlowTable:
         if packet not in self._decided:
             # A rule whose ports miss the packet's service cannot match it; the others, in their
             # order, give the same first match. Distinct packets (a blast witness's last hops)
-            # each scanned all 10,000 rules at 100,000 hosts: 26 s of one check.
+            # would each scan every rule of the model.
             flows = self._by_svc.get(packet.svc)
             if flows is None:
                 flows = self._by_svc[packet.svc] = tuple(cf for cf in self.flows if packet.svc in cf.ports)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from segverify.kinds import KINDS
 from segverify.model.ir import BlastRadiusSpec, Model, Policy, SeparateAccountsSpec
 from segverify.results import (
     AccountsCertificate,
     AccountsWitness,
     BlastWitness,
     Certificate,
-    ClosedSetCertificate,
     MatrixWitness,
     Packet,
-    PacketWitness,
     PathWitness,
     RegionCertificate,
     ResilienceWitness,
@@ -19,7 +18,6 @@ from segverify.results import (
     Witness,
 )
 from segverify.semantics import accounts
-from segverify.semantics.certify import check_closed_set
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import Setup, setup_for
 from segverify.semantics.packets import format_packet, mixes_families
@@ -28,27 +26,17 @@ from segverify.semantics.regions import sort_rules
 from segverify.semantics.replay import replay, replay_all
 from segverify.semantics.resilience import chosen
 
-PACKET_KINDS = ("reachable", "no_flow")
-ATTACK_KINDS = ("isolated", "only_via")
-
 
 def check_witness(model: Model, policy: Policy, witness: Witness, sem: Semantics | None = None) -> list[str]:
     """Every reason the witness does not show a violation of the policy (empty: it does)."""
     if isinstance(witness, ResilienceWitness):
         return _resilience_errors(model, policy, witness)
-    sem = sem or Semantics(model)
-    if policy.kind in PACKET_KINDS and isinstance(witness, PacketWitness):
-        (q,) = queries(sem, policy)
-        return _packet_errors(sem, q, witness.packet, witness.rule, witness.rules)
-    if policy.kind == "matrix" and isinstance(witness, MatrixWitness):
-        return _matrix_errors(sem, policy, witness)
-    if isinstance(policy.spec, SeparateAccountsSpec) and isinstance(witness, AccountsWitness):
-        return _accounts_errors(sem, policy.spec, witness)
-    if policy.kind in ATTACK_KINDS and isinstance(witness, PathWitness):
-        return _path_errors(sem, policy, witness)
-    if isinstance(policy.spec, BlastRadiusSpec) and isinstance(witness, BlastWitness):
-        return _blast_errors(sem, policy, policy.spec, witness)
-    return [f"a {type(witness).__name__} is not a witness for a {policy.kind} policy"]
+    errors = KINDS[policy.kind].witness_errors(sem or Semantics(model), policy, witness)
+    return (
+        [f"a {type(witness).__name__} is not a witness for a {policy.kind} policy"]
+        if errors is None
+        else errors
+    )
 
 
 def _resilience_errors(model: Model, policy: Policy, w: ResilienceWitness) -> list[str]:
@@ -57,7 +45,7 @@ def _resilience_errors(model: Model, policy: Policy, w: ResilienceWitness) -> li
     return errors + check_witness(variant, choice, w.witness)
 
 
-def _packet_errors(
+def packet_errors(
     sem: Semantics, q: Query, packet: Packet, rule: RuleRef, rules: tuple[RuleRef, ...] = ()
 ) -> list[str]:
     text, errors = format_packet(packet), []
@@ -76,7 +64,7 @@ def _packet_errors(
     return errors
 
 
-def _matrix_errors(sem: Semantics, policy: Policy, witness: MatrixWitness) -> list[str]:
+def matrix_errors(sem: Semantics, policy: Policy, witness: MatrixWitness) -> list[str]:
     by_pair = {q.pair: q for q in queries(sem, policy)}
     errors = []
     claimed = [(p.source, p.destination) for p in witness.pairs]
@@ -88,14 +76,14 @@ def _matrix_errors(sem: Semantics, policy: Policy, witness: MatrixWitness) -> li
             errors.append(f"{p.source} -> {p.destination} is not a pair of distinct listed zones")
             continue
         errors += [
-            f"{p.source} -> {p.destination}: {e}" for e in _packet_errors(sem, q, p.packet, p.rule, p.rules)
+            f"{p.source} -> {p.destination}: {e}" for e in packet_errors(sem, q, p.packet, p.rule, p.rules)
         ]
     missing = sorted({(p.source, p.destination) for p in failing_pairs(sem, policy)} - set(claimed))
     errors += [f"failing pair {a} -> {b} is not listed" for a, b in missing]
     return errors
 
 
-def _accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitness) -> list[str]:
+def accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitness) -> list[str]:
     first, second = (sem.model.hosts.get(h) for h in w.hosts)
     if w.principal not in sem.model.principals or first is None or second is None:
         return [f"{w.principal} or one of {w.hosts} does not exist"]
@@ -115,7 +103,7 @@ def _accounts_errors(sem: Semantics, spec: SeparateAccountsSpec, w: AccountsWitn
     return errors
 
 
-def _path_errors(sem: Semantics, policy: Policy, witness: PathWitness) -> list[str]:
+def path_errors(sem: Semantics, policy: Policy, witness: PathWitness) -> list[str]:
     setup = setup_for(sem.model, sem.resolver, policy)
     errors = [] if witness.target in setup.targets else [f"{witness.target} is not a target of the policy"]
     return errors + replay(sem, setup, witness.path, witness.target) + _reached_errors(sem, setup, witness)
@@ -126,8 +114,8 @@ def _reached_errors(sem: Semantics, setup: Setup, witness: PathWitness) -> list[
     further path replays.
 
     That no other target is reached rests on the engine's least fixpoint, which the
-    differential tests compare with the reference's (recomputing it here cost seconds per
-    policy at 1,600 hosts). An empty `reached` claims nothing (`segverify paths`).
+    differential tests compare with the reference's (recomputing it here would cost a
+    reference fixpoint per policy). An empty `reached` claims nothing (`segverify paths`).
     """
     if not witness.reached and not witness.paths:
         return []
@@ -146,7 +134,7 @@ def _reached_errors(sem: Semantics, setup: Setup, witness: PathWitness) -> list[
     return errors
 
 
-def _blast_errors(sem: Semantics, policy: Policy, spec: BlastRadiusSpec, w: BlastWitness) -> list[str]:
+def blast_errors(sem: Semantics, policy: Policy, spec: BlastRadiusSpec, w: BlastWitness) -> list[str]:
     setup = setup_for(sem.model, sem.resolver, policy)
     names = [c.host for c in w.hosts]
     errors = []
@@ -169,17 +157,13 @@ def check_certificate(
     model: Model, policy: Policy, certificate: Certificate, sem: Semantics | None = None
 ) -> list[str]:
     """Every reason the certificate does not prove the policy (empty: it does)."""
-    sem = sem or Semantics(model)
-    if policy.kind in (*PACKET_KINDS, "matrix") and isinstance(certificate, RegionCertificate):
-        return _region_errors(sem, policy, certificate)
-    if policy.kind in (*ATTACK_KINDS, "blast_radius") and isinstance(certificate, ClosedSetCertificate):
-        return check_closed_set(sem, policy, certificate)
-    if isinstance(policy.spec, SeparateAccountsSpec) and isinstance(certificate, AccountsCertificate):
-        return _accounts_cert_errors(sem, policy.spec, certificate)
-    return [f"a {type(certificate).__name__} is not a certificate for a {policy.kind} policy"]
+    errors = KINDS[policy.kind].certificate_errors(sem or Semantics(model), policy, certificate)
+    if errors is None:
+        return [f"a {type(certificate).__name__} is not a certificate for a {policy.kind} policy"]
+    return errors
 
 
-def _region_errors(sem: Semantics, policy: Policy, cert: RegionCertificate) -> list[str]:
+def region_errors(sem: Semantics, policy: Policy, cert: RegionCertificate) -> list[str]:
     qs = queries(sem, policy)
     errors = [] if cert.queries == len(qs) else [f"the policy has {len(qs)} regions, not {cert.queries}"]
     deciding: set[RuleRef] = set()
@@ -198,7 +182,7 @@ def _region_errors(sem: Semantics, policy: Policy, cert: RegionCertificate) -> l
     return errors
 
 
-def _accounts_cert_errors(sem: Semantics, spec: SeparateAccountsSpec, cert: AccountsCertificate) -> list[str]:
+def accounts_cert_errors(sem: Semantics, spec: SeparateAccountsSpec, cert: AccountsCertificate) -> list[str]:
     errors = []
     found = accounts.violation(sem, spec)
     if found is not None:

@@ -11,10 +11,10 @@ from bench.__main__ import main
 from bench.phases import PhaseTimer
 from bench.report import slope
 from bench.sweep import check_seed
+from bench.synth import generate_enterprise, plan_for
+from bench.synth.policies import designed_to_hold
 from segverify.semantics.context import Semantics
 from segverify.semantics.policies import evaluate
-from segverify.synth import generate_enterprise, plan_for
-from segverify.synth.policies import designed_to_hold
 
 
 def test_reference_verdicts_follow_the_designed_polarity() -> None:
@@ -62,3 +62,11 @@ def test_per_policy_timing_lists_every_policy_once(capsys: pytest.CaptureFixture
     ids = [line.split()[0] for line in lines if line.startswith("SYN-")]
     assert sorted(ids) == sorted(p.id for p in generate_enterprise(plan_for(100)).policies)
     assert lines[-1].startswith("check ") and "'proved': 8" in lines[-1]
+
+
+def test_yaml_load_bench_times_both_paths_on_agreeing_trees(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import yaml_load
+
+    ((hosts, ratio),) = yaml_load.main(["--sizes", "100", "--runs", "1"])
+    assert hosts == 100 and ratio > 0
+    assert "one pass s" in capsys.readouterr().out

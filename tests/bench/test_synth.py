@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 
+from bench.synth import generate_enterprise, plan_for, write_model
+from bench.synth.small import random_small_model
 from segverify.diagnostics import NO_SPAN, Span
 from segverify.model.intervals import union_all
 from segverify.model.ir import Model
 from segverify.model.load import load_model
 from segverify.model.validate import validate_model
-from segverify.synth import generate_enterprise, plan_for
-from segverify.synth.dump import write_model
-from segverify.synth.small import random_small_model
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +78,20 @@ def test_small_random_models_are_valid_and_round_trip(seed: int, tmp_path: Path)
     assert validate_model(small) == []
     write_model(small, str(tmp_path))
     assert strip(dataclasses.replace(load_model([str(tmp_path)]), files=())) == strip(small)
+
+
+def test_the_installed_package_never_imports_the_benchmarks() -> None:
+    """The generator lives in bench/, outside the wheel: nothing under segverify/ may need it."""
+    import ast
+
+    import segverify
+
+    package = Path(segverify.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.name}: {n}" for n in names if n == "bench" or n.startswith(("bench.", "tests"))]
+    assert found == []
+    assert not (package / "synth").exists()

@@ -18,10 +18,10 @@ from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change, Costs
 from segverify.fix.flows import Keeper, business_boxes
 from segverify.fix.search import FixOptions, find_fix
-from segverify.fix.vocabulary import vocabulary
 from segverify.model.ir import Model, Policy
 from segverify.results import Status
 from segverify.semantics.policies import evaluate
+from tests.fix.vocabulary import vocabulary
 from tests.strategies import examples, models, policies_for
 
 COSTS = Costs()

@@ -14,12 +14,12 @@ from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Costs
 from segverify.fix.cuts import Cutters
 from segverify.fix.oracle import witnesses
-from segverify.fix.vocabulary import vocabulary
 from segverify.model.ir import Model, Policy
 from segverify.results import Status
 from segverify.semantics.context import Semantics
 from segverify.semantics.policies import evaluate
 from tests.fix.test_fix_brute import _used_services
+from tests.fix.vocabulary import vocabulary
 from tests.strategies import examples, models, policies_for
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
+from bench.synth import write_model
 from segverify import api
 from segverify.fix.apply import apply_changes
 from segverify.fix.patch import Patcher
 from segverify.fix.search import FixOptions, find_fix
 from segverify.model.ir import Model
 from segverify.model.load import load_model
-from segverify.synth.dump import write_model
 from tests.fix.test_fix_brute import small_cases
 from tests.strategies import examples
 from tests.test_cli_check import run

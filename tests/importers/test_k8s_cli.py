@@ -7,7 +7,7 @@ from pathlib import Path
 
 from k8shelp import pod, policy, run
 
-from segverify.synth.k8s import generate_cluster
+from bench.synth.k8s import generate_cluster
 
 SPEC = """
     podSelector: {matchLabels: {app: db}}

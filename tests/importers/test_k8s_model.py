@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.synth.k8s import generate_cluster
 from segverify.connectivity.compute import Connectivity
 from segverify.connectivity.layers import model_network
 from segverify.importers.k8s.command import import_k8s, model_path
@@ -18,7 +19,6 @@ from segverify.model.ports import ALL_SERVICES
 from segverify.model.refs import Resolver
 from segverify.results import Packet
 from segverify.semantics.firstmatch import decide
-from segverify.synth.k8s import generate_cluster
 
 
 def imported(folder: Path, seed: int) -> tuple[str, Path]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench.nca import canonical, parse_nca, run_nca, segverify_rows
+from bench.synth.k8s import generate_cluster
 from segverify.connectivity.command import k8s_network
 from segverify.connectivity.compute import Connectivity
-from segverify.synth.k8s import generate_cluster
 
 
 def disagreement(folder: Path, seed: int, **size: int) -> str | None:

@@ -145,8 +145,7 @@ def test_exists_beside_a_namespace_selector(tmp_path: Path) -> None:
     assert conns[("other.client", "default.server")] == ALL
 
 
-def test_workloads_and_typed_lists(tmp_path: Path) -> None:
-    deployment = """\
+WEB_DEPLOYMENT = """\
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -156,6 +155,10 @@ spec:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: c, image: x}]}
 """
+
+
+def test_workloads_and_typed_lists(tmp_path: Path) -> None:
+    deployment = WEB_DEPLOYMENT
     pod_list = """\
 apiVersion: v1
 kind: PodList
@@ -172,16 +175,7 @@ items:
 
 
 def test_pods_owned_by_an_imported_workload_are_its_replicas(tmp_path: Path) -> None:
-    deployment = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: c, image: x}]}
-"""
+    deployment = WEB_DEPLOYMENT
     replica = """\
 apiVersion: v1
 kind: Pod

@@ -10,8 +10,8 @@ import yaml
 
 from segverify.diagnostics import Diagnostic
 from segverify.errors import ModelError
-from segverify.model import yamlio
 from segverify.model.load import load_model
+from segverify.model.yamlio import parse_yaml
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart" / "model.yaml"
 TEXT = QUICKSTART.read_text()
@@ -83,16 +83,12 @@ def test_a_hidden_file_given_by_name_is_read(tmp_path: Path) -> None:
     ],
 )
 def test_syntax_errors_carry_the_usual_cause(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    loader: type[yaml.SafeLoader],
-    old: str,
-    new: str,
-    line: int,
-    hint: str,
+    loader: type[yaml.SafeLoader], old: str, new: str, line: int, hint: str
 ) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", loader)
-    (diag,) = edited(tmp_path, old, new)
+    assert old in TEXT
+    with pytest.raises(ModelError) as info:
+        parse_yaml(TEXT.replace(old, new, 1), "model.yaml", loader)
+    (diag,) = info.value.diagnostics
     assert (diag.code, diag.span.line) == ("yaml-syntax", line)
     assert hint in diag.hint
 

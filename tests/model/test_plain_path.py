@@ -7,6 +7,7 @@ to the same answer, tree or diagnostics, and check that plain files do take the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from segverify.errors import ModelError
 from segverify.model import yamlio
-from segverify.model.yamlio import YMap, parse_yaml
+from segverify.model.yamlio import YMap, YNode, general_tree, parse_yaml, plain_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ("examples/**/*.yaml", "tests/cases/**/*.yaml", "policies/*.yaml", "tests/model/invalid/*.yaml")
@@ -25,35 +26,30 @@ REPO_YAML = sorted(p for pattern in PATTERNS for p in ROOT.glob(pattern))
 PLAIN = "segverify: 1\nzones: {a: {networks: [10.0.0.0/8]}}\nhosts: {h: {zone: a, address: 10.0.0.1}}\n"
 
 
-def outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+def outcome(text: str, general: bool, loader: yamlio.Loader) -> str:
     """The tree (spans included) or the diagnostics, as text, from one path."""
-    with monkeypatch.context() as m:
-        if general:
-            m.setattr(yamlio, "_plain_tree", lambda text, file: None)
-        try:
-            return repr(parse_yaml(text, "t.yaml"))
-        except ModelError as exc:
-            return "error " + repr(exc.diagnostics)
+    try:
+        return repr((general_tree if general else parse_yaml)(text, "t.yaml", loader))
+    except ModelError as exc:
+        return "error " + repr(exc.diagnostics)
 
 
-def both_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for loader in (yamlio._LOADER, yaml.SafeLoader):
-        with monkeypatch.context() as m:
-            m.setattr(yamlio, "_LOADER", loader)
-            assert outcome(text, False, monkeypatch) == outcome(text, True, monkeypatch), (loader, text)
+def both_paths_agree(text: str) -> None:
+    for loader in (yamlio.LOADER, yaml.SafeLoader):
+        assert outcome(text, False, loader) == outcome(text, True, loader), (loader, text)
 
 
-def test_repository_files_are_plain_and_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repository_files_are_plain_and_read_alike() -> None:
     assert len(REPO_YAML) > 50
     plain = 0
     for path in REPO_YAML:
         text = path.read_bytes().decode("utf-8", "replace")
-        both_paths_agree(text, monkeypatch)
-        plain += yamlio._plain_tree(text, str(path)) is not None
+        both_paths_agree(text)
+        plain += plain_tree(text, str(path)) is not None
     assert plain > 40  # the examples and cases are plain; most invalid files are not
 
 
-class CountingLoader(yamlio._LOADER):  # type: ignore[misc, name-defined]
+class CountingLoader(yamlio.LOADER):  # type: ignore[misc, valid-type]
     made = 0
 
     def __init__(self, stream: Any) -> None:
@@ -70,30 +66,29 @@ class CountingLoader(yamlio._LOADER):  # type: ignore[misc, name-defined]
         ("a: !!str 1\n", 3),
     ],
 )
-def test_plain_documents_are_parsed_once(monkeypatch: pytest.MonkeyPatch, text: str, passes: int) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", CountingLoader)
+def test_plain_documents_are_parsed_once(text: str, passes: int) -> None:
     CountingLoader.made = 0
     try:
-        parse_yaml(text, "t.yaml")
+        parse_yaml(text, "t.yaml", CountingLoader)
     except ModelError:
         pass
     assert CountingLoader.made == passes
 
 
-def test_plain_scalars_are_typed_as_the_composer_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plain_scalars_are_typed_as_the_composer_types_them() -> None:
     text = "a: [x, '1', 1, 1.5, .nan, true, yes, ~, '', 2027-03-31, 2027-13-45, 0x1F, =, tcp/22, 10.0.0.1]\n"
     tree = parse_yaml(text, "t.yaml")
-    assert isinstance(tree, YMap) and yamlio._plain_tree(text, "t.yaml") is not None
-    both_paths_agree(text, monkeypatch)
+    assert isinstance(tree, YMap) and plain_tree(text, "t.yaml") is not None
+    both_paths_agree(text)
 
 
 @pytest.mark.parametrize("extra", [-1, 0, 1])
 def test_limits_are_the_general_paths(monkeypatch: pytest.MonkeyPatch, extra: int) -> None:
     depth = yamlio.MAX_DEPTH + extra
-    both_paths_agree("[" * depth + "]" * depth, monkeypatch)
+    both_paths_agree("[" * depth + "]" * depth)
     monkeypatch.setattr(yamlio, "MAX_NODES", 20)
-    both_paths_agree("[" + ", ".join(["a"] * (19 + extra)) + "]", monkeypatch)
-    both_paths_agree("a: {" + ", ".join(f"k{i}: v" for i in range(9 + extra)) + "}", monkeypatch)
+    both_paths_agree("[" + ", ".join(["a"] * (19 + extra)) + "]")
+    both_paths_agree("a: {" + ", ".join(f"k{i}: v" for i in range(9 + extra)) + "}")
 
 
 # ---- random documents -----------------------------------------------------------------------------
@@ -143,20 +138,15 @@ def documents(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None)
 @given(documents())
 def test_random_documents_read_alike(text: str) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        both_paths_agree(text, monkeypatch)
+    both_paths_agree(text)
 
 
-def test_a_surprise_in_the_one_pass_leaves_the_answer_to_the_general_path(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    expected = outcome(PLAIN, True, monkeypatch)
-
-    def broken(self: object) -> None:
-        raise RecursionError
-
-    monkeypatch.setattr(yamlio._PlainBuilder, "build", broken)
-    assert outcome(PLAIN, False, monkeypatch) == expected
+def test_the_one_pass_hands_over_only_its_own_refusals() -> None:
+    """Not plain (an alias) and a parser error give None; a plain document gives its tree."""
+    assert plain_tree("a: &x [1]\nb: *x\n", "t.yaml") is None
+    assert plain_tree("a: [1, 2\n", "t.yaml") is None
+    assert plain_tree('a: "bell \x07"\n', "t.yaml") is None
+    assert plain_tree(PLAIN, "t.yaml") == general_tree(PLAIN, "t.yaml")
 
 
 STREAMS = [
@@ -169,14 +159,11 @@ STREAMS = [
 ]
 
 
-def stream_outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
-    with monkeypatch.context() as m:
-        if general:
-            m.setattr(yamlio, "_plain_stream", lambda text, file: None)
-        try:
-            return repr(yamlio.parse_yaml_stream(text, "t.yaml"))
-        except ModelError as exc:
-            return "error " + repr(exc.diagnostics)
+def stream_outcome(read: Callable[[str, str], list[YNode] | None], text: str) -> str:
+    try:
+        return repr(read(text, "t.yaml"))
+    except ModelError as exc:
+        return "error " + repr(exc.diagnostics)
 
 
 @pytest.mark.parametrize(
@@ -184,5 +171,9 @@ def stream_outcome(text: str, general: bool, monkeypatch: pytest.MonkeyPatch) ->
     STREAMS
     + [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("examples/k8s-app/manifests/**/*.yml"))],
 )
-def test_stream_paths_agree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert stream_outcome(text, False, monkeypatch) == stream_outcome(text, True, monkeypatch)
+def test_stream_paths_agree(text: str) -> None:
+    """A plain stream reads alike on both paths; one that is not plain goes to the general path."""
+    plain = yamlio.plain_stream(text, "t.yaml")
+    general = stream_outcome(yamlio.general_stream, text)
+    assert plain is None or repr(plain) == general
+    assert stream_outcome(yamlio.parse_yaml_stream, text) == general

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from segverify.model.fields import FILE, KIND_SHAPES
+from segverify.kinds import KINDS
+from segverify.model.fields import FILE
 from segverify.model.schema import json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,5 +88,5 @@ def test_schema_has_every_field_of_the_table() -> None:
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert set(schema["properties"]) == set(FILE.names())
     policy = schema["properties"]["policies"]["items"]
-    assert set(KIND_SHAPES) <= set(policy["properties"])
-    assert len(policy["oneOf"]) == len(KIND_SHAPES)
+    assert set(KINDS) <= set(policy["properties"])
+    assert len(policy["oneOf"]) == len(KINDS)

@@ -128,12 +128,9 @@ LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader"
         "".join(" " * i + "k:\n" for i in range(1500)),
     ],
 )
-def test_deep_nesting_is_located_with_either_parser(
-    monkeypatch: pytest.MonkeyPatch, loader: type[yaml.SafeLoader], text: str
-) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", loader)
+def test_deep_nesting_is_located_with_either_parser(loader: type[yaml.SafeLoader], text: str) -> None:
     with pytest.raises(ModelError) as exc:
-        parse_yaml(text, "deep.yaml")
+        parse_yaml(text, "deep.yaml", loader)
     (diag,) = exc.value.diagnostics
     line = 1 if text.startswith("-") else yamlio.MAX_DEPTH + 1
     assert (diag.code, diag.span.file, diag.span.line) == ("yaml-too-large", "deep.yaml", line)
@@ -159,20 +156,18 @@ class _RefusingLoader(yaml.SafeLoader):
         raise self.refuse()
 
 
-def test_a_parser_s_own_nesting_refusal_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", _RefusingLoader)
+def test_a_parser_s_own_nesting_refusal_is_too_large() -> None:
     with pytest.raises(ModelError) as exc:
-        parse_yaml("a: [[[]]]\n", "deep.yaml")
+        parse_yaml("a: [[[]]]\n", "deep.yaml", _RefusingLoader)
     (diag,) = exc.value.diagnostics
     assert (diag.code, diag.span) == ("yaml-too-large", Span("deep.yaml", 3, 1001))
     assert "nested more than" in diag.message
 
 
 @pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml not installed")
-def test_libyaml_refusing_a_line_of_brackets_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlio, "_LOADER", yaml.CSafeLoader)
+def test_libyaml_refusing_a_line_of_brackets_is_too_large() -> None:
     with pytest.raises(ModelError) as exc:
-        parse_yaml("[" * 1500 + "]" * 1500, "deep.yaml")
+        parse_yaml("[" * 1500 + "]" * 1500, "deep.yaml", yaml.CSafeLoader)
     (diag,) = exc.value.diagnostics
     assert (diag.code, diag.span.line) == ("yaml-too-large", 1)
 
@@ -218,12 +213,9 @@ def test_random_bytes_are_a_diagnostic(tmp_path: Path) -> None:
         ("# only a comment\n", "empty-file", 1),
     ],
 )
-def test_pure_python_parser_gives_the_same_answers(
-    monkeypatch: pytest.MonkeyPatch, text: str, code: str, line: int
-) -> None:
+def test_pure_python_parser_gives_the_same_answers(text: str, code: str, line: int) -> None:
     """Without libyaml the loader falls back to PyYAML's own parser: same codes, same lines."""
-    for loader in (yamlio._LOADER, yaml.SafeLoader):
-        monkeypatch.setattr(yamlio, "_LOADER", loader)
+    for loader in (yamlio.LOADER, yaml.SafeLoader):
         with pytest.raises(ModelError) as exc:
-            parse_yaml(text, "t.yaml")
+            parse_yaml(text, "t.yaml", loader)
         assert [(d.code, d.span.line) for d in exc.value.diagnostics] == [(code, line)], loader

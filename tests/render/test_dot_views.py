@@ -8,11 +8,9 @@ import re
 import pytest
 from render_fixtures import INTER, addr, flows, rule, svc
 
-from segverify.errors import UsageError
 from segverify.model.ir import Model
 from segverify.render.dot import (
-    hop_label,
-    numbered,
+    ViewError,
     pick_result,
     render_architecture,
     render_blast,
@@ -22,6 +20,7 @@ from segverify.render.dot import (
     render_paths,
     render_view,
 )
+from segverify.render.hops import steps
 from segverify.results import (
     Blocked,
     ClosedSetCertificate,
@@ -146,7 +145,7 @@ def test_labels_are_escaped_not_interpreted(model: Model) -> None:
 def test_hops_are_numbered_skipping_footholds(model: Model, report: Report) -> None:
     witness = result(report, "SEG-001").witness
     assert witness is not None
-    labels = [hop_label(n, h) for n, h in numbered(witness.path) if n]  # type: ignore[union-attr]
+    labels = [s.label for s in steps(witness.path) if not s.is_foothold]  # type: ignore[union-attr]
     assert labels == ["1: harvest alice", "2: ssh as alice", "3: harvest ops-1", "4: ssh as ops-1"]
 
 
@@ -270,9 +269,9 @@ def test_pick_result_prefers_a_violated_policy_and_checks_the_kind(report: Repor
     assert pick_result("paths", report).id == "SEG-001"
     assert pick_result("paths", report, "SEG-003").id == "SEG-003"
     assert pick_result("blast", report).id == "SEG-007"
-    with pytest.raises(UsageError, match="SEG-005' is matrix"):
+    with pytest.raises(ViewError, match="SEG-005' is matrix"):
         pick_result("paths", report, "SEG-005")
-    with pytest.raises(UsageError, match="no policy 'NOPE'"):
+    with pytest.raises(ViewError, match="no policy 'NOPE'"):
         pick_result("paths", report, "NOPE")
 
 
@@ -280,10 +279,25 @@ def test_render_view_dispatches(model: Model, report: Report) -> None:
     assert render_view(model, "architecture") == render_architecture(model)
     assert render_view(model, "matrix") == render_matrix(model, matrix_policy(model), None)
     assert render_view(model, "paths", report) == render_paths(model, result(report, "SEG-001"))
-    with pytest.raises(UsageError, match="needs the results"):
+    with pytest.raises(ViewError, match="needs the results"):
         render_view(model, "paths")
-    with pytest.raises(UsageError, match="unknown view"):
+    with pytest.raises(ViewError, match="unknown view"):
         render_view(model, "pie")
+
+
+def test_view_errors_name_no_command_line_flag(model: Model, report: Report) -> None:
+    """The renderer is a library: the CLI, not it, knows the flags that chose a view."""
+    attempts = [
+        lambda: pick_result("paths", report, "SEG-005"),
+        lambda: pick_result("paths", report, "NOPE"),
+        lambda: pick_result("matrix", Report(())),
+        lambda: render_view(model, "paths"),
+        lambda: render_view(model, "pie"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ViewError) as exc:
+            attempt()
+        assert "--" not in str(exc.value), exc.value
 
 
 def test_blocked_helpers_cover_every_reason(model: Model) -> None:

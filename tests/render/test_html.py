@@ -22,7 +22,7 @@ from segverify.cli import app
 from segverify.evidence.binding import bind
 from segverify.model.load import load_model
 from segverify.render.html import report_html_chunks
-from segverify.render.html_style import FILTERS, TEXT_PAIRS, contrast
+from segverify.render.html_style import FILTERS, TEXT_PAIRS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLAWED = [
@@ -146,6 +146,21 @@ def test_violations_show_a_diagram_and_their_steps(flagship: tuple[str, dict[str
     assert '<figure class="diagram" id="fig-policy-RAV-001"><svg role="img"' in section
     assert "<th>deciding rule</th>" in section and "migration-temp" in section
     assert "flows.yaml:" in section  # the deciding rule's file:line
+
+
+def relative_luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def test_colours_meet_wcag_aa() -> None:

@@ -425,7 +425,9 @@ def _bad_witnesses(w):  # type: ignore[no-untyped-def]
         yield replace(w, rule=BOGUS)
     elif isinstance(w, PathWitness):
         yield replace(w, path=w.path[:-1])
-        yield replace(w, path=w.path[1:])
+        # Without its footholds a path starts nowhere (dropping only the first of several
+        # footholds can leave a path that is still an attack: not a bad witness).
+        yield replace(w, path=tuple(h for h in w.path if h.move != "foothold"))
     elif isinstance(w, MatrixWitness):
         yield replace(w, pairs=w.pairs[1:])
         yield replace(w, pairs=(replace(w.pairs[0], rule=BOGUS),) + w.pairs[1:])

@@ -1,4 +1,4 @@
-"""Fix stage: the whole change vocabulary of a model, listed (for brute force and for docs).
+"""Test helper: the whole change vocabulary of a model, listed (for brute force over the search).
 
 The search never lists it: it meets changes through the witnesses they cut (cuts.py). Every
 change the search can choose is in this list, so a brute force over it bounds the search.

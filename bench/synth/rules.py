@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from bench.synth.draft import Draft, v4_cidr
+from bench.synth.layout import DB_SERVICES, Site
 from segverify.model.ir import Flow
-from segverify.synth.draft import Draft, v4_cidr
-from segverify.synth.layout import DB_SERVICES, Site
 
 ADMIN_SERVICES = ("ssh", "rdp", "smb", "winrm", "telnet", "vnc", "jump-ssh")
 DATA_SERVICES = ("http", "https", "dns", "ntp", "syslog", "tcp/9000-9100", "relay", "smtp", "imaps")

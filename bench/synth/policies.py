@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from bench.synth.draft import Draft, refs
+from bench.synth.layout import Site
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import (
     SEVERITIES,
@@ -35,8 +37,6 @@ from segverify.model.ir import (
     Waiver,
 )
 from segverify.model.refs import Resolver
-from segverify.synth.draft import Draft, refs
-from segverify.synth.layout import Site
 
 MATRIX_PLANES = ("corp", "srv", "mgmt", "dmz")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from bench.synth.draft import Draft, refs
+from segverify.kinds import policy_kinds
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import (
-    POLICY_KINDS,
     AccountFoothold,
     Action,
     AttackerProfile,
@@ -33,7 +34,6 @@ from segverify.model.ir import (
     RefFoothold,
     SeparateAccountsSpec,
 )
-from segverify.synth.draft import Draft, refs
 
 SERVICES = ("ssh", "https", "smb", "tcp/8080", "app")
 FLOW_SERVICES = ("ssh", "https", "smb", "tcp/8080", "app", "any", "tcp/1-1000", "icmp", "udp/53")
@@ -54,7 +54,7 @@ def random_small_model(rng: random.Random) -> Model:
     )
     picker = _Refs(draft, rng)
     for i in range(rng.randint(2, 6)):
-        kind = rng.choice(POLICY_KINDS)
+        kind = rng.choice(policy_kinds())
         attacker = _profile(rng) if rng.random() < 0.3 else None
         draft.policies.append(Policy(f"P{i + 1}", kind, _spec(kind, picker, rng), attacker=attacker))
     return draft.model()

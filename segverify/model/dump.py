@@ -1,4 +1,4 @@
-"""Synthesis stage: a Model written back as a folder of YAML model files in the spec's format.
+"""Model stage: a Model written back as a folder of YAML model files in the spec's format.
 
 Plain string building, one flow-style line per entity: fast enough for 100,000 hosts, and
 every scalar that YAML could read as something else is written as a JSON string (valid YAML).
@@ -9,7 +9,6 @@ section order, so flows keep their order when the folder is loaded.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 
@@ -215,15 +214,3 @@ def _chunks(lines: Iterator[str]) -> Iterator[list[str]]:
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-def write_model(model: Model, folder: str) -> list[str]:
-    """Write the model as YAML files into `folder` (created if needed); returns the paths written."""
-    os.makedirs(folder, exist_ok=True)
-    paths = []
-    for name, text in model_files(model).items():
-        path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        paths.append(path)
-    return paths

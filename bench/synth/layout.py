@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from bench.synth.draft import Draft, v4_cidr
+from bench.synth.plan import Plan
 from segverify.model.addresses import V6_BASE, cidr_set
 from segverify.model.intervals import IntervalSet
 from segverify.model.ir import Host
-from segverify.synth.draft import Draft, v4_cidr
-from segverify.synth.plan import Plan
 
 PLANES = {"corp": (0, 17), "srv": (128, 18), "mgmt": (192, 20), "dmz": (208, 21), "lab": (216, 24)}
 PLANE_TAGS = {"corp": "corporate", "srv": "production", "mgmt": "platform", "dmz": "dmz", "lab": "lab"}
