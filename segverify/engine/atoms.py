@@ -10,6 +10,11 @@ on and off). A door's allowed sources are then one pass over its relevant rules,
 with bit operations: this is exact, and it scales to tens of thousands of hosts where a solver
 query per host pair cannot. The Z3 packet layer cross-checks it (tests). Witness hops take
 their concrete packet from the same cells (pick.py), and the reference semantics replays each.
+
+With enforcement layers, the atoms are cut at every layer's rules and `applies_to` too, and a
+cell's relevant set also says which layers apply to its destination. A door's sources are
+then, AND-ed over the layers that apply, those the layer allows by its own first match and
+defaults, or that lie outside its `applies_from` (a layer passes such packets untouched).
 """
 
 from __future__ import annotations
