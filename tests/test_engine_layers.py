@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,21 @@ def test_picked_hop_packets_cite_every_layers_rule(model: Model) -> None:
                     expected = decide(model, ctx.resolver, p)
                     assert expected.allowed and picked.rules == expected.rules
                     assert picked.rule == expected.rule
+
+
+# `make bench` (pytest -m slow): many more cases, fresh seeds every run.
+WIDE = settings(DIFF, derandomize=False, database=None)
+
+
+@pytest.mark.slow
+@settings(WIDE, max_examples=2000)
+@given(layered_models(), st.data())
+def test_wide_layered_attack_agreement(model: Model, data: st.DataObject) -> None:
+    test_attack_policies_on_layered_models_agree_with_the_reference.hypothesis.inner_test(model, data)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@settings(WIDE, max_examples=500)
+@given(layered_models())
+def test_wide_layered_door_openers(model: Model) -> None:
+    test_door_openers_are_the_references_decisions.hypothesis.inner_test(model)  # type: ignore[attr-defined]
