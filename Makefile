@@ -98,6 +98,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.lint
 	$(BIN)/python -m bench.k8s
 	$(BIN)/python -m bench.yaml_load
+	$(BIN)/python -m bench.layers
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOWEST) $(OUT) .tools .pytest_cache .mypy_cache .ruff_cache

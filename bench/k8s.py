@@ -26,8 +26,9 @@ BIN = os.path.dirname(sys.executable)
 POLICY = """segverify: 1
 policies:
   - id: K8S-1
-    title: The first namespace's first workload cannot be taken over from the internet
-    isolated: {from: ext-11.0.0.0-172.15.255.255, to: ns0}
+    title: The first namespace cannot be taken over from outside the cluster
+    isolated: {from: tag:outside-cluster, to: ns0}  # every external zone the import writes
+    attacker: {exploits: exposed}  # every offered port exploitable: the movement engine has work
 """
 
 

@@ -38,8 +38,10 @@ def allowed_sources_z3(ctx: CheckContext, universe: IntervalSet, door: Door) -> 
 
 
 def source_classes(ctx: CheckContext, solver: RegionSolver, region: Region) -> list[IntervalSet]:
-    """Partition region.src so that every sliced rule and every zone contains a class or misses it."""
-    parts = [ctx.sets.src[f.index] for f in solver.chain.rules]
+    """Partition region.src so that every sliced rule of every layer, every layer's applies_from
+    and every zone contains a class or misses it."""
+    parts = [ctx.sets.src[f.index] for layer in solver.chain.layers for f in layer.rules]
+    parts += [src for src, _ in ctx.sets.applies.values() if src is not None]
     parts += [z for z in ctx.resolver.zone_sets.values() if z.intersects(region.dst)]
     cuts = sorted({b for p in parts for b in p.boundaries()} | set(region.src.boundaries()))
     classes: dict[tuple[bool, ...], list[tuple[int, int]]] = {}

@@ -62,6 +62,7 @@ class Allowed:
     dst: IntervalSet
     svc: IntervalSet
     rule: RuleRef
+    rules: tuple[RuleRef, ...] = ()  # with `layers:`, the deciding rule of every layer that applies
 
 
 def pick_packet(index: EdgeIndex, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> Found | None:
@@ -71,7 +72,7 @@ def pick_packet(index: EdgeIndex, src: IntervalSet, dst: IntervalSet, svc: Inter
         for cell in cells:
             packet = _packet(cell, wish)
             if packet is not None:
-                return Found(packet, cell.rule)
+                return Found(packet, cell.rule, cell.rules)
     return None
 
 
@@ -80,6 +81,9 @@ def allowed_cells(
 ) -> Iterator[Allowed]:
     """Per destination and service cell, the sources each allowing rule (or default) decides."""
     sources = index.src.mask(src)
+    if index.layers:
+        yield from _layered_cells(index, sources, src, dst, svc)
+        return
     for cell in index.cells(dst, svc):
         undecided = sources & cell.family
         for i in bits(cell.relevant):
@@ -95,6 +99,39 @@ def allowed_cells(
         for part, is_intra, action in ((intra, True, d.intra_zone), (inter, False, d.inter_zone)):
             if part and action == "allow":
                 yield Allowed(_addresses(index, part, src), cell.dst, cell.svc, default_ref(d, is_intra))
+
+
+def _layered_cells(
+    index: EdgeIndex, sources: int, src: IntervalSet, dst: IntervalSet, svc: IntervalSet
+) -> Iterator[Allowed]:
+    """Per cell, the sources that every layer that applies allows, with each layer's deciding rule.
+
+    Layer by layer (the implicit one first), the allowed sources are split by the rule that
+    decides them in that layer; sources outside a layer's applies_from pass it citing nothing.
+    Every layer allows what is left, so `rule`, the first allowing one, is the first cited.
+    """
+    for cell in index.cells(dst, svc):
+        parts: list[tuple[int, tuple[RuleRef, ...]]] = [(sources & cell.family, ())]
+        for layer in index.layers:
+            if not cell.relevant >> layer.bit & 1:
+                continue
+            inside = 0
+            for mask, _ in parts:
+                inside |= mask & layer.src
+            decided = [
+                (part, rule)
+                for part, rule in index.layer_parts(layer, cell.relevant, cell.zone, inside)
+                if rule.action == "allow"
+            ]
+            nxt: list[tuple[int, tuple[RuleRef, ...]]] = []
+            for mask, rules in parts:
+                if passed := mask & ~layer.src:
+                    nxt.append((passed, rules))
+                nxt += [(mask & part, (*rules, rule)) for part, rule in decided if mask & part]
+            parts = nxt
+        for mask, rules in parts:
+            if mask:
+                yield Allowed(_addresses(index, mask, src), cell.dst, cell.svc, rules[0], rules)
 
 
 def _addresses(index: EdgeIndex, atoms: int, within: IntervalSet) -> IntervalSet:

@@ -244,6 +244,7 @@ class PathWriter:
             packet=found.packet,
             rule=found.rule,
             credential=gain.credential,
+            rules=found.rules,
         )
 
     def _packet(self, source: str, door: Door) -> Found:

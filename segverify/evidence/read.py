@@ -21,6 +21,7 @@ from segverify.results import (
     RegionCertificate,
     RuleRef,
     default_ref,
+    layer_default_ref,
     rule_ref,
 )
 
@@ -130,7 +131,12 @@ class Rules:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self.by_name = {f.name: rule_ref(f) for f in model.flows}
+        # Every layer's rules (names are unique across layers) and every layer's defaults.
+        self.by_name = {f.name: rule_ref(f) for f in model.all_flows()}
+        for layer in model.layers:
+            for intra, action in ((True, layer.intra_zone), (False, layer.inter_zone)):
+                ref = layer_default_ref(layer.name, action, intra)
+                self.by_name[ref.name] = ref
         self.problems: list[str] = []
 
     def ref(self, value: object) -> RuleRef:

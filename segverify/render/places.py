@@ -60,9 +60,13 @@ class Places:
         """The line that enables this step, or None (a foothold is the policy's assumption).
 
         A packet a rule allows: the rule. Allowed by a default: the entry that opens the host
-        (its `logins:` or `vulnerable:` line) is the more precise place, then `defaults:`."""
+        (its `logins:` or `vulnerable:` line) is the more precise place, then `defaults:`. With
+        layers, `rule` may be a default while a later layer's rule opens the step: that rule."""
         if h.move in ("login", "exploit") and h.rule is not None and usable(h.rule.span):
             return h.rule.span
+        layered = next((r.span for r in h.rules if usable(r.span)), None)
+        if h.move in ("login", "exploit") and layered is not None:
+            return layered
         if h.move in ("login", "exploit"):
             field, name = ("logins", h.credential) if h.move == "login" else ("vulnerable", h.service)
             entry = self._entry(h.to, field, name, exact=h.move == "exploit")

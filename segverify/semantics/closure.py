@@ -117,7 +117,10 @@ def crossings(sem: Semantics, setup: Setup, hosts: frozenset[str], senders: Inte
 
 def _note(sem: Semantics, cr: Crossing, cell: Cell, hit: IntervalSet) -> None:
     """`cell` decides packets to the host on `hit` (part of the service)."""
-    cr.rules.add(cell.rule)
+    if cell.rules:  # with layers: the deciding rule of every layer that applies
+        cr.rules.update(cell.rules)
+    else:
+        cr.rules.add(cell.rule)
     if cell.rule.action == "allow" and cr.allowed is None:
         address = readable_address(sem.model.hosts[cr.host].addresses.intersection(cell.dst))
         cr.allowed = (Packet(readable_source(cell.src, address), address, pick_svc(hit)), cell.rule)

@@ -8,6 +8,7 @@ through those rules in order. Nothing is sampled: every answer holds for every p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -305,6 +306,12 @@ class LayeredSweep:
         self.table = table
         self.src, self.dst, self.svc = region
         self.src_tags, self.dst_tags = src_tags, dst_tags
+        # A rule that meets no packet of the region matches none of its probes: each layer keeps
+        # the others, in their order (first match over them is first match over all).
+        self.layers = tuple(
+            dataclasses.replace(layer, rules=tuple(cf for cf in layer.rules if self._meets(cf)))
+            for layer in table.layers
+        )
 
         src, dst, svc = self._sides()
         self.empty = not (self.src and self.dst and self.svc)
@@ -320,9 +327,13 @@ class LayeredSweep:
             if (share := dpart.addrs.intersection(family))
         ]
 
+    def _meets(self, cf: CompiledFlow) -> bool:
+        src, dst, svc = self.src, self.dst, self.svc
+        return cf.ports.intersects(svc) and cf.destinations.intersects(dst) and cf.sources.intersects(src)
+
     def _sides(self) -> tuple[list[IntervalSet], list[IntervalSet], list[IntervalSet]]:
         src, dst, svc = [], [], []
-        for layer in self.table.layers:
+        for layer in self.layers:
             src += [cf.sources for cf in layer.rules] + ([layer.sources] if layer.sources is not None else [])
             dst += [cf.destinations for cf in layer.rules]
             dst += [layer.destinations] if layer.destinations is not None else []
@@ -343,7 +354,7 @@ class LayeredSweep:
                 continue
             for svc_key, piece in enumerate(self._services):
                 probe = Packet(src.first(), d.first(), piece.addrs.first())
-                decision = decide_layers(self.table.layers, self.table.resolver, probe)
+                decision = decide_layers(self.layers, self.table.resolver, probe)
                 yield (
                     dst_key,
                     svc_key,
@@ -370,13 +381,18 @@ class FlowTable:
         self.flows = compile_flows(model, resolver)
         self.layers = compile_layers(model, resolver) if model.layers else ()
         self._decided: dict[Packet, RuleRef] = {}
+        self._decisions: dict[Packet, Decision] = {}  # with layers
         self._by_svc: dict[int, tuple[CompiledFlow, ...]] = {}
         self.zones: tuple[tuple[str, IntervalSet], ...] = tuple(sorted(resolver.zone_sets.items()))
 
     def decision(self, packet: Packet) -> Decision:
         """Every applying layer's deciding rule (without layers: the one rule of `decide`)."""
         if self.layers:
-            return decide_layers(self.layers, self.resolver, packet)
+            # As in decide: replayed paths share their hops, and each is decided once.
+            found = self._decisions.get(packet)
+            if found is None:
+                found = self._decisions[packet] = decide_layers(self.layers, self.resolver, packet)
+            return found
         return Decision((self.decide(packet),))
 
     def decide(self, packet: Packet) -> RuleRef:
@@ -384,7 +400,7 @@ class FlowTable:
         # first hops: the same packets, each a scan of every rule. First match is a pure
         # function of the packet, so each is decided once.
         if self.layers:
-            return decide_layers(self.layers, self.resolver, packet).rule
+            return self.decision(packet).rule
         if packet not in self._decided:
             # A rule whose ports miss the packet's service cannot match it; the others, in their
             # order, give the same first match. Distinct packets (a blast witness's last hops)

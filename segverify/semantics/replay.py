@@ -201,6 +201,9 @@ def _packet_errors(sem: Semantics, setup: Setup, hop: Hop, st: State) -> list[st
     if mixes_families(p):
         errors.append(f"packet mixes IPv4 and IPv6 ({format_packet(p)})")
     decided = sem.table.decide(p)
+    layered = sem.table.decision(p).rules if sem.model.layers else ()
+    if layered != hop.rules:
+        errors.append(f"{format_packet(p)}: the layers' deciding rules are {[r.name for r in layered]}")
     if decided != hop.rule:
         errors.append(f"{format_packet(p)} is decided by {decided.name}, not by {hop.rule.name}")
     elif decided.action != "allow":

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from segverify import api
-from segverify.errors import ModelError
 from segverify.importers.aws.command import MODEL_FILE, import_aws
 from segverify.model.load import load_model
 from tests.aws.layered import allowed, deciding, load_layers
@@ -51,10 +50,4 @@ def test_packet_policy_verdicts_are_the_readmes() -> None:
 
 
 def test_verdicts_are_the_readmes() -> None:
-    try:
-        verdicts = _check()
-    except ModelError as exc:
-        if any(d.code == "layers-unsupported" for d in exc.diagnostics):
-            pytest.skip("attack policies do not read enforcement layers yet (issue 22, part 1)")
-        raise
-    assert verdicts == VERDICTS
+    assert _check() == VERDICTS

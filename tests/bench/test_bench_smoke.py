@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
+from bench.layers import main as layers_main
 from bench.phases import PhaseTimer
 from bench.report import slope
 from bench.sweep import check_seed
@@ -70,3 +71,13 @@ def test_yaml_load_bench_times_both_paths_on_agreeing_trees(capsys: pytest.Captu
     ((hosts, ratio),) = yaml_load.main(["--sizes", "100", "--runs", "1"])
     assert hosts == 100 and ratio > 0
     assert "one pass s" in capsys.readouterr().out
+
+
+def test_layers_bench_runs_with_the_same_verdicts_through_a_repeated_layer() -> None:
+    """bench.layers asserts that a second layer repeating the rules changes no verdict."""
+    rows = layers_main(["--sizes", "100"])
+    assert [label for _, label, _, _ in rows] == [
+        "packet policies",
+        "attack policies",
+        "attack policies, certificates off",
+    ]

@@ -68,7 +68,13 @@ def expected_rule_anchor(r: PolicyResult) -> tuple[str, int]:
     """Without the model: the first rule that lets a step's packet through; else the policy."""
     assert r.source is not None
     w = r.witness
-    spans = [h.rule.span for h in first_steps(r) if h.move in NETWORK_MOVES and h.rule is not None]
+    # per hop its rule, then (with layers, when that is a default) a later layer's written rule
+    spans = [
+        s
+        for h in first_steps(r)
+        if h.move in NETWORK_MOVES and h.rule is not None
+        for s in (h.rule.span, *(x.span for x in h.rules))
+    ]
     if isinstance(w, PacketWitness):
         spans = [w.rule.span]
     elif isinstance(w, MatrixWitness):
@@ -113,6 +119,10 @@ def anchor_names_the_first_step(h: Hop, uri: str, line: int, column: int) -> boo
     text, word = line_at(uri, line), line_at(uri, line)[column - 1 :]
     if h.rule is not None and h.rule.span is not None and h.rule.span.line >= 1:
         return (uri, line) == (h.rule.span.file, h.rule.span.line) and h.rule.name in text
+    # with layers, the first layer whose deciding rule is a written rule (not a default)
+    written = [r for r in h.rules if r.span is not None and r.span.line >= 1]
+    if h.move in ("login", "exploit") and written:
+        return (uri, line) == (written[0].span.file, written[0].span.line) and written[0].name in text  # type: ignore[union-attr]
     if h.move == "manage":
         return "manages" in text
     if h.move == "harvest":

@@ -3,7 +3,6 @@ facts behind each policy verdict) is what its README says."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -52,12 +51,9 @@ def readme_verdicts() -> dict[str, str]:
     return {row[1].split()[0]: row[2].strip() for row in rows}
 
 
-def test_packet_policies_have_the_readmes_verdicts() -> None:
-    """no_flow and reachable, which `check` reads through layers today; the attack policies join
-    when the movement engine reads layers (until then `check` refuses them, exit 2)."""
+def test_policies_have_the_readmes_verdicts() -> None:
+    """Every policy, packet and attack policies alike, read through both layers."""
     model = load_model(["model"], [])
-    packet = tuple(p for p in model.policies if p.kind in ("no_flow", "reachable"))
-    report = api.check(dataclasses.replace(model, policies=packet))
+    report = api.check(model)
     got = {r.id: r.status.value for r in report.results}
-    expected = readme_verdicts()
-    assert got == {pid: expected[pid] for pid in got} and len(got) == 2
+    assert got == readme_verdicts() and len(got) == 5
