@@ -111,6 +111,8 @@ def test_attack_policies_pass_every_layer(tmp_path: Path) -> None:
         assert [r["name"] for r in entry["rules"]] == ["a-to-b", "default:inter_zone@host-fw"]
     verified = CliRunner().invoke(app, ["verify-certificate", str(cert), str(path)])
     assert verified.exit_code == 0, verified.output
+    text = CliRunner().invoke(app, ["check", str(path)])
+    assert "allow by a-to-b" in text.stdout and "(every layer: a-to-b, fw-ssh)" in text.stdout
 
 
 def _readme_verdicts(example: str) -> dict[str, str]:

@@ -51,7 +51,11 @@ class Step:
     def rule(self) -> str:
         """The rule that decides the step's packet, or ""."""
         h = self.hop
-        return rule_text(h.rule) if h.rule is not None and _sends(h) else ""
+        if h.rule is None or not _sends(h):
+            return ""
+        # Through enforcement layers one rule cannot say why a packet passed: name every layer's.
+        layers = f" (every layer: {', '.join(r.name for r in h.rules)})" if len(h.rules) > 1 else ""
+        return rule_text(h.rule) + layers
 
     @property
     def label(self) -> str:
