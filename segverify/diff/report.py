@@ -14,7 +14,6 @@ from segverify.diff.policies import PolicyChange, compare_policies
 from segverify.encode.solve import Budget
 from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 from segverify.model.ir import Foothold, Model
-from segverify.model.unlayered import require_no_layers
 from segverify.results import Report, Status
 from segverify.semantics.context import Semantics
 
@@ -67,8 +66,6 @@ def run_diff(
     lost: tuple[ReachChange, ...] = ()
     found = [] if reach_unchanged(packets, changes) else probes(before, after, footholds)
     if found:
-        for side in (before, after):  # the movement engine does not read layers yet: exit 2, no guess
-            require_no_layers(side, "`segverify diff` (attack reach)")
         sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
         gained, lost = reach_diff(*sides, found)
     return DiffReport(

@@ -297,10 +297,45 @@ def test_identical_layered_models_have_an_empty_diff() -> None:
     assert doc["changes"] == {"added": [], "removed": [], "changed": []}
 
 
-def test_attack_reach_on_a_layered_model_is_refused_not_guessed() -> None:
-    code, out, err = run(f"{LAYERS}/before.yaml", f"{LAYERS}/after.yaml", "--foothold", "office")
-    assert code == 2 and out == ""
-    assert "error[layers-unsupported]" in err and "attack reach" in err
+LAYERED_REACH = """\
+segverify: 1
+zones:
+  office: {networks: [10.1.0.0/16]}
+  servers: {networks: [10.2.0.0/16]}
+hosts:
+  pc: {zone: office, address: 10.1.0.5}
+  web: {zone: servers, address: 10.2.0.5, services: [https, ssh]}
+  db: {zone: servers, address: 10.2.0.6, services: [postgres]}
+defaults:
+  attacker: {exploits: exposed}
+flows:
+  - {name: office-to-servers, from: office, to: servers, services: [https, ssh]}
+  - {name: web-to-db, from: web, to: db, services: [postgres]}
+layers:
+  - name: host-fw
+    applies_to: {to: web}
+    flows:
+      - {name: web-https, from: any, to: web, services: [https]}
+policies:
+  - id: DB
+    isolated: {from: office, to: db}
+"""
+
+
+def test_attack_reach_passes_every_layer_on_both_sides(tmp_path: Path) -> None:
+    """Closing https in the host firewall layer takes web and db out of the office's reach."""
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(LAYERED_REACH, encoding="utf-8")
+    after.write_text(LAYERED_REACH.replace("services: [https]}", "services: [https], action: deny}"))
+    code, doc = run_json(str(before), str(after), "--foothold", "office")
+    assert code == 0, doc  # a policy fixed is no regression
+    lost = {(x["foothold"], x["host"]) for x in doc["attack"]["lost"]}
+    assert lost == {("office", "web"), ("office", "db")} and doc["attack"]["gained"] == []
+    code, doc = run_json(str(after), str(before), "--foothold", "office")
+    gained = {x["host"]: x["witness"] for x in doc["attack"]["gained"]}
+    assert code == 1 and set(gained) == {"web", "db"}
+    (hop,) = [h for h in gained["web"]["path"] if h["move"] == "exploit"]
+    assert [r["name"] for r in hop["rules"]] == ["office-to-servers", "web-https"]
 
 
 def test_an_intent_on_a_layered_change_finds_the_collateral(tmp_path: Path) -> None:
