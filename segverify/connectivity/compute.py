@@ -79,6 +79,7 @@ class Connectivity:
         self.src_sig = _numbered(self._signatures("src"), self.src_table)
         self.dst_sig = _numbered(self._signatures("dst"), self.dst_table)
         self.memo: dict[tuple[int, int], IntervalSet] = {}
+        self.by_common: dict[tuple[int, bool], IntervalSet] = {}
         self.layer_memo: dict[tuple[int, int, bool], IntervalSet] = {}
         # Keyed by the ids of layer answers: each is kept alive in layer_memo, so ids stay unique.
         self.meet: dict[tuple[int, ...], IntervalSet] = {}
@@ -117,6 +118,13 @@ class Connectivity:
         assert isinstance(src_marks, int) and isinstance(dst_marks, int)
         common = src_marks & dst_marks  # the rules (and applies_to) matching both ends
         same_zone = src[0] is not None and src[0] == dst[0]
+        # The answer is a function of these two alone: many pairs of signatures share them.
+        found = self.by_common.get((common, same_zone))
+        if found is None:
+            found = self.by_common[common, same_zone] = self._through_layers(common, same_zone)
+        return found
+
+    def _through_layers(self, common: int, same_zone: bool) -> IntervalSet:
         answers = []
         for n, layer in enumerate(self.net.layers):
             size = len(layer.rules)
