@@ -16,8 +16,8 @@ from segverify.encode.context import PacketVars, new_packet_vars
 from segverify.encode.flows import FlowSets, LayerChain, Region, build_chain
 from segverify.encode.sets import member, range_member
 from segverify.encode.solve import Budget, Outcome, new_solver, solve
-from segverify.engine.pick import Found
-from segverify.model.addresses import ADDR_BITS, cidr_set
+from segverify.engine.pick import DOCUMENTATION, WISHES, Found, Wish
+from segverify.model.addresses import ADDR_BITS
 from segverify.results import Packet, RuleRef
 
 Want = Literal["allow", "deny"]
@@ -70,32 +70,37 @@ class RegionSolver:
         return self._polish(query) or first
 
     def _polish(self, query: z3.BoolRef) -> Found | None:
-        """Once a packet exists, prefer one a reader recognises: tcp, no network or broadcast address.
+        """Once a packet exists, prefer one a reader recognises: the engine's wishes (engine/pick.py
+        WISHES: tcp, a documentation source, no network or broadcast address), in its order, so
+        packet witnesses and attack-path hops read alike.
 
         Only witnesses pay for this; proofs (unsat) never reach it.
         """
+        for wish in WISHES:
+            terms = self._wish_terms(wish)
+            if not terms:
+                return None  # the last wish asks nothing: the packet found first stands
+            if solve(self.solver, query, self._guard(z3.And(*terms))).verdict == "sat":
+                return self._decode()
+        return None
+
+    def _wish_terms(self, wish: Wish) -> list[z3.BoolRef]:
         pv, ctx = self.pv, self.pv.ctx
-        tcp = z3.Extract(23, 16, pv.svc) == z3.BitVecVal(6, 8, ctx)
 
         def plain(var: z3.BitVecRef) -> z3.BoolRef:
+            # engine/pick.plain: low byte not 0 or 255, and not in 0.0.0.0/8 ("this network").
             low, high = z3.Extract(7, 0, var), z3.Extract(31, 24, var)
-            # Not a network or broadcast address, and not in 0.0.0.0/8 ("this network").
             byte = [z3.BitVecVal(v, 8, ctx) for v in (0, 255)]
             return z3.And(low != byte[0], low != byte[1], high != byte[0])
 
-        # 203.0.113.0/24 (TEST-NET-3) reads as "somewhere on the internet" where a source may be anywhere.
-        documentation = member(pv, "src", cidr_set("203.0.113.0/24"))
-        wishes = (
-            z3.And(tcp, documentation, plain(pv.src), plain(pv.dst)),
-            z3.And(documentation, plain(pv.src), plain(pv.dst)),
-            z3.And(tcp, plain(pv.src), plain(pv.dst)),
-            z3.And(plain(pv.src), plain(pv.dst)),
-            tcp,
-        )
-        for wish in wishes:
-            if solve(self.solver, query, self._guard(wish)).verdict == "sat":
-                return self._decode()
-        return None
+        terms = []
+        if wish.tcp:
+            terms.append(z3.Extract(23, 16, pv.svc) == z3.BitVecVal(6, 8, ctx))
+        if wish.documentation:
+            terms.append(member(pv, "src", DOCUMENTATION))
+        if wish.plain:
+            terms += [plain(pv.src), plain(pv.dst)]
+        return terms
 
     def deciding(self, sub: Region) -> list[RuleRef] | Outcome:
         """Every rule or default that decides some packet of `sub` in a layer that applies to it:
