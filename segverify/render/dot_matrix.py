@@ -1,18 +1,21 @@
 """Render stage (diagrams): the zone matrix as a graph, a plain-text table and an HTML table.
 
 What a zone "opens" in another is read from the allow rules (and an `allow` inter-zone
-default) whose references meet both zones. That reading ignores deny rules that come first,
-so the verdict decides the red: with a witness, exactly its failing pairs are red; with a proof,
-nothing is; without a result, the rules' reading is shown and says so.
+default) whose references meet both zones; with enforcement layers, from every layer's, each
+named with its layer and read where the layer applies, and ports count as opened only
+where every layer that sees the pair opens them. That reading ignores deny rules that come
+first, so the verdict decides the red: with a witness, exactly its failing pairs are red; with
+a proof, nothing is; without a result, the rules' reading is shown and says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 
 from segverify.model.intervals import IntervalSet
-from segverify.model.ir import MatrixSpec, Model, Policy
+from segverify.model.ir import Flow, MatrixSpec, Model, Policy
 from segverify.model.ports import ALL_SERVICES, service_ports
 from segverify.model.refs import Resolver
 from segverify.render.dot_legend import emit_legend
@@ -30,6 +33,7 @@ from segverify.render.dot_style import (
     wrap,
 )
 from segverify.results import MatrixWitness, PairWitness, PolicyResult, Status
+from segverify.semantics.layer_model import applies_region
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ class Opening:
     rule: str  # `name (file:line)` or `default:inter_zone`
     service: str
     ports: IntervalSet
+    default: bool = False  # opened by a layer's (or the top level's) `allow` inter-zone default
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +62,79 @@ class Cell:
 
 
 def openings(model: Model, res: Resolver, source: str, destination: str) -> list[Opening]:
+    """What every layer opens between the zones: the top-level allow rules (and an `allow` inter-zone
+    default), then each layer's as written, named with the layer (`LAYER:rule`,
+    `default:inter_zone@LAYER`) and read only where the layer applies."""
+    return [o for _, opened in layer_openings(model, res, source, destination) for o in opened]
+
+
+def layer_openings(
+    model: Model, res: Resolver, source: str, destination: str
+) -> list[tuple[bool, list[Opening]]]:
+    """Per layer, the implicit one first: whether it sees any packet from `source` to
+    `destination`, and what its allow rules and default open there."""
     src, dst = res.zone_sets[source], res.zone_sets[destination]
-    out = []
-    for flow in model.flows:
+    out = [(True, _opened(model, res, model.flows, model.defaults.inter_zone, "", src, dst))]
+    for layer in model.layers:
+        a_src, a_dst = applies_region(layer, res)
+        lsrc = src if a_src is None else src.intersection(a_src)
+        ldst = dst if a_dst is None else dst.intersection(a_dst)
+        out.append(
+            (
+                bool(lsrc) and bool(ldst),
+                _opened(model, res, layer.flows, layer.inter_zone, layer.name, lsrc, ldst),
+            )
+        )
+    return out
+
+
+def _opened(
+    model: Model,
+    res: Resolver,
+    flows: tuple[Flow, ...],
+    inter_zone: str,
+    layer: str,
+    src: IntervalSet,
+    dst: IntervalSet,
+) -> list[Opening]:
+    out: list[Opening] = []
+    if not src or not dst:
+        return out
+    for flow in flows:
         if flow.action != "allow":
             continue
         if res.addresses_of(flow.sources).intersects(src) and res.addresses_of(flow.destinations).intersects(
             dst
         ):
-            where = rule_text_of(flow.name, flow.span.file, flow.span.line)
+            name = f"{layer}:{flow.name}" if layer else flow.name
+            where = rule_text_of(name, flow.span.file, flow.span.line)
             out += [Opening(where, s, service_ports(model, s)) for s in flow.services]
-    if model.defaults.inter_zone == "allow":
-        out.append(Opening("default:inter_zone", "any", ALL_SERVICES))
+    if inter_zone == "allow":
+        name = f"default:inter_zone@{layer}" if layer else "default:inter_zone"
+        out.append(Opening(name, "any", ALL_SERVICES, default=True))
     return out
+
+
+def through_every_layer(per_layer: list[tuple[bool, list[Opening]]]) -> list[Opening]:
+    """What the pair's classification reads. Without layers: the implicit layer's openings, as
+    they are. With layers: each opening of a layer that sees the pair narrowed to the ports every
+    such layer opens (what one layer opens and another closes outright is not opened), and an
+    `allow` default only for what no rule's opening already covers."""
+    if len(per_layer) == 1:
+        return per_layer[0][1]
+    seen = [opened for applies, opened in per_layer if applies]
+    common = ALL_SERVICES
+    for opened in seen:
+        common = common.intersection(IntervalSet.of(i for o in opened for i in o.ports))
+    narrowed = [
+        dataclasses.replace(o, ports=o.ports.intersection(common))
+        for opened in seen
+        for o in opened
+        if o.ports.intersects(common)
+    ]
+    rules = [o for o in narrowed if not o.default]
+    covered = IntervalSet.of(i for o in rules for i in o.ports)
+    return rules + [o for o in narrowed if o.default and not o.ports.issubset(covered)]
 
 
 def rule_text_of(name: str, file: str, line: int) -> str:
@@ -90,11 +155,12 @@ def matrix_cells(model: Model, spec: MatrixSpec, result: PolicyResult | None) ->
                     if witness
                     else None
                 )
-                cells.append(
-                    classify(
-                        model, spec, a, b, openings(model, res, a, b), pair, proved or witness is not None
-                    )
+                per_layer = layer_openings(model, res, a, b)
+                cell = classify(
+                    model, spec, a, b, through_every_layer(per_layer), pair, proved or witness is not None
                 )
+                listed = tuple(o for _, opened in per_layer for o in opened)  # every layer's rules
+                cells.append(dataclasses.replace(cell, openings=listed) if model.layers else cell)
     return cells
 
 

@@ -2,10 +2,11 @@
 
 In the order an assessor reads: the summary (verdicts, date, version, and each input's SHA-256,
 so the report is bound to what was checked), the assumptions, the architecture, one section
-per policy (render/html_policies.py), the waivers, and an index of every rule with the
-policies whose evidence cites it. Nothing is fetched: the style sheet is inline and allowed by
-its hash in a Content-Security-Policy that allows nothing else; diagrams are inline SVG
-(render/html_svg.py). The bytes depend only on the inputs, `--today` and the renderer.
+per policy (render/html_policies.py), the waivers, and an index of every rule (of every
+enforcement layer, each named with its layer) with the policies whose evidence cites it.
+Nothing is fetched: the style sheet is inline and allowed by its hash in a
+Content-Security-Policy that allows nothing else; diagrams are inline SVG (render/html_svg.py).
+The bytes depend only on the inputs, `--today` and the renderer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 from collections.abc import Iterator
 
 from segverify.evidence.binding import Binding
-from segverify.model.ir import Model, Waiver
+from segverify.model.ir import Flow, Layer, Model, Ref, Waiver
 from segverify.render.dot_architecture import render_architecture
 from segverify.render.graphs import unique_stem
 from segverify.render.html_assumptions import assumptions_html
@@ -23,7 +24,7 @@ from segverify.render.html_policies import esc, policy_section, rule_anchor, sec
 from segverify.render.html_rules import cited_rules
 from segverify.render.html_style import FILTERS, style_sheet
 from segverify.render.html_svg import Diagrams
-from segverify.results import PolicyResult, Report, RuleRef, default_ref, rule_ref
+from segverify.results import PolicyResult, Report, RuleRef, default_ref, layer_default_ref, rule_ref
 
 OVERALL = {0: "PASS: every policy proved or waived", 1: "FAIL: a policy is violated", 3: "UNKNOWN"}
 
@@ -221,37 +222,70 @@ def rule_uses(report: Report) -> dict[str, list[str]]:
     return uses
 
 
+def indexed_rules(model: Model) -> list[tuple[str, RuleRef, Flow | None, Layer | None]]:
+    """Every rule the index lists, deterministic: the top-level rules in first-match order and the
+    top-level defaults, then each layer of `layers:` as written, its rules then its defaults.
+    Each with its layer's name ("" for the top level), its flow (None for a default) and layer."""
+    out: list[tuple[str, RuleRef, Flow | None, Layer | None]] = [
+        ("", rule_ref(f), f, None) for f in model.flows
+    ]
+    out += [("", default_ref(model.defaults, intra), None, None) for intra in (True, False)]
+    for layer in model.layers:
+        out += [(layer.name, rule_ref(f), f, layer) for f in layer.flows]
+        out += [
+            (layer.name, layer_default_ref(layer.name, action, intra), None, layer)
+            for intra, action in ((True, layer.intra_zone), (False, layer.inter_zone))
+        ]
+    return out
+
+
+def _refs_text(refs: tuple[Ref, ...] | None) -> str:
+    return "any" if refs is None else ", ".join(r.text for r in refs)
+
+
 def rules_html(model: Model, report: Report, anchors: dict[str, str]) -> str:
     uses = rule_uses(report)
-    refs: list[RuleRef] = [rule_ref(f) for f in model.flows]
-    refs += [default_ref(model.defaults, True), default_ref(model.defaults, False)]
-    flows = {f.name: f for f in model.flows}
+    layered = bool(model.layers)
     rows = []
-    for ref in refs:
-        flow = flows.get(ref.name)
-        where = f"<code>{esc(ref.span.file)}:{ref.span.line}</code>" if ref.span else "defaults"
+    for layer_name, ref, flow, layer in indexed_rules(model):
+        span = ref.span or (layer.span if layer is not None and layer.span.line else None)
+        where = f"<code>{esc(span.file)}:{span.line}</code>" if span else "defaults"
         scope = (
             esc(f"{', '.join(s.text for s in flow.sources)} → {', '.join(d.text for d in flow.destinations)}")
             + (f" on {esc(', '.join(flow.services))}" if flow.services else " on any service")
             if flow is not None
-            else ("within a zone" if ref.name.endswith("intra_zone") else "between zones")
+            else ("within a zone" if ref.name.split("@")[0].endswith("intra_zone") else "between zones")
         )
+        if layer is not None and (layer.applies_from is not None or layer.applies_to is not None):
+            reach = f"{_refs_text(layer.applies_from)} → {_refs_text(layer.applies_to)}"
+            scope += f' <span class="muted">(where the layer applies: {esc(reach)})</span>'
         used = ", ".join(f'<a href="#{section_id(anchors[i])}">{esc(i)}</a>' for i in uses.get(ref.name, []))
         index = str(ref.index + 1) if ref.index is not None else ""
-        rows.append(
-            [
-                f'<span id="{rule_anchor(ref)}">{index}</span>',
-                esc(ref.name),
-                esc(ref.action),
-                scope,
-                where,
-                used or '<span class="muted">none</span>',
-            ]
+        row = [
+            f'<span id="{rule_anchor(ref)}">{index}</span>',
+            esc(ref.name),
+            esc(ref.action),
+            scope,
+            where,
+            used or '<span class="muted">none</span>',
+        ]
+        if layered:
+            row.insert(1, esc(layer_name) if layer_name else '<span class="muted">top level</span>')
+        rows.append(row)
+    if not layered:
+        return (
+            '<section id="rules"><h2>Rule index</h2><p>Every flow rule in first-match order, then the '
+            "defaults, with the policies whose evidence (a witness's deciding rules or a certificate's "
+            "denying and deciding rules) cites it.</p>"
+            + table(("#", "rule", "action", "matches", "written at", "cited by"), rows)
+            + "</section>"
         )
     return (
-        '<section id="rules"><h2>Rule index</h2><p>Every flow rule in first-match order, then the '
-        "defaults, with the policies whose evidence (a witness's deciding rules or a certificate's "
-        "denying and deciding rules) cites it.</p>"
-        + table(("#", "rule", "action", "matches", "written at", "cited by"), rows)
+        '<section id="rules"><h2>Rule index</h2><p>Every flow rule of every enforcement layer: the '
+        "top-level rules in first-match order and the top-level defaults, then each layer as written, "
+        "its rules in first-match order and its defaults (a packet is allowed iff every layer that "
+        "applies allows it), with the policies whose evidence (a witness's deciding rules in every "
+        "layer or a certificate's denying and deciding rules) cites it.</p>"
+        + table(("#", "layer", "rule", "action", "matches", "written at", "cited by"), rows)
         + "</section>"
     )

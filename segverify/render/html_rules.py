@@ -31,15 +31,21 @@ def _witness_rules(r: PolicyResult) -> Iterator[RuleRef]:
         yield from _hop_rules(w.path)
     elif isinstance(w, PacketWitness):
         yield w.rule
+        yield from w.rules  # with layers: the deciding rule of every layer that applies
     elif isinstance(w, MatrixWitness):
-        yield from (p.rule for p in w.pairs)
+        for p in w.pairs:
+            yield p.rule
+            yield from p.rules
     elif isinstance(w, BlastWitness):
         for c in w.hosts:
             yield from _hop_rules(c.path)
 
 
 def _hop_rules(path: tuple[Hop, ...]) -> Iterator[RuleRef]:
-    return (h.rule for h in path if h.rule is not None)
+    for h in path:
+        if h.rule is not None:
+            yield h.rule
+        yield from h.rules
 
 
 def _certificate_rules(r: PolicyResult) -> Iterator[RuleRef]:

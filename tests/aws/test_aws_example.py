@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner  # noqa: TID251 (tests drive the CLI)
 
 from segverify import api
+from segverify.cli import app
 from segverify.importers.aws.command import MODEL_FILE, import_aws
 from segverify.model.load import load_model
 from tests.aws.layered import allowed, deciding, load_layers
@@ -51,3 +54,14 @@ def test_packet_policy_verdicts_are_the_readmes() -> None:
 
 def test_verdicts_are_the_readmes() -> None:
     assert _check() == VERDICTS
+
+
+def test_the_imported_example_lints_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`import aws` then `lint`: no error (a catch-all after the ACL's own rule 32767 was one)."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "model"
+    imported = CliRunner().invoke(app, ["import", "aws", str(EXAMPLE / "describe"), "--output", str(out)])
+    assert imported.exit_code == 0, imported.stderr
+    linted = CliRunner().invoke(app, ["lint", str(out), "--format", "json"])
+    assert linted.exit_code == 0, linted.stdout
+    assert not [f for f in json.loads(linted.stdout)["findings"] if f["level"] == "error"]

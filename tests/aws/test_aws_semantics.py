@@ -118,3 +118,48 @@ def test_ipv6_addresses_ranges_and_entries(tmp_path: Path) -> None:
     assert "acl-0pub:inbound:111" in deciding(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
     assert allowed(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
     assert not allowed(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 80)  # the v6 ACL admits 443 only
+
+
+def _final_denies(text: str) -> set[str]:
+    return {line.split('"')[1] for line in text.splitlines() if ':*", from:' in line}
+
+
+def test_the_final_deny_is_written_only_where_the_acls_own_entries_leave_packets(tmp_path: Path) -> None:
+    source = tmp_path / "describe.json"
+    source.write_text(json.dumps(web_and_db()))
+    text, _ = import_aws([str(source)])
+    assert _final_denies(text) == set()  # the guide's ACLs end with rule 32767 (`*`) both ways
+    loaded = load_layers(text)
+    assert "acl-0pub:inbound:32767" in deciding(loaded, "203.0.113.9", "10.0.1.10", TCP + 22)
+
+    doc = web_and_db()  # without its 32767 entries, the ACL's final deny is written, both ways
+    doc["NetworkAcls"][0]["Entries"] = [
+        e for e in doc["NetworkAcls"][0]["Entries"] if e["RuleNumber"] != 32767
+    ]
+    source.write_text(json.dumps(doc))
+    text, _ = import_aws([str(source)])
+    assert _final_denies(text) == {"acl-0pub:inbound:*", "acl-0pub:outbound:*"}
+    loaded = load_layers(text)
+    assert not allowed(loaded, "203.0.113.9", "10.0.1.10", TCP + 22)
+    assert "acl-0pub:inbound:*" in deciding(loaded, "203.0.113.9", "10.0.1.10", TCP + 22)
+
+
+def test_an_ipv6_subnet_keeps_the_final_deny_until_an_ipv6_entry_decides_everything(tmp_path: Path) -> None:
+    doc = web_and_db()
+    doc["Subnets"][0]["Ipv6CidrBlockAssociationSet"] = [{"Ipv6CidrBlock": "2001:db8:1::/64"}]
+    doc["NetworkInterfaces"][0]["Ipv6Addresses"] = [{"Ipv6Address": "2001:db8:1::10"}]
+    doc["SecurityGroups"][0]["IpPermissions"][1]["Ipv6Ranges"] = [{"CidrIpv6": "::/0"}]
+    source = tmp_path / "describe.json"
+    source.write_text(json.dumps(doc))
+    text, _ = import_aws([str(source)])
+    assert _final_denies(text) == {"acl-0pub:inbound:*", "acl-0pub:outbound:*"}  # 32767 is IPv4 only
+    loaded = load_layers(text)
+    assert "acl-0pub:inbound:*" in deciding(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
+    v6_all = {"RuleNumber": 32768, "Protocol": "-1", "RuleAction": "deny", "Ipv6CidrBlock": "::/0"}
+    doc["NetworkAcls"][0]["Entries"] += [v6_all | {"Egress": False}, v6_all | {"Egress": True}]
+    source.write_text(json.dumps(doc))
+    text, _ = import_aws([str(source)])
+    assert _final_denies(text) == set()
+    loaded = load_layers(text)
+    assert "acl-0pub:inbound:32768" in deciding(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)
+    assert not allowed(loaded, "2001:db8:ffff::1", "2001:db8:1::10", TCP + 443)

@@ -5,7 +5,8 @@ groups allows it, and enters one if any ingress rule does. As first-match flows:
 allows (`from`/`to: tag:<group id>`, the tag every host of its ENIs carries), then one deny for
 every host that has a group. Hosts without groups (NAT gateways) and outside addresses pass.
 
-Network ACLs are ordered by rule number, first match, with a final deny; they filter what leaves
+Network ACLs are ordered by rule number, first match, with a final deny (written as a rule only
+where the ACL's own `*` entries leave packets undecided); they filter what leaves
 and enters a subnet, never traffic within one. They are stateless, but segverify's flows are
 connection initiations whose replies are implied: the entries are applied to the initiating
 packet only, and the reply (usually on ephemeral ports, in the other direction) is assumed to
@@ -22,6 +23,8 @@ from segverify.importers.aws.inventory import Inventory, NetworkAcl, Permission,
 from segverify.importers.aws.network import GOVERNED, valid_network
 from segverify.importers.aws.objects import Reader
 from segverify.importers.aws.ports import map_protocol
+from segverify.model.addresses import IPV4_ALL, IPV6_ALL, cidr_set
+from segverify.model.intervals import IntervalSet
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 
@@ -84,8 +87,22 @@ def group_layer(reader: Reader, inv: Inventory, hosts: list[HostOut], egress: bo
     return LayerOut(f"security-groups-{direction}", summary, tuple(flows))
 
 
-def _acl_flows(reader: Reader, acl: NetworkAcl, subnets: tuple[str, ...], egress: bool) -> Iterator[FlowOut]:
+def _families(inv: Inventory, subnets: tuple[str, ...]) -> IntervalSet:
+    """Every address of each IP family the subnets have networks in (a packet stays in one family)."""
+    out = IntervalSet.of(())
+    for cidr in (c for s in subnets for c in inv.subnets[s].cidrs):
+        out = out.union(IPV6_ALL if ":" in cidr else IPV4_ALL)
+    return out
+
+
+def _acl_flows(
+    reader: Reader, acl: NetworkAcl, subnets: tuple[str, ...], families: IntervalSet, egress: bool
+) -> Iterator[FlowOut]:
+    """The ACL's entries by rule number, then its final deny unless the entries already decide every
+    packet it would match (AWS lists its own `*` entries, rule 32767 for IPv4 and 32768 for IPv6:
+    an explicit catch-all after them would decide nothing, and lint would rightly call it shadowed)."""
     direction = "outbound" if egress else "inbound"
+    decided = IntervalSet.of(())  # far ends every protocol and port of which an entry decides
     for entry in sorted((e for e in acl.entries if e.egress == egress), key=lambda e: e.number):
         lo, hi = entry.port_from, entry.port_to
         mapped = map_protocol(entry.protocol, lo, hi, entry.icmp_type, entry.allow)
@@ -93,13 +110,16 @@ def _acl_flows(reader: Reader, acl: NetworkAcl, subnets: tuple[str, ...], egress
             reader.warn(entry.span, "aws-protocol", mapped.inexact, "widens")
         if not mapped.services or not valid_network(reader, entry.cidr, entry.span):
             continue
+        if mapped.services == ("any",):
+            decided = decided.union(cidr_set(entry.cidr))
         ends = (subnets, (entry.cidr,)) if egress else ((entry.cidr,), subnets)
         name = f"{acl.acl_id}:{direction}:{entry.number}"
         yield FlowOut(name, ends[0], ends[1], mapped.services, entry.allow, entry.span)
-    ends = (subnets, ("any",)) if egress else (("any",), subnets)
-    yield FlowOut(
-        f"{acl.acl_id}:{direction}:*", ends[0], ends[1], ("any",), False, acl.span, "the final deny"
-    )
+    if not families.issubset(decided):
+        ends = (subnets, ("any",)) if egress else (("any",), subnets)
+        yield FlowOut(
+            f"{acl.acl_id}:{direction}:*", ends[0], ends[1], ("any",), False, acl.span, "the final deny"
+        )
 
 
 def acl_layer(reader: Reader, inv: Inventory, egress: bool) -> LayerOut:
@@ -114,7 +134,7 @@ def acl_layer(reader: Reader, inv: Inventory, egress: bool) -> LayerOut:
                 FlowOut(f"{s}:{direction}:within-subnet", (s,), (s,), ("any",), True, acl.span)
                 for s in subnets
             ]
-            blocks += _acl_flows(reader, acl, subnets, egress)
+            blocks += _acl_flows(reader, acl, subnets, _families(inv, subnets), egress)
     return LayerOut(
         f"network-acls-{direction}",
         f"network ACLs, {direction} of the subnet (first match)",
