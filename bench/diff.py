@@ -1,10 +1,11 @@
 """`python -m bench.diff --hosts N`: `segverify diff` of a one-rule change against one full check.
 
 The N-host synthetic enterprise (built as IR, as `python -m bench --no-load` does) gets one new
-allow rule in the middle of its rule list. Timed: one `check` of AFTER (the yardstick), and the
-diff's parts: `check` of each side, the packet diff (flow tables included), the attack-reach
-comparison, the definitions. `--packets-only` times the packet part alone (the 100,000-host
-figure of issue #18). Not part of `make test`; numbers go to docs/bench.md.
+allow rule first in its rule list. Timed: one `check` of AFTER (the yardstick) and the diff
+(`segverify.diff.report.diff`, what `segverify diff` runs); with `--full`, also the unoptimised
+diff in its parts: `check` of each side in full, the packet diff (flow tables included), every
+attack-reach probe on both sides, the definitions. `--packets-only` times the packet part alone
+(the 100,000-host figure of issue #18). Not part of `make test`; numbers go to docs/bench.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from segverify.diff.attack import Side, probes, reach_diff
 from segverify.diff.changes import model_changes
 from segverify.diff.groups import packet_diff
 from segverify.diff.policies import compare_policies
+from segverify.diff.report import diff
 from segverify.model.addresses import IPV4_ALL
 from segverify.model.ir import Flow, Model, Ref
 from segverify.model.ports import parse_port_spec
@@ -58,7 +60,7 @@ def one_rule_change(model: Model) -> Model:
     return replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(flows)))
 
 
-def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
+def measure(hosts: int, packets_only: bool, full: bool) -> dict[str, Any]:
     before, out = timed(lambda: generate_enterprise(plan_for(hosts, 1)))
     after = one_rule_change(before)
     row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "generate_s": out}
@@ -71,21 +73,27 @@ def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
     if packets_only:
         return row
     options = api.CheckOptions()
-    row["check_after"], row["check_s"] = None, 0.0
-    reports, row["checks_both_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
     _, row["check_s"] = timed(lambda: api.check(after, options))
-    found = probes(before, after)
-
-    def reach() -> tuple[object, object]:
-        sides = [Side(api.new_context(m, options.budget), Semantics(m)) for m in (before, after)]
-        return reach_diff(sides[0], sides[1], found)
-
-    (gained, lost), row["reach_s"] = timed(reach)
-    _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
-    row["probes"], row["gained"], row["lost"] = len(found), len(gained), len(lost)
-    row["diff_s"] = round(row["checks_both_s"] + row["packets_s"] + row["reach_s"] + row["changes_s"], 3)
+    report, row["diff_s"] = timed(lambda: diff(before, after, options))
     row["ratio"] = round(row["diff_s"] / row["check_s"], 2) if row["check_s"] else None
-    del row["check_after"]
+    row["probes"], row["gained"], row["lost"] = (
+        len(probes(before, after)),
+        len(report.gained),
+        len(report.lost),
+    )
+    if full:  # the unoptimised diff, in its parts: both checks in full, every probe on both sides
+        reports, row["full_checks_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
+        found = probes(before, after)
+
+        def reach() -> tuple[object, object]:
+            sides = [Side(api.new_context(m, options.budget), Semantics(m)) for m in (before, after)]
+            return reach_diff(sides[0], sides[1], found)
+
+        _, row["full_reach_s"] = timed(reach)
+        _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
+        parts = ("full_checks_s", "packets_s", "full_reach_s", "changes_s")
+        row["full_s"] = round(sum(row[k] for k in parts), 3)
+        row["full_ratio"] = round(row["full_s"] / row["check_s"], 2) if row["check_s"] else None
     return row
 
 
@@ -93,9 +101,10 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.diff", description=__doc__)
     ap.add_argument("--hosts", type=int, action="append", required=True, help="host count (repeatable)")
     ap.add_argument("--packets-only", action="store_true", help="time the packet diff alone")
+    ap.add_argument("--full", action="store_true", help="also time the unoptimised diff, in its parts")
     args = ap.parse_args(argv)
     for hosts in args.hosts:
-        print(json.dumps(measure(hosts, args.packets_only)), flush=True)
+        print(json.dumps(measure(hosts, args.packets_only, args.full)), flush=True)
     return 0
 
 

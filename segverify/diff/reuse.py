@@ -1,0 +1,244 @@
+"""Diff stage: what of BEFORE's results the diff keeps for AFTER, and why that is sound.
+
+Reuse applies only to a change of rules alone (`change_of`): every definition but the rules is
+the same on both sides (zones, services, hosts, accounts, groups, defaults and the attacker
+profile, compared as `changes.py` compares them, positions aside), and neither side has layers.
+Then the two sides differ only in the decisions of the changed packets, which the packet diff
+computes exactly (`Change.boxes`: every packet whose action differs lies in one box, no other
+packet does). Everything below rests on that and on two facts of the semantics:
+
+1. A packet policy (reachable, no_flow, matrix) is decided by its regions, which depend on the
+   definitions alone, and by the action of each packet in them. When no changed packet lies in
+   any of its regions, AFTER decides every one of those packets as BEFORE does: the verdict is
+   BEFORE's, and so are the failing packets. separate_accounts reads no packet at all.
+2. The attacker's moves read packets only through logins and exploits: an allowed packet from
+   an address the attacker sends from (a foothold's, or a controlled host's) to an address of a
+   host, on a port of a service a login or an exploit may use on that host under the profile
+   (semantics/moves.py, attack.py). Call a changed packet *relevant* to a profile when its
+   destination and port are such a pair; `Change.attack_sources` over-approximates the sources
+   of the relevant ones. Let S be a set closed under BEFORE's moves from the footholds (it holds
+   the foothold's items and no move from it leads outside), checked so by the reference. If no
+   relevant changed packet has its source in the addresses of S's hosts or of the footholds,
+   then for every X inside S the moves from X are the same on both sides (they read only
+   packets from X's and the footholds' addresses, decided alike), so S is closed under AFTER's
+   moves too; both least fixpoints lie in S (each is the least closed set), and the rounds that
+   build them from the footholds stay in S and are equal round by round: the two fixpoints are
+   the same set of hosts and credentials. S may be BEFORE's least fixpoint itself, confirmed by
+   the reference on both bounds (diff/attack.reach_of), or the closed set of a proved policy's
+   certificate whose footholds include the probe's, under the same profile, without via hosts
+   (a probe's moves are a subset of the policy's, so that set is closed for the probe too).
+
+What is kept, policy by policy (`carried`), for a policy with the same kind, spec and attacker
+profile on both sides and no `resilient`:
+
+- proved attack policy: its certificate's closed set S as above. Its fixpoint on AFTER is the
+  same as on BEFORE, so the targets stay unreached (isolated, only_via) or the count stays
+  within max_hosts (blast_radius): proved, with BEFORE's certificate.
+- proved or violated packet policy, proved separate_accounts: fact 1.
+- violated attack policy or separate_accounts: the witness, its rule references read again by
+  first match on AFTER, must replay on AFTER (semantics/verify.check_witness): it then shows the
+  violation on AFTER. Kept only when BEFORE reported it violated (not waived): AFTER is then
+  violated or waived, so the policy did not regress, and the diff prints a witness only for a
+  regressed policy, which is always decided afresh. (A kept witness lists the targets or hosts
+  BEFORE's fixpoint reached; AFTER's may reach more: only the status is compared.)
+
+Anything else (unknown, waived in BEFORE, resilient, a spec or profile that changed, a changed
+packet in the way) is decided on AFTER as `check` decides it. tests/diff/test_diff_reuse.py
+holds the reusing diff equal to the full one (both sides checked, every probe run) on random
+pairs of models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from segverify.analyses.base import Verdict, proved, violated
+from segverify.diff.changes import ModelChanges
+from segverify.diff.groups import PacketDiff
+from segverify.kinds import KINDS
+from segverify.kinds.common import AttackKind, RegionKind
+from segverify.model.intervals import IntervalSet, union_all
+from segverify.model.ir import (
+    AttackerProfile,
+    BlastRadiusSpec,
+    Foothold,
+    IsolatedSpec,
+    Model,
+    OnlyViaSpec,
+    Policy,
+)
+from segverify.results import (
+    AccountsWitness,
+    BlastWitness,
+    Certificate,
+    ClosedSetCertificate,
+    ControlledHost,
+    Hop,
+    MatrixWitness,
+    PacketWitness,
+    PathWitness,
+    Report,
+    Status,
+    Witness,
+)
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import attack_services, foothold_text
+from segverify.semantics.verify import check_witness
+
+Box = tuple[IntervalSet, IntervalSet, IntervalSet]
+Reuse = Callable[[Policy], Verdict | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change of rules alone: its changed packets (exact, as boxes) and AFTER's tables."""
+
+    boxes: tuple[Box, ...]
+    sem: Semantics  # AFTER's reference tables (the definitions are BEFORE's too)
+    _sources: dict[AttackerProfile, IntervalSet] = field(default_factory=dict, compare=False)
+
+    def touches(self, src: IntervalSet, dst: IntervalSet, svc: IntervalSet) -> bool:
+        return any(s.intersects(src) and d.intersects(dst) and v.intersects(svc) for s, d, v in self.boxes)
+
+    def moves_unchanged(self, profile: AttackerProfile) -> bool:
+        """No changed packet is one a login or an exploit could use: the moves are the same on
+        both sides, from anywhere, so is every fixpoint under `profile` (fact 2, S = all)."""
+        return not self.attack_sources(profile)
+
+    def attack_sources(self, profile: AttackerProfile) -> IntervalSet:
+        """Sources of the changed packets a login or an exploit could use under `profile` (a superset)."""
+        if profile not in self._sources:
+            self._sources[profile] = self._attack_sources(profile)
+        return self._sources[profile]
+
+    def _attack_sources(self, profile: AttackerProfile) -> IntervalSet:
+        model, found = self.sem.model, []
+        for src, dst, svc in self.boxes:
+            for host in model.hosts.values():
+                if not host.addresses.intersects(dst):
+                    continue
+                ports = union_all(model.services[s].ports for s in attack_services(model, profile, host))
+                if ports.intersects(svc):
+                    found.append(src)
+                    break
+        return union_all(found)
+
+    def senders(self, hosts: Iterable[str], footholds: Iterable[Foothold]) -> IntervalSet | None:
+        """The addresses the hosts and the footholds send from (None: a foothold AFTER cannot resolve)."""
+        resolver, model = self.sem.resolver, self.sem.model
+        texts = [foothold_text(fh) for fh in footholds]
+        if not all(resolver.is_known(t) for t in texts):
+            return None
+        hosts_at = [model.hosts[h].addresses for h in hosts]
+        return union_all([*hosts_at, *(resolver.addresses(t) for t in texts)])
+
+    def closed_unaffected(
+        self, hosts: Iterable[str], footholds: Iterable[Foothold], profile: AttackerProfile
+    ) -> bool:
+        """No relevant changed packet leaves a closed set of these hosts (the module's fact 2)."""
+        relevant = self.attack_sources(profile)
+        if not relevant:
+            return True
+        senders = self.senders(hosts, footholds)
+        return senders is not None and not senders.intersects(relevant)
+
+
+def change_of(after: Model, packets: PacketDiff, changes: ModelChanges, sem: Semantics) -> Change | None:
+    """The change, when it is of rules alone and neither side has layers; else None (no reuse)."""
+    definitions = (*changes.added, *changes.removed, *changes.changed)
+    if after.layers or any(d.kind != "rule" for d in definitions):
+        return None
+    return Change(tuple((g.src, g.dst, g.svc) for g in packets.groups()), sem)
+
+
+def _plain(value: object) -> object:
+    """A value without source positions, for comparing a policy across versions."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple(
+            _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "span"
+        )
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def carried(before: Model, report: Report, change: Change, certificates: bool) -> Reuse:
+    """The AFTER verdict kept from BEFORE's check, or None to decide it afresh (see the module doc).
+
+    `certificates`: BEFORE's certificates were re-derived by the reference (check's default);
+    without that, no closed set of BEFORE is relied on."""
+    return Carried(before, report, change, certificates).verdict
+
+
+class Carried:
+    def __init__(self, before: Model, report: Report, change: Change, certificates: bool) -> None:
+        self.before, self.change, self.certificates = before, change, certificates
+        self.policies = {p.id: p for p in before.policies}
+        self.results = {r.id: r for r in report.results}
+
+    def verdict(self, policy: Policy) -> Verdict | None:
+        old, result = self.policies.get(policy.id), self.results.get(policy.id)
+        if old is None or result is None or not self._same(old, policy):
+            return None
+        record = KINDS[policy.kind]
+        if isinstance(record, RegionKind):
+            if any(self.change.touches(q.src, q.dst, q.svc) for q in record.queries(self.change.sem, policy)):
+                return None  # fact 1 needs the regions clear of the change
+        elif result.status == Status.PROVED and isinstance(record, AttackKind):
+            return self._closed(policy, result.certificate)
+        if result.status == Status.PROVED and result.certificate is not None:
+            return proved(result.certificate)  # a packet policy clear of the change, separate_accounts
+        if result.status != Status.VIOLATED or result.witness is None:
+            return None  # unknown, waived in BEFORE, or a violation without a witness
+        witness = rebased(self.change.sem, result.witness)
+        if witness is None or check_witness(self.change.sem.model, policy, witness, self.change.sem):
+            return None
+        return violated(witness)
+
+    def _same(self, old: Policy, new: Policy) -> bool:
+        if old.resilient is not None or new.resilient is not None:
+            return False
+        if (old.kind, _plain(old.spec)) != (new.kind, _plain(new.spec)):
+            return False
+        return self.before.attacker_for(old) == self.change.sem.model.attacker_for(new)
+
+    def _closed(self, policy: Policy, cert: Certificate | None) -> Verdict | None:
+        """A proved attack policy whose closed set the change cannot leave (fact 2)."""
+        spec = policy.spec
+        assert isinstance(spec, IsolatedSpec | OnlyViaSpec | BlastRadiusSpec)
+        if not self.certificates or not isinstance(cert, ClosedSetCertificate):
+            return None
+        profile = self.change.sem.model.attacker_for(policy)
+        return proved(cert) if self.change.closed_unaffected(cert.hosts, spec.footholds, profile) else None
+
+
+def rebased(sem: Semantics, witness: Witness) -> Witness | None:
+    """The witness with every rule reference read again by first match on `sem`'s model
+    (rules move when others are added); None for a kind of witness not carried."""
+    if isinstance(witness, PacketWitness):
+        return PacketWitness(witness.packet, sem.table.decide(witness.packet))
+    if isinstance(witness, MatrixWitness):
+        pairs = (dataclasses.replace(p, rule=sem.table.decide(p.packet)) for p in witness.pairs)
+        return MatrixWitness(tuple(pairs))
+    if isinstance(witness, PathWitness):
+        return dataclasses.replace(
+            witness,
+            path=_hops(sem, witness.path),
+            paths=tuple(ControlledHost(c.host, _hops(sem, c.path)) for c in witness.paths),
+            support=_hops(sem, witness.support),
+        )
+    if isinstance(witness, BlastWitness):
+        hosts = tuple(ControlledHost(c.host, _hops(sem, c.path)) for c in witness.hosts)
+        return BlastWitness(hosts, witness.max_hosts)
+    if isinstance(witness, AccountsWitness):
+        return witness
+    return None
+
+
+def _hops(sem: Semantics, hops: tuple[Hop, ...]) -> tuple[Hop, ...]:
+    return tuple(
+        h if h.packet is None or h.rule is None else dataclasses.replace(h, rule=sem.table.decide(h.packet))
+        for h in hops
+    )
