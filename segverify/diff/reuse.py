@@ -173,12 +173,34 @@ def carried(before: Model, report: Report, change: Change, certificates: bool) -
 
 
 class Carried:
+    """The verdicts kept for AFTER's policies.
+
+    A violating packet is any one Z3 finds, and which one depends on the packet queries asked
+    before in the check's context: packet policies are decided first, by id (api.check's order),
+    each after every packet policy before it. So that a packet policy decided afresh gets the
+    witness a full check gives it, every packet policy before it is decided afresh too; only
+    those after the last one decided afresh are kept. (Attack witnesses are the engine's,
+    whatever was asked before.)"""
+
     def __init__(self, before: Model, report: Report, change: Change, certificates: bool) -> None:
         self.before, self.change, self.certificates = before, change, certificates
         self.policies = {p.id: p for p in before.policies}
         self.results = {r.id: r for r in report.results}
+        packet = sorted(
+            (p for p in change.sem.model.policies if isinstance(KINDS[p.kind], RegionKind)),
+            key=lambda p: p.id,
+        )
+        self.kept = {p.id: self._kept(p) for p in packet}
+        fresh = [i for i, p in enumerate(packet) if self.kept[p.id] is None]
+        for p in packet[: fresh[-1] if fresh else 0]:
+            self.kept[p.id] = None
 
     def verdict(self, policy: Policy) -> Verdict | None:
+        if policy.id in self.kept:
+            return self.kept[policy.id]
+        return self._kept(policy)
+
+    def _kept(self, policy: Policy) -> Verdict | None:
         old, result = self.policies.get(policy.id), self.results.get(policy.id)
         if old is None or result is None or not self._same(old, policy):
             return None
