@@ -48,22 +48,27 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     return value, round(cpu() - start, 3)
 
 
-def one_rule_change(model: Model) -> Model:
-    """AFTER: an allow rule first in the list, from the first IPv4 zone to the last IPv4 host of another zone,
-    on tcp/31337 (denied before by the inter-zone default)."""
+def one_rule_change(model: Model, service: str = "tcp/31337") -> Model:
+    """AFTER: an allow rule first in the list, from the first IPv4 zone to the last IPv4 host of another
+    zone, on `service` (a port spec, or a service name: then the last host offering it)."""
     zone = next(z for z in sorted(model.zones) if model.zones[z].addresses.intersects(IPV4_ALL))
-    host = [h for h, x in sorted(model.hosts.items()) if x.zone != zone and x.addresses.intersects(IPV4_ALL)][
-        -1
+    named = service in model.services
+    hosts = [
+        h
+        for h, x in sorted(model.hosts.items())
+        if x.zone != zone and x.addresses.intersects(IPV4_ALL) and (not named or service in x.services)
     ]
-    new = Flow(0, "bench-one-rule", (Ref(zone),), (Ref(host),), ("tcp/31337",), parse_port_spec("tcp/31337"))
+    ports = model.services[service].ports if named else parse_port_spec(service)
+    new = Flow(0, "bench-one-rule", (Ref(zone),), (Ref(hosts[-1]),), (service,), ports)
     flows = [new, *model.flows]
     return replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(flows)))
 
 
-def measure(hosts: int, packets_only: bool, full: bool) -> dict[str, Any]:
+def measure(hosts: int, packets_only: bool, full: bool, service: str) -> dict[str, Any]:
     before, out = timed(lambda: generate_enterprise(plan_for(hosts, 1)))
-    after = one_rule_change(before)
-    row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "generate_s": out}
+    after = one_rule_change(before, service)
+    row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "service": service}
+    row["generate_s"] = out
 
     def packets() -> int:
         diff = packet_diff(FlowTable(before, Resolver(before)), FlowTable(after, Resolver(after)))
@@ -102,9 +107,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--hosts", type=int, action="append", required=True, help="host count (repeatable)")
     ap.add_argument("--packets-only", action="store_true", help="time the packet diff alone")
     ap.add_argument("--full", action="store_true", help="also time the unoptimised diff, in its parts")
+    ap.add_argument(
+        "--service",
+        default="tcp/31337",
+        help="what the new rule allows: a port spec (default tcp/31337, which no move uses), or a "
+        "service name such as smb (a login service: attack paths may change)",
+    )
     args = ap.parse_args(argv)
     for hosts in args.hosts:
-        print(json.dumps(measure(hosts, args.packets_only, args.full)), flush=True)
+        print(json.dumps(measure(hosts, args.packets_only, args.full, args.service)), flush=True)
     return 0
 
 

@@ -95,14 +95,30 @@ class Closed:
     """A closed set of BEFORE the reference confirmed (a proved policy's certificate, no via hosts)."""
 
     hosts: tuple[str, ...]
+    credentials: tuple[str, ...]
     footholds: frozenset[str]  # foothold_text of the policy's footholds
     profile: AttackerProfile
 
     def holds(self, change: Change, fh: Foothold, profile: AttackerProfile) -> bool:
-        """The probe's fixpoint lies in this set and the change cannot alter it (diff/reuse.py)."""
-        if profile != self.profile or foothold_text(fh) not in self.footholds:
+        """The probe's fixpoint lies in this set and the change cannot alter it (diff/reuse.py).
+
+        A set closed under a profile is closed under any weaker one (`weaker`: each of its
+        moves is a move of the stronger profile too)."""
+        if not weaker(profile, self.profile) or foothold_text(fh) not in self.footholds:
             return False
-        return change.closed_unaffected(self.hosts, (fh,), profile)
+        return change.closed_unaffected(self.hosts, self.credentials, (fh,), profile)
+
+
+EXPLOITS = ("none", "declared", "exposed")  # each exploits what the one before does, and more
+
+
+def weaker(p: AttackerProfile, q: AttackerProfile) -> bool:
+    """Every move p allows, q allows: exploits no wider, MFA and credential theft only where q has them."""
+    return (
+        EXPLOITS.index(p.exploits) <= EXPLOITS.index(q.exploits)
+        and q.mfa_bypass >= p.mfa_bypass
+        and q.credential_theft >= p.credential_theft
+    )
 
 
 def closed_sets(model: Model, report: Report) -> list[Closed]:
@@ -118,7 +134,7 @@ def closed_sets(model: Model, report: Report) -> list[Closed]:
         if isinstance(spec, IsolatedSpec | BlastRadiusSpec) and isinstance(cert, ClosedSetCertificate):
             if not cert.excluded:
                 texts = frozenset(foothold_text(fh) for fh in spec.footholds)
-                out.append(Closed(cert.hosts, texts, model.attacker_for(policy)))
+                out.append(Closed(cert.hosts, cert.credentials, texts, model.attacker_for(policy)))
     return out
 
 
@@ -169,7 +185,7 @@ def reach_diff(
         ):
             continue
         old = reach_of(side(0), fh, profile)
-        if change is not None and change.closed_unaffected(old.paths, (fh,), profile):
+        if change is not None and change.closed_unaffected(old.paths, old.credentials, (fh,), profile, True):
             continue  # AFTER's reach is BEFORE's: nothing gained or lost
         new = reach_of(side(1), fh, profile)
         label = (foothold_text(fh), profile_text(profile))

@@ -64,6 +64,7 @@ from segverify.model.ir import (
     AttackerProfile,
     BlastRadiusSpec,
     Foothold,
+    Host,
     IsolatedSpec,
     Model,
     OnlyViaSpec,
@@ -84,7 +85,7 @@ from segverify.results import (
     Witness,
 )
 from segverify.semantics.context import Semantics
-from segverify.semantics.moves import attack_services, foothold_text
+from segverify.semantics.moves import attack_services, exploitable, foothold_text, is_login, usable
 from segverify.semantics.verify import check_witness
 
 Box = tuple[IntervalSet, IntervalSet, IntervalSet]
@@ -96,6 +97,7 @@ class Change:
     """A change of rules alone: its changed packets (exact, as boxes) and AFTER's tables."""
 
     boxes: tuple[Box, ...]
+    opened: tuple[bool, ...]  # per box: deny before, allow after
     sem: Semantics  # AFTER's reference tables (the definitions are BEFORE's too)
     _sources: dict[AttackerProfile, IntervalSet] = field(default_factory=dict, compare=False)
 
@@ -135,14 +137,50 @@ class Change:
         return union_all([*hosts_at, *(resolver.addresses(t) for t in texts)])
 
     def closed_unaffected(
-        self, hosts: Iterable[str], footholds: Iterable[Foothold], profile: AttackerProfile
+        self,
+        hosts: Iterable[str],
+        credentials: Iterable[str],
+        footholds: Iterable[Foothold],
+        profile: AttackerProfile,
+        least: bool = False,
     ) -> bool:
-        """No relevant changed packet leaves a closed set of these hosts (the module's fact 2)."""
-        relevant = self.attack_sources(profile)
-        if not relevant:
+        """Every changed packet is harmless for this closed set of BEFORE (the module's fact 2);
+        `least`: the set is BEFORE's least fixpoint, so openings into it are harmless too."""
+        if not self.attack_sources(profile):
             return True
-        senders = self.senders(hosts, footholds)
-        return senders is not None and not senders.intersects(relevant)
+        inside, held = frozenset(hosts), frozenset(credentials)
+        senders = self.senders(inside, footholds)
+        if senders is None:
+            return False
+        for (src, dst, svc), opened in zip(self.boxes, self.opened, strict=True):
+            if not src.intersects(senders):
+                continue
+            for host in self.sem.model.hosts.values():
+                if not host.addresses.intersects(dst):
+                    continue
+                if host.name in inside:
+                    if not (least and opened) and self._takes(host, svc, None, profile):
+                        return False
+                elif self._takes(host, svc, held, profile):
+                    return False
+        return True
+
+    def _takes(
+        self, host: Host, svc: IntervalSet, held: frozenset[str] | None, profile: AttackerProfile
+    ) -> bool:
+        """Some port of `svc` could take the host: an exploit, or a login (with a usable credential
+        of `held` that may log in there; None: with any credential)."""
+        model, principals = self.sem.model, self.sem.principals
+        for name in attack_services(model, profile, host):
+            if not model.services[name].ports.intersects(svc):
+                continue
+            if exploitable(profile, host, name) or held is None:
+                return True
+            if is_login(model, name) and any(
+                usable(principals, profile, a) for a in principals.login_accounts(host) & held
+            ):
+                return True
+        return False
 
 
 def change_of(after: Model, packets: PacketDiff, changes: ModelChanges, sem: Semantics) -> Change | None:
@@ -150,7 +188,10 @@ def change_of(after: Model, packets: PacketDiff, changes: ModelChanges, sem: Sem
     definitions = (*changes.added, *changes.removed, *changes.changed)
     if after.layers or any(d.kind != "rule" for d in definitions):
         return None
-    return Change(tuple((g.src, g.dst, g.svc) for g in packets.groups()), sem)
+    groups = packets.groups()
+    return Change(
+        tuple((g.src, g.dst, g.svc) for g in groups), tuple(g.direction == "opened" for g in groups), sem
+    )
 
 
 def _plain(value: object) -> object:
@@ -233,7 +274,8 @@ class Carried:
         if not self.certificates or not isinstance(cert, ClosedSetCertificate):
             return None
         profile = self.change.sem.model.attacker_for(policy)
-        return proved(cert) if self.change.closed_unaffected(cert.hosts, spec.footholds, profile) else None
+        kept = self.change.closed_unaffected(cert.hosts, cert.credentials, spec.footholds, profile)
+        return proved(cert) if kept else None
 
 
 def rebased(sem: Semantics, witness: Witness) -> Witness | None:
