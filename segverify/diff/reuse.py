@@ -13,20 +13,30 @@ packet does). Everything below rests on that and on two facts of the semantics:
    BEFORE's, and so are the failing packets. separate_accounts reads no packet at all.
 2. The attacker's moves read packets only through logins and exploits: an allowed packet from
    an address the attacker sends from (a foothold's, or a controlled host's) to an address of a
-   host, on a port of a service a login or an exploit may use on that host under the profile
-   (semantics/moves.py, attack.py). Call a changed packet *relevant* to a profile when its
-   destination and port are such a pair; `Change.attack_sources` over-approximates the sources
-   of the relevant ones. Let S be a set closed under BEFORE's moves from the footholds (it holds
-   the foothold's items and no move from it leads outside), checked so by the reference. If no
-   relevant changed packet has its source in the addresses of S's hosts or of the footholds,
-   then for every X inside S the moves from X are the same on both sides (they read only
-   packets from X's and the footholds' addresses, decided alike), so S is closed under AFTER's
-   moves too; both least fixpoints lie in S (each is the least closed set), and the rounds that
-   build them from the footholds stay in S and are equal round by round: the two fixpoints are
-   the same set of hosts and credentials. S may be BEFORE's least fixpoint itself, confirmed by
-   the reference on both bounds (diff/attack.reach_of), or the closed set of a proved policy's
-   certificate whose footholds include the probe's, under the same profile, without via hosts
-   (a probe's moves are a subset of the policy's, so that set is closed for the probe too).
+   host h, on a port of a service that takes h: one exploitable under the profile, or a login
+   service of h with a credential the attacker holds, may use on h and can replay under the
+   profile (semantics/moves.py, attack.py). Let S (hosts and credentials) be closed under
+   BEFORE's moves from the footholds: it holds the foothold's items and no move from it leads
+   outside; the reference checked so. Call a changed packet *harmless* for S when its source is
+   not an address S's hosts or the footholds send from, or when its port takes no host at its
+   destination: a host outside S neither by an exploit nor by a login with a usable credential
+   of S, a host inside S by no exploit or login at all (`Change.closed_unaffected`). When every
+   changed packet is harmless, then for every X inside S the moves from X are the same on both
+   sides: a changed packet from X's addresses takes no host with X's credentials (S's at most),
+   on either side, and every other packet is decided alike. So S is closed under AFTER's moves
+   too, both least fixpoints lie in S (each is the least closed set), and the rounds that build
+   them from the footholds stay in S and are equal round by round: the same hosts and
+   credentials on both sides.
+   When S is BEFORE's least fixpoint itself (confirmed by the reference on both bounds,
+   diff/attack.reach_of), a changed packet that opens (deny to allow) a way into a host of S is
+   harmless too: AFTER's moves from any X inside S are BEFORE's plus moves into S, so S is
+   closed under AFTER's moves (AFTER's fixpoint lies in S) and AFTER's rounds contain BEFORE's
+   (BEFORE's fixpoint, S, lies in AFTER's): equal again.
+   S is BEFORE's least fixpoint, or the closed set of a proved policy's certificate whose
+   footholds include the probe's, under the probe's profile or a stronger one, without via
+   hosts: the probe's moves are among the policy's, so that set is closed for the probe too.
+   With no changed packet that could take any host at all (`Change.moves_unchanged`), S may
+   be every host and credential: nothing is run.
 
 What is kept, policy by policy (`carried`), for a policy with the same kind, spec and attacker
 profile on both sides and no `resilient`:
