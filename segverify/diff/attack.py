@@ -121,6 +121,11 @@ def weaker(p: AttackerProfile, q: AttackerProfile) -> bool:
     )
 
 
+def _strength(p: AttackerProfile) -> tuple[int, bool, bool]:
+    """Ordered so that a profile weaker than another (`weaker`) never sorts above it."""
+    return (EXPLOITS.index(p.exploits), p.mfa_bypass, p.credential_theft)
+
+
 def closed_sets(model: Model, report: Report) -> list[Closed]:
     """The closed sets of the proved isolated and blast_radius policies of a checked model."""
     results = {r.id: r for r in report.results}
@@ -165,8 +170,9 @@ def reach_diff(
 
     Without `change`, every probe is run on both sides. With it (a change of rules alone,
     diff/reuse.py), a probe is skipped when no changed packet is one a move could use, or when
-    a closed set of BEFORE the change cannot leave (`closed`: proved policies' certificates)
-    holds its foothold; and AFTER's run is skipped
+    a closed set of BEFORE the change cannot leave holds its foothold (`closed`: proved
+    policies' certificates; and the confirmed reach of a probe already run, from the same
+    foothold under the same or a stronger profile: those run first); and AFTER's run is skipped
     when BEFORE's confirmed reach is such a set: the fixpoint is then the same on both sides
     (fact 2 of diff/reuse.py). Sides given as functions are built only when a probe runs."""
     sides: dict[int, Side] = {}
@@ -179,14 +185,21 @@ def reach_diff(
 
     gained: list[ReachChange] = []
     lost: list[ReachChange] = []
+    covers = list(closed)
+    if change is not None:  # stronger profiles first: their confirmed reach covers the weaker ones'
+        found = sorted(found, key=lambda probe: _strength(probe[1]), reverse=True)
     for fh, profile in found:
         if change is not None and (
-            change.moves_unchanged(profile) or any(c.holds(change, fh, profile) for c in closed)
+            change.moves_unchanged(profile) or any(c.holds(change, fh, profile) for c in covers)
         ):
             continue
         old = reach_of(side(0), fh, profile)
-        if change is not None and change.closed_unaffected(old.paths, old.credentials, (fh,), profile, True):
-            continue  # AFTER's reach is BEFORE's: nothing gained or lost
+        if change is not None:
+            covers.append(
+                Closed(tuple(old.paths), tuple(old.credentials), frozenset([foothold_text(fh)]), profile)
+            )
+            if change.closed_unaffected(old.paths, old.credentials, (fh,), profile, True):
+                continue  # AFTER's reach is BEFORE's: nothing gained or lost
         new = reach_of(side(1), fh, profile)
         label = (foothold_text(fh), profile_text(profile))
         gained += [
