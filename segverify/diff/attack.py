@@ -96,15 +96,19 @@ class Closed:
 
     hosts: tuple[str, ...]
     credentials: tuple[str, ...]
-    footholds: frozenset[str]  # foothold_text of the policy's footholds
+    footholds: tuple[Foothold, ...]  # the footholds it is closed from
     profile: AttackerProfile
 
     def holds(self, change: Change, fh: Foothold, profile: AttackerProfile) -> bool:
         """The probe's fixpoint lies in this set and the change cannot alter it (diff/reuse.py).
 
-        A set closed under a profile is closed under any weaker one (`weaker`: each of its
-        moves is a move of the stronger profile too)."""
-        if not weaker(profile, self.profile) or foothold_text(fh) not in self.footholds:
+        The set is closed for the probe too when it holds the foothold's items and the foothold
+        sends from no address the set's footholds and hosts do not (`Change.covers`): the
+        probe's moves are among the set's own. A set closed under a profile is closed under any
+        weaker one (`weaker`: each of its moves is a move of the stronger profile too)."""
+        if not weaker(profile, self.profile):
+            return False
+        if not change.covers(self.hosts, self.credentials, self.footholds, fh):
             return False
         return change.closed_unaffected(self.hosts, self.credentials, (fh,), profile)
 
@@ -138,8 +142,7 @@ def closed_sets(model: Model, report: Report) -> list[Closed]:
         cert = result.certificate
         if isinstance(spec, IsolatedSpec | BlastRadiusSpec) and isinstance(cert, ClosedSetCertificate):
             if not cert.excluded:
-                texts = frozenset(foothold_text(fh) for fh in spec.footholds)
-                out.append(Closed(cert.hosts, cert.credentials, texts, model.attacker_for(policy)))
+                out.append(Closed(cert.hosts, cert.credentials, spec.footholds, model.attacker_for(policy)))
     return out
 
 
@@ -186,8 +189,8 @@ def reach_diff(
     gained: list[ReachChange] = []
     lost: list[ReachChange] = []
     covers = list(closed)
-    if change is not None:  # stronger profiles first: their confirmed reach covers the weaker ones'
-        found = sorted(found, key=lambda probe: _strength(probe[1]), reverse=True)
+    if change is not None:  # stronger profiles and wider footholds first: their reach covers others'
+        found = sorted(found, key=lambda probe: (_strength(probe[1]), change.width(probe[0])), reverse=True)
     for fh, profile in found:
         if change is not None and (
             change.moves_unchanged(profile) or any(c.holds(change, fh, profile) for c in covers)
@@ -195,9 +198,7 @@ def reach_diff(
             continue
         old = reach_of(side(0), fh, profile)
         if change is not None:
-            covers.append(
-                Closed(tuple(old.paths), tuple(old.credentials), frozenset([foothold_text(fh)]), profile)
-            )
+            covers.append(Closed(tuple(old.paths), tuple(old.credentials), (fh,), profile))
             if change.closed_unaffected(old.paths, old.credentials, (fh,), profile, True):
                 continue  # AFTER's reach is BEFORE's: nothing gained or lost
         new = reach_of(side(1), fh, profile)

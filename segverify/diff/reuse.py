@@ -32,9 +32,12 @@ packet does). Everything below rests on that and on two facts of the semantics:
    harmless too: AFTER's moves from any X inside S are BEFORE's plus moves into S, so S is
    closed under AFTER's moves (AFTER's fixpoint lies in S) and AFTER's rounds contain BEFORE's
    (BEFORE's fixpoint, S, lies in AFTER's): equal again.
-   S is BEFORE's least fixpoint, or the closed set of a proved policy's certificate whose
-   footholds include the probe's, under the probe's profile or a stronger one, without via
-   hosts: the probe's moves are among the policy's, so that set is closed for the probe too.
+   For a reach probe, S is BEFORE's least fixpoint from its foothold, or a set closed from
+   other footholds (a proved policy's certificate without via hosts, or another probe's
+   confirmed reach) under the probe's profile or a stronger one, that holds the foothold's
+   items (its hosts, or its account's credentials) and whose footholds and hosts send from
+   every address the foothold sends from (`Change.covers`): each move of the probe's attacker
+   from inside S is then a move of the set's own, so S is closed for the probe too.
    With no changed packet that could take any host at all (`Change.moves_unchanged`), S may
    be every host and credential: nothing is run.
 
@@ -71,6 +74,7 @@ from segverify.kinds import KINDS
 from segverify.kinds.common import AttackKind, RegionKind
 from segverify.model.intervals import IntervalSet, union_all
 from segverify.model.ir import (
+    AccountFoothold,
     AttackerProfile,
     BlastRadiusSpec,
     Foothold,
@@ -79,6 +83,7 @@ from segverify.model.ir import (
     Model,
     OnlyViaSpec,
     Policy,
+    RefFoothold,
 )
 from segverify.results import (
     AccountsWitness,
@@ -95,7 +100,14 @@ from segverify.results import (
     Witness,
 )
 from segverify.semantics.context import Semantics
-from segverify.semantics.moves import attack_services, exploitable, foothold_text, is_login, usable
+from segverify.semantics.moves import (
+    attack_services,
+    exploitable,
+    foothold_accounts,
+    foothold_text,
+    is_login,
+    usable,
+)
 from segverify.semantics.verify import check_witness
 
 Box = tuple[IntervalSet, IntervalSet, IntervalSet]
@@ -145,6 +157,27 @@ class Change:
             return None
         hosts_at = [model.hosts[h].addresses for h in hosts]
         return union_all([*hosts_at, *(resolver.addresses(t) for t in texts)])
+
+    def covers(
+        self, hosts: Iterable[str], credentials: Iterable[str], footholds: Iterable[Foothold], fh: Foothold
+    ) -> bool:
+        """A set closed from `footholds` is closed from `fh` too: it holds fh's items (its hosts, or
+        its account's credentials) and fh sends from no address the footholds and hosts do not."""
+        model, resolver = self.sem.model, self.sem.resolver
+        if isinstance(fh, AccountFoothold):
+            if fh.account not in model.principals:
+                return False
+            items_in = foothold_accounts(self.sem.principals, fh) <= frozenset(credentials)
+        else:
+            items_in = resolver.is_known(fh.ref.text) and resolver.hosts(fh.ref) <= frozenset(hosts)
+        senders, own = self.senders(hosts, footholds), self.senders((), (fh,))
+        return items_in and senders is not None and own is not None and own.issubset(senders)
+
+    def width(self, fh: Foothold) -> tuple[bool, int]:
+        """Ref footholds before account footholds, then by how many addresses they send from."""
+        text = foothold_text(fh)
+        size = self.sem.resolver.addresses(text).size() if self.sem.resolver.is_known(text) else 0
+        return (isinstance(fh, RefFoothold), size)
 
     def closed_unaffected(
         self,
