@@ -50,9 +50,10 @@ profile on both sides and no `resilient`:
 - proved or violated packet policy, proved separate_accounts: fact 1.
 - violated attack policy or separate_accounts: the witness, its rule references read again by
   first match on AFTER, must replay on AFTER (semantics/verify.check_witness): it then shows the
-  violation on AFTER. Kept only when BEFORE reported it violated (not waived): AFTER is then
-  violated or waived, so the policy did not regress, and the diff prints a witness only for a
-  regressed policy, which is always decided afresh. (A kept witness lists the targets or hosts
+  violation on AFTER. Kept only when BEFORE reported it violated, or waived by a waiver AFTER
+  has too (waivers are applied afterwards, on the same date): AFTER is then violated or waived,
+  and waived again when BEFORE was, so the policy did not regress; the diff prints a witness
+  only for a regressed policy, which is always decided afresh. (A kept witness lists the targets or hosts
   BEFORE's fixpoint reached; AFTER's may reach more: only the status is compared.)
 
 Anything else (unknown, waived in BEFORE, resilient, a spec or profile that changed, a changed
@@ -68,6 +69,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from segverify.analyses.base import Verdict, proved, violated
+from segverify.analyses.waivers import waiver_index
 from segverify.diff.changes import ModelChanges
 from segverify.diff.groups import PacketDiff
 from segverify.kinds import KINDS
@@ -296,12 +298,19 @@ class Carried:
             return self._closed(policy, result.certificate)
         if result.status == Status.PROVED and result.certificate is not None:
             return proved(result.certificate)  # a packet policy clear of the change, separate_accounts
-        if result.status != Status.VIOLATED or result.witness is None:
-            return None  # unknown, waived in BEFORE, or a violation without a witness
+        waived = result.status == Status.WAIVED and self._same_waiver(policy.id)
+        if (result.status != Status.VIOLATED and not waived) or result.witness is None:
+            return None  # unknown, waived by a waiver AFTER changes, or a violation without a witness
         witness = rebased(self.change.sem, result.witness)
         if witness is None or check_witness(self.change.sem.model, policy, witness, self.change.sem):
             return None
         return violated(witness)
+
+    def _same_waiver(self, policy: str) -> bool:
+        """The policy's waiver (the one that counts) is the same on both sides, positions aside."""
+        old = waiver_index(self.before.waivers).get(policy)
+        new = waiver_index(self.change.sem.model.waivers).get(policy)
+        return _plain(old) == _plain(new)
 
     def _same(self, old: Policy, new: Policy) -> bool:
         if old.resilient is not None or new.resilient is not None:
