@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 from segverify import api
 from segverify.analyses.base import Verdict
 from segverify.diff import attack, reuse
+from segverify.diff.changes import model_changes
+from segverify.diff.groups import packet_diff
 from segverify.diff.report import DiffReport, diff, run_diff
+from segverify.diff.reuse import change_of
 from segverify.diff.shape import diff_json
 from segverify.diff.text import render_text
 from segverify.model.ir import (
@@ -28,9 +31,14 @@ from segverify.model.ir import (
     RefFoothold,
     Waiver,
 )
+from segverify.semantics.attack import attack_for
+from segverify.semantics.context import Semantics
+from segverify.semantics.moves import foothold_text as _sends_from
 from tests.diff.test_diff_packets import changed
 from tests.strategies import (
+    PROFILES,
     account,
+    attack_policies_for,
     examples,
     flow,
     footholds,
@@ -146,3 +154,47 @@ def test_a_change_away_from_the_policies_keeps_their_verdicts_and_skips_the_prob
     monkeypatch.undo()
     assert _output(fast) == _output(_full(before, after, pc))
     assert [p.change for p in fast.policies] == ["unchanged", "regressed", "unchanged", "unchanged"]
+
+
+# ---- the lemma itself (fact 2 of diff/reuse.py), against the reference fixpoint alone ---------
+
+
+@st.composite
+def probe_pairs(draw: st.DrawFn) -> tuple[Model, Model, Foothold, Foothold, AttackerProfile, AttackerProfile]:
+    """A change of rules, two footholds and two profiles of the model, the first no weaker."""
+    before = draw(models())
+    after = draw(changed(before))
+    first = draw(attack_policies_for(before)).spec.footholds[0]  # type: ignore[union-attr]
+    second = draw(attack_policies_for(before)).spec.footholds[0]  # type: ignore[union-attr]
+    strong, weak = draw(PROFILES), draw(PROFILES)
+    return before, after, first, second, strong, weak
+
+
+def _fixpoint(model: Model, fh: Foothold, profile: AttackerProfile) -> tuple[frozenset[str], frozenset[str]]:
+    found = attack_for(model, attack._probe_policy(fh, profile, 0))
+    return found.controlled, found.held
+
+
+@SETTINGS
+@given(probe_pairs())
+def test_a_harmless_change_leaves_the_fixpoint_alone(
+    case: tuple[Model, Model, Foothold, Foothold, AttackerProfile, AttackerProfile],
+) -> None:
+    before, after, first, second, strong, weak = case
+    sem = Semantics(after)
+    change = change_of(
+        after, packet_diff(Semantics(before).table, sem.table), model_changes(before, after), sem
+    )
+    if change is None or not all(sem.resolver.is_known(_sends_from(fh)) for fh in (first, second)):
+        return
+    hosts, held = _fixpoint(before, first, strong)  # the least fixpoint: closed, and least
+    if change.closed_unaffected(hosts, held, (first,), strong, least=True):
+        event("BEFORE's fixpoint unaffected")
+        assert _fixpoint(after, first, strong) == (hosts, held)
+    # Closed from `first` under the stronger profile: closed for `second` under the weaker one
+    # when it covers it; then a harmless change leaves `second`'s fixpoint alone.
+    covered = attack.Closed(tuple(hosts), tuple(held), (first,), strong)
+    event(f"weaker profile: {attack.weaker(weak, strong)}")
+    if covered.holds(change, second, weak):
+        event("covered")
+        assert _fixpoint(after, second, weak) == _fixpoint(before, second, weak)
