@@ -1,10 +1,11 @@
 """`python -m bench.diff --hosts N`: `segverify diff` of a one-rule change against one full check.
 
 The N-host synthetic enterprise (built as IR, as `python -m bench --no-load` does) gets one new
-allow rule in the middle of its rule list. Timed: one `check` of AFTER (the yardstick), and the
-diff's parts: `check` of each side, the packet diff (flow tables included), the attack-reach
-comparison, the definitions. `--packets-only` times the packet part alone (the 100,000-host
-figure of issue #18). Not part of `make test`; numbers go to docs/bench.md.
+allow rule first in its rule list. Timed: one `check` of AFTER (the yardstick) and the diff
+(`segverify.diff.report.diff`, what `segverify diff` runs); with `--full`, also the unoptimised
+diff in its parts: `check` of each side in full, the packet diff (flow tables included), every
+attack-reach probe on both sides, the definitions. `--packets-only` times the packet part alone
+(the 100,000-host figure of issue #18). Not part of `make test`; numbers go to docs/bench.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from segverify.diff.attack import Side, probes, reach_diff
 from segverify.diff.changes import model_changes
 from segverify.diff.groups import packet_diff
 from segverify.diff.policies import compare_policies
+from segverify.diff.report import diff
 from segverify.model.addresses import IPV4_ALL
 from segverify.model.ir import Flow, Model, Ref
 from segverify.model.ports import parse_port_spec
@@ -46,22 +48,27 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     return value, round(cpu() - start, 3)
 
 
-def one_rule_change(model: Model) -> Model:
-    """AFTER: an allow rule first in the list, from the first IPv4 zone to the last IPv4 host of another zone,
-    on tcp/31337 (denied before by the inter-zone default)."""
+def one_rule_change(model: Model, service: str = "tcp/31337") -> Model:
+    """AFTER: an allow rule first in the list, from the first IPv4 zone to the last IPv4 host of another
+    zone, on `service` (a port spec, or a service name: then the last host offering it)."""
     zone = next(z for z in sorted(model.zones) if model.zones[z].addresses.intersects(IPV4_ALL))
-    host = [h for h, x in sorted(model.hosts.items()) if x.zone != zone and x.addresses.intersects(IPV4_ALL)][
-        -1
+    named = service in model.services
+    hosts = [
+        h
+        for h, x in sorted(model.hosts.items())
+        if x.zone != zone and x.addresses.intersects(IPV4_ALL) and (not named or service in x.services)
     ]
-    new = Flow(0, "bench-one-rule", (Ref(zone),), (Ref(host),), ("tcp/31337",), parse_port_spec("tcp/31337"))
+    ports = model.services[service].ports if named else parse_port_spec(service)
+    new = Flow(0, "bench-one-rule", (Ref(zone),), (Ref(hosts[-1]),), (service,), ports)
     flows = [new, *model.flows]
     return replace(model, flows=tuple(replace(f, index=i) for i, f in enumerate(flows)))
 
 
-def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
+def measure(hosts: int, packets_only: bool, full: bool, service: str) -> dict[str, Any]:
     before, out = timed(lambda: generate_enterprise(plan_for(hosts, 1)))
-    after = one_rule_change(before)
-    row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "generate_s": out}
+    after = one_rule_change(before, service)
+    row: dict[str, Any] = {"hosts": len(before.hosts), "flows": len(after.flows), "service": service}
+    row["generate_s"] = out
 
     def packets() -> int:
         diff = packet_diff(FlowTable(before, Resolver(before)), FlowTable(after, Resolver(after)))
@@ -71,21 +78,27 @@ def measure(hosts: int, packets_only: bool) -> dict[str, Any]:
     if packets_only:
         return row
     options = api.CheckOptions()
-    row["check_after"], row["check_s"] = None, 0.0
-    reports, row["checks_both_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
     _, row["check_s"] = timed(lambda: api.check(after, options))
-    found = probes(before, after)
-
-    def reach() -> tuple[object, object]:
-        sides = [Side(api.new_context(m, options.budget), Semantics(m)) for m in (before, after)]
-        return reach_diff(sides[0], sides[1], found)
-
-    (gained, lost), row["reach_s"] = timed(reach)
-    _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
-    row["probes"], row["gained"], row["lost"] = len(found), len(gained), len(lost)
-    row["diff_s"] = round(row["checks_both_s"] + row["packets_s"] + row["reach_s"] + row["changes_s"], 3)
+    report, row["diff_s"] = timed(lambda: diff(before, after, options))
     row["ratio"] = round(row["diff_s"] / row["check_s"], 2) if row["check_s"] else None
-    del row["check_after"]
+    row["probes"], row["gained"], row["lost"] = (
+        len(probes(before, after)),
+        len(report.gained),
+        len(report.lost),
+    )
+    if full:  # the unoptimised diff, in its parts: both checks in full, every probe on both sides
+        reports, row["full_checks_s"] = timed(lambda: (api.check(before, options), api.check(after, options)))
+        found = probes(before, after)
+
+        def reach() -> tuple[object, object]:
+            sides = [Side(api.new_context(m, options.budget), Semantics(m)) for m in (before, after)]
+            return reach_diff(sides[0], sides[1], found)
+
+        _, row["full_reach_s"] = timed(reach)
+        _, row["changes_s"] = timed(lambda: (model_changes(before, after), compare_policies(*reports)))
+        parts = ("full_checks_s", "packets_s", "full_reach_s", "changes_s")
+        row["full_s"] = round(sum(row[k] for k in parts), 3)
+        row["full_ratio"] = round(row["full_s"] / row["check_s"], 2) if row["check_s"] else None
     return row
 
 
@@ -93,9 +106,16 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.diff", description=__doc__)
     ap.add_argument("--hosts", type=int, action="append", required=True, help="host count (repeatable)")
     ap.add_argument("--packets-only", action="store_true", help="time the packet diff alone")
+    ap.add_argument("--full", action="store_true", help="also time the unoptimised diff, in its parts")
+    ap.add_argument(
+        "--service",
+        default="tcp/31337",
+        help="what the new rule allows: a port spec (default tcp/31337, which no move uses), or a "
+        "service name such as smb (a login service: attack paths may change)",
+    )
     args = ap.parse_args(argv)
     for hosts in args.hosts:
-        print(json.dumps(measure(hosts, args.packets_only)), flush=True)
+        print(json.dumps(measure(hosts, args.packets_only, args.full, args.service)), flush=True)
     return 0
 
 

@@ -32,6 +32,7 @@ from segverify.semantics.context import Semantics
 from segverify.semantics.verify import check_witness
 
 Progress = Callable[[int, int, Policy], None]
+Reuse = Callable[[Policy], Verdict | None]  # a verdict kept from elsewhere (diff/reuse.py), or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,9 @@ def new_context(model: Model, budget: Budget, all_paths: bool = False) -> CheckC
     )
 
 
-def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
+def check(model: Model, options: CheckOptions = CheckOptions(), reuse: Reuse | None = None) -> Report:
+    """Every policy decided and self-checked; `reuse` may answer a policy instead (its verdict is
+    then the caller's responsibility: diff/reuse.py re-checks or argues each one it keeps)."""
     results = []
     sem = Semantics(model)  # the reference's own resolver and tables, shared by its checks only
     fork = should_fork(model) if options.fork_self_checks is None else options.fork_self_checks
@@ -78,6 +81,10 @@ def check(model: Model, options: CheckOptions = CheckOptions()) -> Report:
         for i, policy in enumerate(policies):
             if options.progress is not None:
                 options.progress(i, len(policies), policy)
+            kept = None if reuse is None else reuse(policy)
+            if kept is not None:
+                results.append(to_result(policy, kept))
+                continue
             verdict = analysis_for(policy.kind)(ctx, policy)
             if policy.resilient is not None:
                 verdict = resilient(model, policy, verdict, options.budget)

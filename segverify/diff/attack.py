@@ -7,12 +7,13 @@ closed set, confirmed by the reference on both bounds before it is compared (rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from segverify.analyses.attack_policies import check_blast_radius
 from segverify.analyses.base import proved
 from segverify.analyses.crosscheck import self_check
+from segverify.diff.reuse import Change
 from segverify.encode.check import CheckContext
 from segverify.engine.certificate import ClosedSet, certificate
 from segverify.engine.edges import build_graph
@@ -29,7 +30,7 @@ from segverify.model.ir import (
     Ref,
     RefFoothold,
 )
-from segverify.results import BlastWitness, ClosedSetCertificate, Hop, PathWitness, Status
+from segverify.results import BlastWitness, ClosedSetCertificate, Hop, PathWitness, Report, Status
 from segverify.semantics.attack import attack_for
 from segverify.semantics.context import Semantics
 from segverify.semantics.moves import foothold_accounts
@@ -90,6 +91,62 @@ def _probe_policy(fh: Foothold, profile: AttackerProfile, max_hosts: int) -> Pol
 
 
 @dataclass(frozen=True, slots=True)
+class Closed:
+    """A closed set of BEFORE the reference confirmed (a proved policy's certificate, no via hosts)."""
+
+    hosts: tuple[str, ...]
+    credentials: tuple[str, ...]
+    footholds: tuple[Foothold, ...]  # the footholds it is closed from
+    profile: AttackerProfile
+
+    def holds(self, change: Change, fh: Foothold, profile: AttackerProfile) -> bool:
+        """The probe's fixpoint lies in this set and the change cannot alter it (diff/reuse.py).
+
+        The set is closed for the probe too when it holds the foothold's items and the foothold
+        sends from no address the set's footholds and hosts do not (`Change.covers`): the
+        probe's moves are among the set's own. A set closed under a profile is closed under any
+        weaker one (`weaker`: each of its moves is a move of the stronger profile too)."""
+        if not weaker(profile, self.profile):
+            return False
+        if not change.covers(self.hosts, self.credentials, self.footholds, fh):
+            return False
+        return change.closed_unaffected(self.hosts, self.credentials, (fh,), profile)
+
+
+EXPLOITS = ("none", "declared", "exposed")  # each exploits what the one before does, and more
+
+
+def weaker(p: AttackerProfile, q: AttackerProfile) -> bool:
+    """Every move p allows, q allows: exploits no wider, MFA and credential theft only where q has them."""
+    return (
+        EXPLOITS.index(p.exploits) <= EXPLOITS.index(q.exploits)
+        and q.mfa_bypass >= p.mfa_bypass
+        and q.credential_theft >= p.credential_theft
+    )
+
+
+def _strength(p: AttackerProfile) -> tuple[int, bool, bool]:
+    """Ordered so that a profile weaker than another (`weaker`) never sorts above it."""
+    return (EXPLOITS.index(p.exploits), p.mfa_bypass, p.credential_theft)
+
+
+def closed_sets(model: Model, report: Report) -> list[Closed]:
+    """The closed sets of the proved isolated and blast_radius policies of a checked model."""
+    results = {r.id: r for r in report.results}
+    out = []
+    for policy in model.policies:
+        result = results.get(policy.id)
+        spec = policy.spec
+        if result is None or result.status != Status.PROVED or policy.resilient is not None:
+            continue
+        cert = result.certificate
+        if isinstance(spec, IsolatedSpec | BlastRadiusSpec) and isinstance(cert, ClosedSetCertificate):
+            if not cert.excluded:
+                out.append(Closed(cert.hosts, cert.credentials, spec.footholds, model.attacker_for(policy)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class Reach:
     """One side's exact reach from one probe: hosts (each with its replayed path) and credentials."""
 
@@ -106,13 +163,45 @@ class Side:
 
 
 def reach_diff(
-    before: Side, after: Side, found: list[Probe]
+    before: Side | Callable[[], Side],
+    after: Side | Callable[[], Side],
+    found: list[Probe],
+    change: Change | None = None,
+    closed: Sequence[Closed] = (),
 ) -> tuple[tuple[ReachChange, ...], tuple[ReachChange, ...]]:
-    """(gained, lost) over every probe, sorted by foothold, profile, then host or credential."""
+    """(gained, lost) over every probe, sorted by foothold, profile, then host or credential.
+
+    Without `change`, every probe is run on both sides. With it (a change of rules alone,
+    diff/reuse.py), a probe is skipped when no changed packet is one a move could use, or when
+    a closed set of BEFORE the change cannot leave holds its foothold (`closed`: proved
+    policies' certificates; and the confirmed reach of a probe already run, from the same
+    foothold under the same or a stronger profile: those run first); and AFTER's run is skipped
+    when BEFORE's confirmed reach is such a set: the fixpoint is then the same on both sides
+    (fact 2 of diff/reuse.py). Sides given as functions are built only when a probe runs."""
+    sides: dict[int, Side] = {}
+
+    def side(i: int) -> Side:
+        if i not in sides:
+            given = (before, after)[i]
+            sides[i] = given if isinstance(given, Side) else given()
+        return sides[i]
+
     gained: list[ReachChange] = []
     lost: list[ReachChange] = []
+    covers = list(closed)
+    if change is not None:  # stronger profiles and wider footholds first: their reach covers others'
+        found = sorted(found, key=lambda probe: (_strength(probe[1]), change.width(probe[0])), reverse=True)
     for fh, profile in found:
-        old, new = reach_of(before, fh, profile), reach_of(after, fh, profile)
+        if change is not None and (
+            change.moves_unchanged(profile) or any(c.holds(change, fh, profile) for c in covers)
+        ):
+            continue
+        old = reach_of(side(0), fh, profile)
+        if change is not None:
+            covers.append(Closed(tuple(old.paths), tuple(old.credentials), (fh,), profile))
+            if change.closed_unaffected(old.paths, old.credentials, (fh,), profile, True):
+                continue  # AFTER's reach is BEFORE's: nothing gained or lost
+        new = reach_of(side(1), fh, profile)
         label = (foothold_text(fh), profile_text(profile))
         gained += [
             ReachChange(*label, host=h, witness=new.paths[h]) for h in sorted(new.paths.keys() - old.paths)

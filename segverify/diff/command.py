@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from segverify.api import CheckOptions, check
+from segverify.api import CheckOptions
 from segverify.diff.intended import read_intended
-from segverify.diff.report import FAIL_ON, DiffReport, FailOn, diff_exit_code, run_diff
+from segverify.diff.report import FAIL_ON, DiffReport, FailOn, diff, diff_exit_code
 from segverify.diff.sides import load_side
 from segverify.errors import UsageError
 from segverify.model.ir import Foothold, Model, Ref, RefFoothold
@@ -60,8 +60,7 @@ def run(args: DiffArgs, options: CheckOptions) -> tuple[DiffReport, int]:
     before, after = sides(args)
     intents = None if args.intended is None else read_intended(args.intended, after)
     footholds = _footholds(args.footholds, (before, after))
-    reports = (check(before, options), check(after, options))
-    report = run_diff(before, after, reports, intents, footholds, options.budget)
+    report = diff(before, after, options, intents, footholds)
     return report, diff_exit_code(report, fail_on)
 
 

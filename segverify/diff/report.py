@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from segverify.api import new_context
-from segverify.diff.attack import ReachChange, Side, probes, reach_diff
+from segverify.api import CheckOptions, check, new_context
+from segverify.diff.attack import Closed, ReachChange, Side, closed_sets, probes, reach_diff
 from segverify.diff.changes import ModelChanges, model_changes
 from segverify.diff.groups import PacketDiff, packet_diff
 from segverify.diff.intended import IntendedResult, Intent, check_intended
 from segverify.diff.policies import PolicyChange, compare_policies
+from segverify.diff.reuse import Change, carried, change_of
 from segverify.encode.solve import Budget
 from segverify.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 from segverify.model.ir import Foothold, Model
@@ -49,6 +50,30 @@ class DiffReport:
         return any(p.after is not None and p.after.status == Status.UNKNOWN for p in self.policies)
 
 
+def diff(
+    before: Model,
+    after: Model,
+    options: CheckOptions = CheckOptions(),
+    intents: tuple[Intent, ...] | None = None,
+    footholds: tuple[Foothold, ...] = (),
+) -> DiffReport:
+    """The diff, both sides checked with `options`, reusing what BEFORE's results allow for a
+    change of rules alone (diff/reuse.py): AFTER's verdicts the change cannot touch, and reach
+    probes whose fixpoint it cannot alter. Equal to `run_diff` on both full checks."""
+    old, new = Semantics(before), Semantics(after)  # each side's reference tables, built once
+    packets = packet_diff(old.table, new.table)
+    changes = model_changes(before, after)
+    change = change_of(after, packets, changes, new)
+    first = check(before, options)
+    if change is None:
+        return run_diff(before, after, (first, check(after, options)), intents, footholds, options.budget)
+    second = check(after, options, carried(before, first, change, options.verify_certificates))
+    closed = closed_sets(before, first) if options.verify_certificates else []
+    return _assemble(
+        (old, new), (first, second), packets, changes, intents, footholds, options.budget, (change, closed)
+    )
+
+
 def run_diff(
     before: Model,
     after: Model,
@@ -57,17 +82,41 @@ def run_diff(
     footholds: tuple[Foothold, ...] = (),
     budget: Budget = Budget(),
 ) -> DiffReport:
-    """`reports` are api.check of each side (the caller runs them, with its options)."""
+    """The unoptimised diff: `reports` are api.check of each side in full (the caller runs them,
+    with its options), and every reach probe runs on both sides. The oracle of `diff`."""
     old, new = Semantics(before), Semantics(after)  # each side's reference tables, built once
     packets = packet_diff(old.table, new.table)
-    intended = None if intents is None else check_intended(old.table, new.table, packets.groups(), intents)
     changes = model_changes(before, after)
+    return _assemble((old, new), reports, packets, changes, intents, footholds, budget, None)
+
+
+def _assemble(
+    sems: tuple[Semantics, Semantics],
+    reports: tuple[Report, Report],
+    packets: PacketDiff,
+    changes: ModelChanges,
+    intents: tuple[Intent, ...] | None,
+    footholds: tuple[Foothold, ...],
+    budget: Budget,
+    reuse: tuple[Change, list[Closed]] | None,
+) -> DiffReport:
+    old, new = sems
+    before, after = old.model, new.model
+    intended = None if intents is None else check_intended(old.table, new.table, packets.groups(), intents)
     gained: tuple[ReachChange, ...] = ()
     lost: tuple[ReachChange, ...] = ()
-    found = [] if reach_unchanged(packets, changes) else probes(before, after, footholds)
-    if found:
-        sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
-        gained, lost = reach_diff(*sides, found)
+    if not reach_unchanged(packets, changes):
+        found = probes(before, after, footholds)
+        if reuse is None:
+            sides = (Side(new_context(before, budget), old), Side(new_context(after, budget), new))
+            gained, lost = reach_diff(*sides, found)
+        else:
+            gained, lost = reach_diff(
+                lambda: Side(new_context(before, budget), old),
+                lambda: Side(new_context(after, budget), new),
+                found,
+                *reuse,
+            )
     return DiffReport(
         policies=compare_policies(*reports),
         packets=packets,
