@@ -5,6 +5,12 @@ namespace per 100 pods): segverify's time is `segverify import k8s` + `segverify
 + `segverify check` of one `isolated` policy, each a fresh process as a user runs them; NCA's is
 `nca --connectivity`. CPU seconds of each process, NCA stopped at --nca-timeout (wall). Both answers are
 compared in canonical form (bench/nca.py) whenever NCA finishes. Results go to docs/bench.md by hand.
+
+segverify runs as `sys.executable -m segverify`, so the code timed is the code imported here
+(PYTHONPATH inherited), never an installed entry point of another checkout. Its bytecode is
+compiled once before timing (into a cache folder of the run, `PYTHONPYCACHEPREFIX`), as an
+installed package's is: without it, a `PYTHONDONTWRITEBYTECODE` environment would time the
+compilation of every module in every process.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ import subprocess  # noqa: TID251 (the bench times each tool as a process, as us
 import sys
 import tempfile
 
+import segverify
 from bench.nca import canonical, parse_nca, segverify_rows
 from bench.synth.k8s import generate_cluster
 from segverify.connectivity.command import k8s_network
 from segverify.connectivity.compute import Connectivity
 
 BIN = os.path.dirname(sys.executable)
+SEGVERIFY = [sys.executable, "-m", "segverify"]
 POLICY = """segverify: 1
 policies:
   - id: K8S-1
@@ -37,30 +45,43 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(argv: list[str], timeout: float | None = None) -> tuple[float, int | None]:
+def compiled_env(folder: str) -> dict[str, str]:
+    """The environment for timed segverify processes: its bytecode compiled into `folder`, read
+    from there (an installed package ships compiled; the interpreter's start-up is still timed)."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(folder, "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    package = os.path.dirname(os.path.abspath(segverify.__file__))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=env, check=True)
+    return env
+
+
+def timed(
+    argv: list[str], timeout: float | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int | None]:
     """CPU seconds (user + system) of the command's process: the machine is shared, wall time is
     noise. A command past `timeout` (wall) is stopped: its time is then the timeout."""
     start = _children_cpu()
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False, env=env)
     except subprocess.TimeoutExpired:
         return timeout or 0.0, None
     return _children_cpu() - start, done.returncode
 
 
-def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str, object]:
+def run_size(
+    pods: int, seed: int, nca_timeout: float, folder: str, env: dict[str, str] | None = None
+) -> dict[str, object]:
     path = os.path.join(folder, f"cluster-{pods}.yaml")
     with open(path, "w", encoding="utf-8") as fh:
         size = {"pods": pods, "policies": max(3, pods // 10), "namespaces": max(2, pods // 100)}
         fh.write(generate_cluster(seed, **size))
     model = os.path.join(folder, f"model-{pods}")
     out = os.path.join(folder, f"conn-{pods}.json")
-    seg = os.path.join(BIN, "segverify")
-    t_import, _ = timed([seg, "import", "k8s", path, "-o", model])
+    t_import, _ = timed([*SEGVERIFY, "import", "k8s", path, "-o", model], env=env)
     with open(os.path.join(model, "policy.yaml"), "w", encoding="utf-8") as fh:
         fh.write(POLICY)
-    t_conn, _ = timed([seg, "connectivity", model, "--format", "json", "-o", out])
-    t_check, check_code = timed([seg, "check", model, "--format", "json"])
+    t_conn, _ = timed([*SEGVERIFY, "connectivity", model, "--format", "json", "-o", out], env=env)
+    t_check, check_code = timed([*SEGVERIFY, "check", model, "--format", "json"], env=env)
     nca_out = os.path.join(folder, f"nca-{pods}.txt")
     nca = [os.path.join(BIN, "nca"), "--connectivity", "-r", path, "--output_format", "txt_no_fw_rules"]
     t_nca, nca_code = timed(nca + ["--file_out", nca_out], nca_timeout)
@@ -88,10 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--nca-timeout", type=float, default=600.0)
     args = ap.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="segverify-k8s-bench-")
+    env = compiled_env(folder)
     print("pods  import  connectivity  check(exit)  segverify  nca  speed-up  agree")
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            r = run_size(size, args.seed, args.nca_timeout, folder)
+            r = run_size(size, args.seed, args.nca_timeout, folder, env)
             ours = float(r["import"]) + float(r["connectivity"]) + float(r["check"])  # type: ignore[arg-type]
             nca = r["nca"]
             theirs = f"{nca:.2f}" if isinstance(nca, float) else f">{args.nca_timeout:.0f}"
