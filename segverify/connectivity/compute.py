@@ -152,41 +152,65 @@ class Connectivity:
 
     def connections(self) -> list[Connection]:
         """Every ordered pair of distinct endpoints (not two external zones) that allows something,
-        sorted by name. Endpoints whose segments have the same signatures share one row."""
+        sorted by name. Endpoints whose segments have the same signatures share one row, and
+        pairs with the same services share one IntervalSet (rendering encodes each once)."""
         ends = sorted(self.net.endpoints, key=lambda e: e.name)
         src_groups: dict[frozenset[int], list[int]] = {}
         dst_groups: dict[frozenset[int], list[int]] = {}
         for i, e in enumerate(ends):
             src_groups.setdefault(self._sigs(e.addresses, self.src_sig), []).append(i)
             dst_groups.setdefault(self._sigs(e.addresses, self.dst_sig), []).append(i)
-        out: list[Connection] = []
+        shared: dict[IntervalSet, IntervalSet] = {}
         rows: list[tuple[int, list[tuple[int, IntervalSet]]]] = []
+        dst_items = list(dst_groups.items())
         for a_sigs, a_members in src_groups.items():
             row: list[tuple[int, IntervalSet]] = []
-            for b_sigs, b_members in dst_groups.items():
-                services = self._union(a_sigs, b_sigs)
+            for b_sigs, b_members in dst_items:
+                services = self._union(a_sigs, b_sigs, shared)
                 if services:
                     row.extend((j, services) for j in b_members)
-            row.sort(key=lambda item: item[0])
+            row.sort(key=_first)
             rows.extend((i, row) for i in a_members)
-        for i, row in sorted(rows, key=lambda item: item[0]):
-            src = ends[i]
-            out.extend(
-                Connection(src.name, ends[j].name, services)
-                for j, services in row
-                if j != i and not (src.external and ends[j].external)
-            )
+        rows.sort(key=_first)
+        names = [e.name for e in ends]
+        external = [e.external for e in ends]
+        out: list[Connection] = []
+        for i, row in rows:
+            src = names[i]
+            if external[i]:
+                out.extend(
+                    Connection(src, names[j], services) for j, services in row if j != i and not external[j]
+                )
+            else:
+                out.extend(Connection(src, names[j], services) for j, services in row if j != i)
         return out
 
-    def _union(self, a_sigs: frozenset[int], b_sigs: frozenset[int]) -> IntervalSet:
-        services = IntervalSet()
+    def _union(
+        self, a_sigs: frozenset[int], b_sigs: frozenset[int], shared: dict[IntervalSet, IntervalSet]
+    ) -> IntervalSet:
+        """The union of every pair's services: a pair's own (memoised) set when one pair decides
+        it, else one copy per distinct union (`shared`)."""
+        found: IntervalSet | None = None
         for s in a_sigs:
             for d in b_sigs:
-                services = services.union(self.pair(s, d))
-        return services
+                services = self.pair(s, d)
+                if services and services is not found:
+                    found = services if found is None else found.union(services)
+        if found is None:
+            return _NOTHING
+        if len(a_sigs) == 1 and len(b_sigs) == 1:
+            return found
+        return shared.setdefault(found, found)
 
     def _sigs(self, addresses: IntervalSet, sigs: list[int]) -> frozenset[int]:
         return frozenset(sigs[i] for i in self.segments.covering(addresses))
+
+
+_NOTHING = IntervalSet()
+
+
+def _first(item: tuple[int, object]) -> int:
+    return item[0]
 
 
 def _numbered(signatures: list[Signature], table: list[Signature]) -> list[int]:
