@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from segverify.importers.k8s.emit import render_plan
 from segverify.importers.k8s.names import name_warnings
@@ -13,8 +14,9 @@ from segverify.importers.k8s.nodes import Warning_
 from segverify.importers.k8s.plan import ModelPlan
 from segverify.importers.k8s.read import read_cluster
 from segverify.importers.k8s.translate import Translator
-from segverify.model.ir import Model
-from segverify.model.load import load_model
+
+if TYPE_CHECKING:  # `import k8s` never loads a model: the loader is imported by load_imported only
+    from segverify.model.ir import Model
 
 MODEL_FILE = "cluster.yaml"
 
@@ -43,6 +45,8 @@ def model_path(folder: Path) -> Path:
 def load_imported(imported: Imported, policies: Sequence[str]) -> Model:
     """The imported model loaded as the written folder would be (the loader validates it), with
     the policy packs; the text is written to a temporary folder that is removed afterwards."""
+    from segverify.model.load import load_model
+
     with tempfile.TemporaryDirectory(prefix="segverify-k8s-") as folder:
         path = model_path(Path(folder))
         path.write_text(imported.text, encoding="utf-8")
