@@ -31,13 +31,16 @@ def service_names(services: IntervalSet) -> list[str]:
 
 def render_json(conns: list[Connection]) -> str:
     """One connection per line, each name and service list encoded once (millions of pairs)."""
-    names = {n: json.dumps(n) for n in {c.src for c in conns} | {c.dst for c in conns}}
-    lists = {id(c.services): c.services for c in conns}  # a few objects shared by many pairs
-    encoded = {key: json.dumps(service_names(services)) for key, services in lists.items()}
-    rows = [
-        f'{{"src": {names[c.src]}, "dst": {names[c.dst]}, "services": {encoded[id(c.services)]}}}'
-        for c in conns
-    ]
+    names: dict[str, str] = {}
+    encoded: dict[int, str] = {}  # by id: a few service sets, each shared by many pairs
+    rows = []
+    for src, dst, services in conns:
+        a = names.get(src) or names.setdefault(src, json.dumps(src))
+        b = names.get(dst) or names.setdefault(dst, json.dumps(dst))
+        s = encoded.get(id(services))
+        if s is None:
+            s = encoded[id(services)] = json.dumps(service_names(services))
+        rows.append(f'{{"src": {a}, "dst": {b}, "services": {s}}}')
     body = ",\n  ".join(rows)
     return '{"segverify_connectivity": 1, "connections": [' + (f"\n  {body}\n" if conns else "") + "]}\n"
 
