@@ -49,12 +49,14 @@ class IntervalSet:
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, int):
             return False
-        for lo, hi in self.intervals:
-            if lo <= value <= hi:
-                return True
-            if value < lo:
-                return False
-        return False
+        intervals = self.intervals
+        if len(intervals) < 4:  # most sets: a scan is cheaper than a search
+            for lo, hi in intervals:
+                if value <= hi:
+                    return lo <= value
+            return False
+        i = bisect_right(intervals, value, key=_START) - 1  # the last interval starting at or before it
+        return i >= 0 and value <= intervals[i][1]
 
     def size(self) -> int:
         return sum(hi - lo + 1 for lo, hi in self.intervals)
