@@ -8,9 +8,9 @@ compared in canonical form (bench/nca.py) whenever NCA finishes. Results go to d
 
 segverify runs as `sys.executable -m segverify`, so the code timed is the code imported here
 (PYTHONPATH inherited), never an installed entry point of another checkout. Its bytecode is
-compiled once before timing (into a cache folder of the run, `PYTHONPYCACHEPREFIX`), as an
-installed package's is: without it, a `PYTHONDONTWRITEBYTECODE` environment would time the
-compilation of every module in every process.
+compiled once before timing (`compileall`, into its `__pycache__` folders), as an installed
+package's is: without it, a `PYTHONDONTWRITEBYTECODE` environment would time the compilation of
+every module of segverify in every process.
 """
 
 from __future__ import annotations
@@ -45,43 +45,36 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def compiled_env(folder: str) -> dict[str, str]:
-    """The environment for timed segverify processes: its bytecode compiled into `folder`, read
-    from there (an installed package ships compiled; the interpreter's start-up is still timed)."""
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(folder, "pycache"))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+def compile_segverify() -> None:
+    """segverify's bytecode compiled next to its sources, as an installed package ships it: timed
+    processes read it (even under PYTHONDONTWRITEBYTECODE, which stops only the writing)."""
     package = os.path.dirname(os.path.abspath(segverify.__file__))
-    subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=env, check=True)
-    return env
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
 
 
-def timed(
-    argv: list[str], timeout: float | None = None, env: dict[str, str] | None = None
-) -> tuple[float, int | None]:
+def timed(argv: list[str], timeout: float | None = None) -> tuple[float, int | None]:
     """CPU seconds (user + system) of the command's process: the machine is shared, wall time is
     noise. A command past `timeout` (wall) is stopped: its time is then the timeout."""
     start = _children_cpu()
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False, env=env)
+        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return timeout or 0.0, None
     return _children_cpu() - start, done.returncode
 
 
-def run_size(
-    pods: int, seed: int, nca_timeout: float, folder: str, env: dict[str, str] | None = None
-) -> dict[str, object]:
+def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str, object]:
     path = os.path.join(folder, f"cluster-{pods}.yaml")
     with open(path, "w", encoding="utf-8") as fh:
         size = {"pods": pods, "policies": max(3, pods // 10), "namespaces": max(2, pods // 100)}
         fh.write(generate_cluster(seed, **size))
     model = os.path.join(folder, f"model-{pods}")
     out = os.path.join(folder, f"conn-{pods}.json")
-    t_import, _ = timed([*SEGVERIFY, "import", "k8s", path, "-o", model], env=env)
+    t_import, _ = timed([*SEGVERIFY, "import", "k8s", path, "-o", model])
     with open(os.path.join(model, "policy.yaml"), "w", encoding="utf-8") as fh:
         fh.write(POLICY)
-    t_conn, _ = timed([*SEGVERIFY, "connectivity", model, "--format", "json", "-o", out], env=env)
-    t_check, check_code = timed([*SEGVERIFY, "check", model, "--format", "json"], env=env)
+    t_conn, _ = timed([*SEGVERIFY, "connectivity", model, "--format", "json", "-o", out])
+    t_check, check_code = timed([*SEGVERIFY, "check", model, "--format", "json"])
     nca_out = os.path.join(folder, f"nca-{pods}.txt")
     nca = [os.path.join(BIN, "nca"), "--connectivity", "-r", path, "--output_format", "txt_no_fw_rules"]
     t_nca, nca_code = timed(nca + ["--file_out", nca_out], nca_timeout)
@@ -109,11 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--nca-timeout", type=float, default=600.0)
     args = ap.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="segverify-k8s-bench-")
-    env = compiled_env(folder)
+    compile_segverify()
     print("pods  import  connectivity  check(exit)  segverify  nca  speed-up  agree")
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
-            r = run_size(size, args.seed, args.nca_timeout, folder, env)
+            r = run_size(size, args.seed, args.nca_timeout, folder)
             ours = float(r["import"]) + float(r["connectivity"]) + float(r["check"])  # type: ignore[arg-type]
             nca = r["nca"]
             theirs = f"{nca:.2f}" if isinstance(nca, float) else f">{args.nca_timeout:.0f}"
