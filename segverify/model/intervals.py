@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 
 Interval = tuple[int, int]
@@ -134,4 +135,12 @@ def _clipped(small: tuple[Interval, ...], large: tuple[Interval, ...]) -> Iterat
 
 
 def union_all(sets: Iterable[IntervalSet]) -> IntervalSet:
-    return IntervalSet.of(i for s in sets for i in s.intervals)
+    """The union of sets already normal (no empty interval to drop): sorted once, then merged."""
+    merged: list[Interval] = []
+    for lo, hi in sorted(chain.from_iterable(s.intervals for s in sets)):
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return IntervalSet(tuple(merged))
