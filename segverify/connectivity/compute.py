@@ -162,21 +162,21 @@ class Connectivity:
             src_groups.setdefault(self._sigs(e.addresses, self.src_sig), []).append(i)
             dst_groups.setdefault(self._sigs(e.addresses, self.dst_sig), []).append(i)
         shared: dict[IntervalSet, IntervalSet] = {}
-        rows: list[tuple[int, list[tuple[int, IntervalSet]]]] = []
         dst_items = list(dst_groups.items())
+        group_of = [0] * len(ends)  # endpoint -> its destination group
+        for g, (_, b_members) in enumerate(dst_items):
+            for j in b_members:
+                group_of[j] = g
+        rows: list[list[tuple[int, IntervalSet]]] = [[] for _ in ends]
         for a_sigs, a_members in src_groups.items():
-            row: list[tuple[int, IntervalSet]] = []
-            for b_sigs, b_members in dst_items:
-                services = self._union(a_sigs, b_sigs, shared)
-                if services:
-                    row.extend((j, services) for j in b_members)
-            row.sort(key=_first)
-            rows.extend((i, row) for i in a_members)
-        rows.sort(key=_first)
+            by_group = [self._union(a_sigs, b_sigs, shared) for b_sigs, _ in dst_items]
+            row = [(j, services) for j, services in enumerate([by_group[g] for g in group_of]) if services]
+            for i in a_members:
+                rows[i] = row
         names = [e.name for e in ends]
         external = [e.external for e in ends]
         out: list[Connection] = []
-        for i, row in rows:
+        for i, row in enumerate(rows):
             src = names[i]
             if external[i]:
                 out.extend(
@@ -208,10 +208,6 @@ class Connectivity:
 
 
 _NOTHING = IntervalSet()
-
-
-def _first(item: tuple[int, object]) -> int:
-    return item[0]
 
 
 def _numbered(signatures: list[Signature], table: list[Signature]) -> list[int]:
