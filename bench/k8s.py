@@ -3,7 +3,9 @@
 Per size (pods), one generated cluster (bench/synth/k8s.py, one policy per 10 pods, one
 namespace per 100 pods): segverify's time is `segverify import k8s` + `segverify connectivity`
 + `segverify check` of one `isolated` policy, each a fresh process as a user runs them; NCA's is
-`nca --connectivity`. CPU seconds of each process, NCA stopped at --nca-timeout (wall). Both answers are
+`nca --connectivity`. Also timed, the direct pipeline a CI job on a manifests repository runs:
+`segverify connectivity --from k8s` + `segverify check --from k8s --policy` (two processes, the
+manifests read by each, nothing written). CPU seconds of each process, NCA stopped at --nca-timeout (wall). Both answers are
 compared in canonical form (bench/nca.py) whenever NCA finishes. Results go to docs/bench.md by hand.
 
 segverify runs as `sys.executable -m segverify`, so the code timed is the code imported here
@@ -75,6 +77,17 @@ def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str,
         fh.write(POLICY)
     t_conn, _ = timed([*SEGVERIFY, "connectivity", model, "--format", "json", "-o", out])
     t_check, check_code = timed([*SEGVERIFY, "check", model, "--format", "json"])
+    policy = os.path.join(folder, "policy.yaml")
+    with open(policy, "w", encoding="utf-8") as fh:
+        fh.write(POLICY)
+    direct = [*SEGVERIFY, "connectivity", "--from", "k8s", path, "--format", "json", "-o", out + ".direct"]
+    t_direct_conn, _ = timed(direct)
+    t_direct_check, direct_code = timed([*SEGVERIFY, "check", "--from", "k8s", path, "--policy", policy, "--format", "json"])
+    with open(out, encoding="utf-8") as a, open(out + ".direct", encoding="utf-8") as b:
+        if a.read() != b.read():
+            raise SystemExit(f"{pods} pods: connectivity --from k8s differs from the imported folder's")
+    if direct_code != check_code:
+        raise SystemExit(f"{pods} pods: check --from k8s exited {direct_code}, check of the imported folder {check_code}")
     nca_out = os.path.join(folder, f"nca-{pods}.txt")
     nca = [os.path.join(BIN, "nca"), "--connectivity", "-r", path, "--output_format", "txt_no_fw_rules"]
     t_nca, nca_code = timed(nca + ["--file_out", nca_out], nca_timeout)
@@ -90,6 +103,7 @@ def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str,
         "connectivity": t_conn,
         "check": t_check,
         "check_exit": check_code,
+        "direct": t_direct_conn + t_direct_check,
         "nca": t_nca if nca_code is not None else None,
         "agree": agree,
     }
@@ -103,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="segverify-k8s-bench-")
     compile_segverify()
-    print("pods  import  connectivity  check(exit)  segverify  nca  speed-up  agree")
+    print("pods  import  connectivity  check(exit)  segverify  nca  speed-up  agree  direct  speed-up")
     try:
         for size in (int(s) for s in args.sizes.split(",") if s):
             r = run_size(size, args.seed, args.nca_timeout, folder)
@@ -111,9 +125,11 @@ def main(argv: list[str] | None = None) -> None:
             nca = r["nca"]
             theirs = f"{nca:.2f}" if isinstance(nca, float) else f">{args.nca_timeout:.0f}"
             ratio = f"{nca / ours:.1f}x" if isinstance(nca, float) else f">{args.nca_timeout / ours:.0f}x"
+            direct = float(r["direct"])  # type: ignore[arg-type]
+            d_ratio = f"{nca / direct:.1f}x" if isinstance(nca, float) else f">{args.nca_timeout / direct:.0f}x"
             print(
                 f"{size:5d} {r['import']:6.2f} {r['connectivity']:12.2f} {r['check']:7.2f}({r['check_exit']})"
-                f" {ours:10.2f} {theirs:>6} {ratio:>8}  {r['agree']}",
+                f" {ours:10.2f} {theirs:>6} {ratio:>8}  {r['agree']!s:5} {direct:7.2f} {d_ratio:>8}",
                 flush=True,
             )
     finally:
