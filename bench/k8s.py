@@ -5,8 +5,9 @@ namespace per 100 pods): segverify's time is `segverify import k8s` + `segverify
 + `segverify check` of one `isolated` policy, each a fresh process as a user runs them; NCA's is
 `nca --connectivity`. Also timed, the direct pipeline a CI job on a manifests repository runs:
 `segverify connectivity --from k8s` + `segverify check --from k8s --policy` (two processes, the
-manifests read by each, nothing written). CPU seconds of each process, NCA stopped at --nca-timeout (wall). Both answers are
-compared in canonical form (bench/nca.py) whenever NCA finishes. Results go to docs/bench.md by hand.
+manifests read by each, nothing written). CPU seconds of each process, NCA stopped at
+--nca-timeout (wall). Both answers are compared in canonical form (bench/nca.py) whenever NCA
+finishes. Results go to docs/bench.md by hand.
 
 segverify runs as `sys.executable -m segverify`, so the code timed is the code imported here
 (PYTHONPATH inherited), never an installed entry point of another checkout. Its bytecode is
@@ -82,12 +83,13 @@ def run_size(pods: int, seed: int, nca_timeout: float, folder: str) -> dict[str,
         fh.write(POLICY)
     direct = [*SEGVERIFY, "connectivity", "--from", "k8s", path, "--format", "json", "-o", out + ".direct"]
     t_direct_conn, _ = timed(direct)
-    t_direct_check, direct_code = timed([*SEGVERIFY, "check", "--from", "k8s", path, "--policy", policy, "--format", "json"])
+    direct_check = [*SEGVERIFY, "check", "--from", "k8s", path, "--policy", policy, "--format", "json"]
+    t_direct_check, direct_code = timed(direct_check)
     with open(out, encoding="utf-8") as a, open(out + ".direct", encoding="utf-8") as b:
         if a.read() != b.read():
             raise SystemExit(f"{pods} pods: connectivity --from k8s differs from the imported folder's")
     if direct_code != check_code:
-        raise SystemExit(f"{pods} pods: check --from k8s exited {direct_code}, check of the imported folder {check_code}")
+        raise SystemExit(f"{pods} pods: check --from k8s exited {direct_code}, of the folder {check_code}")
     nca_out = os.path.join(folder, f"nca-{pods}.txt")
     nca = [os.path.join(BIN, "nca"), "--connectivity", "-r", path, "--output_format", "txt_no_fw_rules"]
     t_nca, nca_code = timed(nca + ["--file_out", nca_out], nca_timeout)
@@ -126,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             theirs = f"{nca:.2f}" if isinstance(nca, float) else f">{args.nca_timeout:.0f}"
             ratio = f"{nca / ours:.1f}x" if isinstance(nca, float) else f">{args.nca_timeout / ours:.0f}x"
             direct = float(r["direct"])  # type: ignore[arg-type]
-            d_ratio = f"{nca / direct:.1f}x" if isinstance(nca, float) else f">{args.nca_timeout / direct:.0f}x"
+            limit = args.nca_timeout
+            d_ratio = f"{nca / direct:.1f}x" if isinstance(nca, float) else f">{limit / direct:.0f}x"
             print(
                 f"{size:5d} {r['import']:6.2f} {r['connectivity']:12.2f} {r['check']:7.2f}({r['check_exit']})"
                 f" {ours:10.2f} {theirs:>6} {ratio:>8}  {r['agree']!s:5} {direct:7.2f} {d_ratio:>8}",

@@ -12,3 +12,4 @@ def test_small_size_runs_and_agrees(tmp_path: Path) -> None:
     assert result["agree"] is True
     assert isinstance(result["nca"], float) and float(result["connectivity"]) > 0  # type: ignore[arg-type]
     assert result["check_exit"] in (0, 1)  # a verdict, not a refusal (exit 2) or an error
+    assert float(result["direct"]) > 0  # type: ignore[arg-type]  # --from k8s: same answers (run_size checks)
