@@ -1,4 +1,4 @@
-"""Explain stage: the controls a closed-set certificate cites, with the moves each one blocks.
+"""Semantics stage: the controls a closed-set certificate cites, with the moves each one blocks.
 
 Soundness (what the margin relies on): let a certificate prove the policy on a model. Fail any
 further controls none of which is cited here. Every boundary move stays blocked: a move blocked
