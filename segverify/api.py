@@ -114,6 +114,7 @@ def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
         witness=verdict.witness,
         certificate=verdict.certificate,
         reason=verdict.reason,
+        choices=verdict.choices,
     )
 
 
