@@ -48,13 +48,19 @@ class Footprint:
     places: tuple[str, ...]
 
 
-def resilience(model: Model, policy: Policy, base: Verdict, budget: Budget) -> Verdict:
-    """`base` (proved) unless some choice breaks the policy; then that choice's breach."""
+def resilience(
+    model: Model, policy: Policy, base: Verdict, budget: Budget, sem: Semantics | None = None
+) -> Verdict:
+    """`base` (proved) unless some choice breaks the policy; then that choice's breach.
+
+    `sem`: the check's reference tables, when it has them: its self-check then finds the
+    accounts' places computed (semantics/resilience.places_of keeps them in `sem.memo`).
+    """
     limit = policy.resilient
     if limit is None or base.status != Status.PROVED:
         return base
     if limit.accounts:
-        found = _accounts(model, policy, budget)
+        found = _accounts(model, policy, budget, sem or Semantics(model))
         if found.status != Status.PROVED:
             return found
         base = replace(base, choices=found.choices)
@@ -129,9 +135,9 @@ def _failed_breach(result: PolicyResult, failed: tuple[Control, ...]) -> Resilie
     return ResilienceWitness(w, failed=failed)
 
 
-def footprints(model: Model, policy: Policy) -> list[Footprint]:
+def footprints(model: Model, policy: Policy, sem: Semantics | None = None) -> list[Footprint]:
     """Accounts grouped by login footprint; those with no place to log in from add nothing."""
-    sem = Semantics(model)
+    sem = sem or Semantics(model)
     profile = model.attacker_for(policy)
     groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
     for account in model.accounts():
@@ -146,7 +152,7 @@ def footprints(model: Model, policy: Policy) -> list[Footprint]:
 FIRST_BATCH = 4  # choices in the first shared check; each next batch is twice as large
 
 
-def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
+def _accounts(model: Model, policy: Policy, budget: Budget, sem: Semantics) -> Verdict:
     """Every footprint's choice as a policy of a shared check, in growing batches.
 
     Choices in one check share its context and movement graph; batches that double keep a
@@ -154,15 +160,17 @@ def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
     first one's certificate, with their credential added, checked by the reference (no Z3).
     A proof carries one choice per certificate, each listing the accounts it covers.
     """
-    found, start, size = footprints(model, policy), 0, FIRST_BATCH
-    sem, gave_up = Semantics(model), ""  # unknown, unless another choice breaks the policy
+    found, start, size = footprints(model, policy, sem), 0, FIRST_BATCH
+    gave_up = ""  # unknown, unless another choice breaks the policy
     choices: list[Choice] = []
     while start < len(found):
         batch, start, size = found[start : start + size], start + size, size * 2
         picks = tuple(
             replace(stolen(policy, fp.accounts[0], fp.places), id=f"{i:06d}") for i, fp in enumerate(batch)
         )
-        for fp, result in zip(batch, check_all(model, picks, budget), strict=True):  # ids keep the order
+        # Their certificates are checked below, as reported (and again by the self-check).
+        shared_checks = check_all(model, picks, budget, certificates=False)
+        for fp, result in zip(batch, shared_checks, strict=True):  # ids keep the order
             account = fp.accounts[0]
             if result.status == Status.PROVED:
                 account, result, covered = _alike(model, sem, policy, fp, result, budget)
@@ -179,20 +187,27 @@ def _accounts(model: Model, policy: Policy, budget: Budget) -> Verdict:
 def _alike(
     model: Model, sem: Semantics, policy: Policy, fp: Footprint, first: PolicyResult, budget: Budget
 ) -> tuple[str, PolicyResult, list[Choice]]:
-    """The footprint's other accounts: the first one's proof transferred, or their own check.
+    """The footprint's accounts: the first one's proof with all their credentials added, checked
+    by the reference for each account (one closure, shared by their checks); an account it does
+    not prove gets the first proof with its credential alone, or else its own check.
 
-    Returns the account decided last with its result (a breach, or the first proof) and, when
-    all are proved, the choices that cover them.
+    A closed set may hold credentials beyond the foothold's, and the accounts of a footprint
+    log in on the same hosts with equally usable credentials, so adding them all should keep
+    it closed; it is checked all the same, never assumed. Returns the account decided last
+    with its result (a breach, or the first proof) and, when all are proved, their choices.
     """
     cert = first.certificate
     if not isinstance(cert, ClosedSetCertificate):
         raise InternalError(f"{policy.id}: a proved attack policy without a closed set")
-    shared, own = [fp.accounts[0]], []
-    for other in fp.accounts[1:]:
+    merged = replace(cert, credentials=tuple(sorted({*cert.credentials, *fp.accounts})))
+    failing = [a for a in fp.accounts if check_certificate(model, stolen(policy, a, fp.places), merged, sem)]
+    shared = [a for a in fp.accounts if a not in failing]
+    found = [Choice(merged, accounts=tuple(shared), places=fp.places)] if shared else []
+    for other in failing:
         choice = stolen(policy, other, fp.places)
         moved = replace(cert, credentials=tuple(sorted({*cert.credentials, other})))
         if not check_certificate(model, choice, moved, sem):
-            shared.append(other)
+            found.append(Choice(moved, accounts=(other,), places=fp.places))
             continue
         # The transfer failed: decide this account by its own check (never assume it).
         result = recheck(model, choice, (), budget).result
@@ -200,24 +215,8 @@ def _alike(
             return other, result, []
         if not isinstance(result.certificate, ClosedSetCertificate):
             raise InternalError(f"{policy.id}: a proved attack policy without a closed set")
-        own.append(Choice(result.certificate, accounts=(other,), places=fp.places))
-    return fp.accounts[0], first, own + _shared(model, sem, policy, fp, cert, shared)
-
-
-def _shared(
-    model: Model, sem: Semantics, policy: Policy, fp: Footprint, cert: ClosedSetCertificate, names: list[str]
-) -> list[Choice]:
-    """One certificate for the accounts whose transfer checked: every one's credential added.
-
-    A closed set may hold credentials beyond the foothold's, and the accounts of a footprint
-    may log in on the same hosts, so adding them all keeps it closed; checked all the same
-    (one closure, shared by the accounts' checks), else a certificate each.
-    """
-    merged = replace(cert, credentials=tuple(sorted({*cert.credentials, *names})))
-    if all(not check_certificate(model, stolen(policy, a, fp.places), merged, sem) for a in names):
-        return [Choice(merged, accounts=tuple(sorted(names)), places=fp.places)]
-    alone = [replace(cert, credentials=tuple(sorted({*cert.credentials, a}))) for a in names]
-    return [Choice(c, accounts=(a,), places=fp.places) for a, c in zip(names, alone, strict=True)]
+        found.append(Choice(result.certificate, accounts=(other,), places=fp.places))
+    return fp.accounts[0], first, found
 
 
 def _breach(fp: Footprint, account: str, result: PolicyResult) -> ResilienceWitness:

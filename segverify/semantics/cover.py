@@ -41,7 +41,7 @@ from segverify.model.ir import Model, Policy
 from segverify.results import Certificate, Choice, ClosedSetCertificate
 from segverify.semantics.cited import cited
 from segverify.semantics.context import Semantics
-from segverify.semantics.resilience import bare, login_places, stolen
+from segverify.semantics.resilience import bare, login_hosts, places_of, stolen
 from segverify.semantics.verify import check_certificate
 
 
@@ -76,8 +76,7 @@ def cover_errors(
 
 
 def _account_errors(sem: Semantics, policy: Policy, choices: Sequence[Choice]) -> list[str]:
-    need = {a.name: login_places(sem, a.name) for a in sem.model.accounts()}
-    need = {name: places for name, places in need.items() if places}
+    need = _places(sem)
     errors, seen = [], set[str]()
     for choice in choices:
         if choice.failed or choice.every:
@@ -97,6 +96,20 @@ def _account_errors(sem: Semantics, policy: Policy, choices: Sequence[Choice]) -
             errors += [f"{what}: {e}" for e in check_certificate(sem.model, chosen, choice.certificate, sem)]
     errors += [f"account {a} stolen: no certificate covers this choice" for a in sorted(set(need) - seen)]
     return errors
+
+
+def _places(sem: Semantics) -> dict[str, tuple[str, ...]]:
+    """Every account that can log in from somewhere, with its places (login_places), computed
+    once per set of login hosts: an account's places depend on those hosts alone."""
+    by_hosts: dict[tuple[str, ...], tuple[str, ...]] = {}
+    found = {}
+    for account in sem.model.accounts():
+        hosts = login_hosts(sem, account.name)
+        if hosts not in by_hosts:
+            by_hosts[hosts] = places_of(sem, hosts)
+        if by_hosts[hosts]:
+            found[account.name] = by_hosts[hosts]
+    return found
 
 
 def failed_text(failed: Sequence[Control]) -> str:
