@@ -242,9 +242,10 @@ def _choices(cert: Path, policy: str, change: Any) -> None:
 
 
 def test_the_flagship_resilient_proofs_check_for_every_choice(tmp_path: Path) -> None:
-    cert = tmp_path / "cert.json"
-    code, _, err = run("check", *FLAGSHIP, "--certificate", str(cert))
+    cert, html = tmp_path / "cert.json", tmp_path / "report.html"
+    code, _, err = run("check", *FLAGSHIP, "--certificate", str(cert), "--report", str(html))
     assert code == 0, err
+    assert html.read_text().count("Proved for every choice of <code>resilient</code>") == 2
     entries = {c["id"]: c for c in json.loads(cert.read_text())["certificates"]}
     stolen = entries["PLANE-010"]["choices"]
     assert stolen and all(c["accounts"] and c["places"] for c in stolen)
