@@ -31,7 +31,7 @@ from segverify.semantics.policies import certificate_for, evaluate
 from segverify.semantics.resilience import bare, login_places, stolen
 from tests.explain.test_margin_props import guarded
 from tests.explain.test_resilient_props import CASES, PROPS, brute_accounts, brute_controls, decided
-from tests.strategies import ports_of
+from tests.strategies import attack_policies_for, layered_models, ports_of
 
 MAX_CONTROLS = 12
 
@@ -83,7 +83,14 @@ def round_trip_problems(model: Model, policy: Policy, result: PolicyResult) -> l
     return entry_problems(model, Semantics(model), entry)
 
 
-WITH_WALLS = st.one_of(CASES, walled())
+@st.composite
+def layered(draw: st.DrawFn) -> tuple[Model, Policy]:
+    """Enforcement layers: their rules and defaults are no controls, yet certificates cite them."""
+    model = draw(layered_models())
+    return model, draw(attack_policies_for(model))
+
+
+WITH_WALLS = st.one_of(CASES, walled(), layered())
 
 
 @PROPS
@@ -201,7 +208,7 @@ def test_the_reference_accepts_honest_evidence_exactly_when_every_choice_holds(
 
 
 @PROPS
-@given(CASES, st.data())
+@given(WITH_WALLS, st.data())
 def test_failing_fewer_controls_is_never_more_permissive(
     case: tuple[Model, Policy], data: st.DataObject
 ) -> None:
@@ -215,7 +222,7 @@ def test_failing_fewer_controls_is_never_more_permissive(
 
 
 @PROPS
-@given(CASES, st.data())
+@given(WITH_WALLS, st.data())
 def test_failing_controls_a_certificate_does_not_cite_keeps_the_policy(
     case: tuple[Model, Policy], data: st.DataObject
 ) -> None:
