@@ -87,7 +87,7 @@ def check(model: Model, options: CheckOptions = CheckOptions(), reuse: Reuse | N
                 continue
             verdict = analysis_for(policy.kind)(ctx, policy)
             if policy.resilient is not None:
-                verdict = resilient(model, policy, verdict, options.budget)
+                verdict = resilient(model, policy, verdict, options.budget, sem)
             checks.submit(policy, verdict)
             results.append(to_result(policy, verdict))
     final = tuple(sorted(results, key=lambda r: r.id))
@@ -96,11 +96,13 @@ def check(model: Model, options: CheckOptions = CheckOptions(), reuse: Reuse | N
     return Report(results=final, files=model.files)
 
 
-def resilient(model: Model, policy: Policy, verdict: Verdict, budget: Budget) -> Verdict:
+def resilient(
+    model: Model, policy: Policy, verdict: Verdict, budget: Budget, sem: Semantics | None = None
+) -> Verdict:
     """A proved policy with `resilient` is decided again for every choice (explain/resilient.py)."""
     from segverify.explain.resilient import resilience  # it checks each choice through check()
 
-    return resilience(model, policy, verdict, budget)
+    return resilience(model, policy, verdict, budget, sem)
 
 
 def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
@@ -114,6 +116,7 @@ def to_result(policy: Policy, verdict: Verdict) -> PolicyResult:
         witness=verdict.witness,
         certificate=verdict.certificate,
         reason=verdict.reason,
+        choices=verdict.choices,
     )
 
 

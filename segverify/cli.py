@@ -296,13 +296,18 @@ class Ci:
 
 
 def report_pieces(
-    report: Report, fmt: str, ci: Ci = Ci(), digests: Mapping[str, str] | None = None
+    report: Report,
+    fmt: str,
+    ci: Ci = Ci(),
+    digests: Mapping[str, str] | None = None,
+    choices: Mapping[str, tuple[tuple[str, ...], str]] | None = None,
 ) -> Iterable[str]:
-    """The report in pieces to write one after the other; `digests`: the certificates' SHA-256."""
+    """The report in pieces to write one after the other; `digests`: the certificates' SHA-256,
+    `choices`: those of resilient proofs' choices (evidence/digest.report_choice_digests)."""
     if fmt == "json":
         from segverify.render.json import report_chunks
 
-        return report_chunks(report, digests)
+        return report_chunks(report, digests, choices)
     return [_render_whole(report, fmt, ci)]
 
 
@@ -517,10 +522,11 @@ def check(
 
         binding = bind(model, report, options.today)  # input and certificate digests, once
     digests = binding.digests if binding is not None else None
-    emit(report_pieces(report, fmt, ci, digests), output)
+    choices = binding.choices if binding is not None else None
+    emit(report_pieces(report, fmt, ci, digests, choices), output)
     for option, extra_fmt in (("--sarif", "sarif"), ("--junit", "junit"), ("--json", "json")):
         if files[option] is not None:
-            emit(report_pieces(report, extra_fmt, ci, digests), files[option], option)
+            emit(report_pieces(report, extra_fmt, ci, digests, choices), files[option], option)
     if graphs is not None:
         from segverify.render.graphs import write_graphs
 

@@ -223,6 +223,24 @@ class AccountsCertificate:
 Certificate = RegionCertificate | ClosedSetCertificate | AccountsCertificate
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Evidence for some choices of a proved `resilient` policy (semantics/cover.py checks that
+    the choices of a policy cover every choice).
+
+    accounts: each of `accounts` stolen and used from `places` (the same for all of them): the
+              certificate proves the policy with any one of them added as footholds.
+    failed:   the certificate proves the policy on the model with these controls failed; with
+              `every`, `failed` is empty and the model is the one with every control failed.
+    """
+
+    certificate: ClosedSetCertificate
+    accounts: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    failed: tuple[Control, ...] = ()
+    every: bool = False
+
+
 # ---- results and report ----------------------------------------------------------------------
 
 
@@ -240,6 +258,7 @@ class PolicyResult:
     reason: str = ""  # for unknown: the solver's reason
     stale_waiver: Waiver | None = None  # a waiver for a policy that now holds
     explanation: Explanation | None = None  # `check --explain`: what a proved attack policy rests on
+    choices: tuple[Choice, ...] = ()  # a proved `resilient` policy: the evidence for every choice
 
 
 # critical is the highest; a smaller rank is more severe.

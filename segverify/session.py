@@ -56,7 +56,7 @@ class Session:
         """The policy's verdict on this model, confirmed by the reference (waivers aside)."""
         verdict = analysis_for(policy.kind)(self.ctx, policy)
         if policy.resilient is not None:
-            verdict = resilient(self.model, policy, verdict, self.budget)
+            verdict = resilient(self.model, policy, verdict, self.budget, self.sem)
         self_check(self.model, policy, verdict, self.certificates, self.sem)
         return to_result(policy, verdict)
 

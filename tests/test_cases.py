@@ -18,7 +18,7 @@ import pytest
 
 from segverify import api
 from segverify.evidence.binding import Binding
-from segverify.evidence.digest import report_digests
+from segverify.evidence.digest import report_choice_digests, report_digests
 from segverify.model.load import load_model
 from segverify.render.json import render_json
 from segverify.render.paths import certificates_json
@@ -34,7 +34,7 @@ def test_case_matches_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     model = load_model([str(case.relative_to(ROOT))])
     report = api.check(model, api.CheckOptions(today=TODAY))
     check_golden(case / "expected.json", render_json(report))
-    binding = Binding("", TODAY, (), "", report_digests(report))
+    binding = Binding("", TODAY, (), "", report_digests(report), report_choice_digests(report))
     certificates = json.dumps(certificates_json(report, binding)["certificates"], indent=2) + "\n"
     check_golden(case / "expected-certificates.json", certificates)
     expected_exit = 1 if report.count(api.Status.VIOLATED) else 0

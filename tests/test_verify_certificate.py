@@ -77,7 +77,9 @@ def test_the_report_carries_summaries_not_boundaries(tmp_path: Path) -> None:
             assert sum(summary.get("blocked", {}).values()) == len(boundary)
 
 
-@pytest.mark.parametrize("case", [CASE, ACCOUNTS, "tests/cases/matrix", "tests/cases/only-via"])
+@pytest.mark.parametrize(
+    "case", [CASE, ACCOUNTS, "tests/cases/matrix", "tests/cases/only-via", "tests/cases/resilient"]
+)
 def test_a_fresh_certificate_file_checks(tmp_path: Path, case: str) -> None:
     cert, _ = certify(tmp_path, case)
     code, out, err = run("verify-certificate", str(cert), case)
@@ -218,3 +220,108 @@ def test_a_shipped_pack_is_an_input_by_its_shipped_bytes(tmp_path: Path) -> None
     assert inputs["pack:pci-dss"] == hashlib.sha256(shipped).hexdigest()
     code, out, err = run("verify-certificate", str(cert), "examples/pci-cde/segmented", "-p", "pack:pci-dss")
     assert code == 0, out + err
+
+
+# ---- resilient proofs: a certificate for every choice -------------------------------------------
+
+FLAGSHIP = ("examples/remote-access-vendor/segregated", "--policy", "pack:three-plane")
+RESILIENT = "tests/cases/resilient"
+
+
+def _choices(cert: Path, policy: str, change: Any) -> None:
+    """Change a resilient proof's choices, every digest fixed: only the re-check can object."""
+    doc = json.loads(cert.read_text())
+    entry = next(c for c in doc["certificates"] if c["id"] == policy)
+    change(entry["choices"])
+    for choice in entry["choices"]:
+        choice["sha256"] = canonical_sha(choice["certificate"])
+    entry["choices_sha256"] = canonical_sha(
+        [{k: v for k, v in c.items() if k != "certificate"} for c in entry["choices"]]
+    )
+    cert.write_text(json.dumps(doc))
+
+
+def test_the_flagship_resilient_proofs_check_for_every_choice(tmp_path: Path) -> None:
+    cert, html = tmp_path / "cert.json", tmp_path / "report.html"
+    code, _, err = run("check", *FLAGSHIP, "--certificate", str(cert), "--report", str(html))
+    assert code == 0, err
+    assert html.read_text().count("Proved for every choice of <code>resilient</code>") == 2
+    entries = {c["id"]: c for c in json.loads(cert.read_text())["certificates"]}
+    stolen = entries["PLANE-010"]["choices"]
+    assert stolen and all(c["accounts"] and c["places"] for c in stolen)
+    assert [c["accounts"] for c in stolen] == sorted(c["accounts"] for c in stolen)
+    assert entries["PLANE-011"]["choices"][0]["every_control_failed"] is True
+    code, out, err = run("verify-certificate", str(cert), *FLAGSHIP)
+    assert code == 0, out + err
+    accounts = sum(len(c["accounts"]) for c in stolen)
+    assert (
+        f"ok      PLANE-010 (isolated; resilient: {accounts} stolen accounts in {len(stolen)} certificates)"
+        in out
+    )
+    assert "ok      PLANE-011 (isolated; resilient: every control failed in 1 certificate)" in out
+
+
+def test_a_dropped_stolen_account_is_named(tmp_path: Path) -> None:
+    cert = tmp_path / "cert.json"
+    run("check", *FLAGSHIP, "--certificate", str(cert))
+    dropped: list[str] = []
+    _choices(cert, "PLANE-010", lambda cs: dropped.extend(cs.pop()["accounts"]))
+    code, out, _ = run("verify-certificate", str(cert), *FLAGSHIP)
+    assert code == 1 and "FAILED  PLANE-010" in out
+    for account in dropped:
+        assert f"account {account} stolen: no certificate covers this choice" in out
+
+
+def test_a_stolen_account_claimed_by_a_certificate_that_does_not_hold_it_fails(tmp_path: Path) -> None:
+    cert = tmp_path / "cert.json"
+    run("check", *FLAGSHIP, "--certificate", str(cert))
+
+    def swap(cs: list[dict[str, Any]]) -> None:  # the first choice's accounts moved to the last one
+        cs[-1]["accounts"] += cs[0]["accounts"]
+        cs[-1]["accounts"].sort()
+        del cs[0]
+
+    _choices(cert, "PLANE-010", swap)
+    code, out, _ = run("verify-certificate", str(cert), *FLAGSHIP)
+    assert code == 1 and "FAILED  PLANE-010" in out and "stolen: " in out
+
+
+def test_every_control_failed_is_checked_on_the_model_with_every_control_failed(tmp_path: Path) -> None:
+    cert = tmp_path / "cert.json"
+    run("check", *FLAGSHIP, "--certificate", str(cert))
+    _choices(cert, "PLANE-011", lambda cs: cs[0]["certificate"]["hosts"].clear())
+    code, out, _ = run("verify-certificate", str(cert), *FLAGSHIP)
+    assert code == 1 and "FAILED  PLANE-011" in out and "every control failed: " in out
+
+
+def test_a_tree_of_failed_controls_without_a_cited_control_fails(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, RESILIENT)
+    code, out, _ = run("verify-certificate", str(cert), RESILIENT)
+    assert code == 0 and "ok      RES-01 (isolated; resilient: 1 certificates with controls failed" in out
+    _choices(cert, "RES-01", lambda cs: cs.clear())
+    code, out, _ = run("verify-certificate", str(cert), RESILIENT)
+    assert code == 1
+    assert (
+        "deny rule block-relay (tests/cases/resilient/model.yaml:23:5) failed: no certificate covers" in out
+    )
+
+
+def test_a_tree_node_claimed_for_another_control_fails(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, RESILIENT)
+
+    def other(cs: list[dict[str, Any]]) -> None:  # block-relay's certificate claimed for the default
+        cs[0]["failed"] = [{"kind": "default", "name": "default:inter_zone", "from": "office", "to": "plant"}]
+
+    _choices(cert, "RES-01", other)
+    code, out, _ = run("verify-certificate", str(cert), RESILIENT)
+    assert code == 1 and "no certificate covers this choice" in out
+
+
+def test_a_changed_digest_of_the_choices_fails(tmp_path: Path) -> None:
+    cert, _ = certify(tmp_path, RESILIENT)
+    doc = json.loads(cert.read_text())
+    entry = next(c for c in doc["certificates"] if c["id"] == "RES-03")
+    entry["choices"][0]["places"] = ["office", "plant"]  # digests left as they were
+    cert.write_text(json.dumps(doc))
+    code, out, _ = run("verify-certificate", str(cert), RESILIENT)
+    assert code == 1 and "the choices' SHA-256" in out and "logs in from ['office']" in out

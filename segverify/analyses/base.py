@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from segverify.encode.solve import Outcome
-from segverify.results import Certificate, Status, Witness
+from segverify.results import Certificate, Choice, Status, Witness
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +14,7 @@ class Verdict:
     witness: Witness | None = None
     certificate: Certificate | None = None
     reason: str = ""
+    choices: tuple[Choice, ...] = ()  # a proved `resilient` policy: every choice's evidence
 
 
 def unknown(outcome: Outcome) -> Verdict:

@@ -23,7 +23,8 @@ Cross-checks, each a disagreement that raises InternalError (exit 70, never a ve
    reaches no target, and the fixpoint is itself closed (`isolation_agrees`, `closure_agrees`).
 2. Engine and Z3 against the reference (here, on every verdict before it is reported, inline or
    in a forked child, selfchecks.py): a witness is replayed packet by packet and move by move,
-   a certificate is checked for closure and for every boundary entry (semantics/verify.py).
+   a certificate is checked for closure and for every boundary entry (semantics/verify.py); a
+   `resilient` proof's choices must cover every choice (semantics/cover.py).
 3. In the tests only, being too slow for a check: the engine's door openers against Z3 region
    queries (encode/doors.allowed_sources_z3) and every verdict against the reference's own
    fixpoint (tests/test_differential.py).
@@ -42,6 +43,7 @@ from segverify.errors import InternalError
 from segverify.model.ir import Model, Policy
 from segverify.results import Status
 from segverify.semantics.context import Semantics
+from segverify.semantics.cover import cover_errors
 from segverify.semantics.verify import check_certificate, check_witness
 
 
@@ -85,4 +87,6 @@ def self_check_problems(
             problems = ["a proof without a certificate"]
         elif certificates:
             problems = check_certificate(model, policy, verdict.certificate, sem)
+            if policy.resilient is not None and not problems:  # and every choice is covered
+                problems = cover_errors(model, policy, verdict.certificate, verdict.choices, sem)
     return problems

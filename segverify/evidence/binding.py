@@ -8,13 +8,13 @@ SHA-256, the normalised model's SHA-256, and each certificate's SHA-256 (evidenc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from segverify import __version__
-from segverify.evidence.digest import file_sha256, model_sha256, report_digests
+from segverify.evidence.digest import file_sha256, model_sha256, report_choice_digests, report_digests
 from segverify.model.ir import Model
-from segverify.render.plain import Json
+from segverify.render.plain import ChoiceDigests, Json
 from segverify.results import Report
 
 
@@ -25,6 +25,8 @@ class Binding:
     inputs: tuple[tuple[str, str], ...]  # (file as given, its SHA-256), in load order
     model_sha256: str
     digests: Mapping[str, str]  # policy id -> its certificate's SHA-256
+    # policy id -> a resilient proof's choices: each one's certificate SHA-256, choices_sha256
+    choices: Mapping[str, ChoiceDigests] = field(default_factory=dict)
 
 
 def bind(model: Model, report: Report, today: date) -> Binding:
@@ -34,6 +36,7 @@ def bind(model: Model, report: Report, today: date) -> Binding:
         inputs=input_digests(model.files),
         model_sha256=model_sha256(model),
         digests=report_digests(report),
+        choices=report_choice_digests(report),
     )
 
 

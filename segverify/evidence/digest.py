@@ -10,7 +10,9 @@ Three digests, each defined so that an auditor can recompute it (docs/cli.md):
   change to what the model means does;
 - a certificate: SHA-256 of its canonical JSON, the `certificate` value of the certificate
   file encoded with sorted keys, no whitespace and ASCII escapes
-  (`json.dumps(value, sort_keys=True, separators=(",", ":"))` in UTF-8).
+  (`json.dumps(value, sort_keys=True, separators=(",", ":"))` in UTF-8); each certificate of a
+  `resilient` proof's `choices` likewise, and the list of choices (each without its
+  `certificate`: what it chooses and its certificate's `sha256`) as `choices_sha256`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from typing import Any
 from segverify.errors import UsageError
 from segverify.model.ir import Model
 from segverify.model.packs import is_pack, pack_bytes
-from segverify.render.plain import certificate_json, rule_json
-from segverify.results import Blocked, Certificate, ClosedSetCertificate, Report, RuleRef
+from segverify.render.plain import ChoiceDigests, Json, certificate_json, choice_json, rule_json
+from segverify.results import Blocked, Certificate, Choice, ClosedSetCertificate, Report, RuleRef
 
 _CHUNK = 1 << 20
 _STR = encode_basestring_ascii  # json.dumps's own string encoder (ensure_ascii)
@@ -125,3 +127,27 @@ def report_digests(report: Report) -> dict[str, str]:
     """Policy id -> its certificate's SHA-256, for every result that carries a certificate."""
     digests = CertificateDigests()
     return {r.id: digests.of(r.certificate) for r in report.results if r.certificate is not None}
+
+
+def report_choice_digests(report: Report) -> dict[str, ChoiceDigests]:
+    """Policy id -> its choices' certificate digests and `choices_sha256`, for resilient proofs."""
+    digests = CertificateDigests()
+    found = {}
+    for r in report.results:
+        if r.certificate is not None and r.choices:
+            each = tuple(digests.of(c.certificate) for c in r.choices)
+            found[r.id] = (each, choices_sha256(r.choices, each))
+    return found
+
+
+def choice_headers(choices: tuple[Choice, ...], each: tuple[str, ...]) -> list[Json]:
+    return [{**choice_json(c), "sha256": sha} for c, sha in zip(choices, each, strict=True)]
+
+
+def choices_sha256(choices: tuple[Choice, ...], each: tuple[str, ...]) -> str:
+    return headers_sha256(choice_headers(choices, each))
+
+
+def headers_sha256(headers: list[Json]) -> str:
+    """SHA-256 of the canonical list of choices, each without its `certificate`."""
+    return hashlib.sha256(canonical(headers).encode("ascii")).hexdigest()

@@ -36,6 +36,8 @@ class Entry:
     kind: str
     sha256: str
     value: dict[str, Any]  # the `certificate` value, as read
+    choices: tuple[dict[str, Any], ...] = ()  # a resilient proof's choices, each as read
+    choices_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +91,36 @@ def _file(data: object) -> CertificateFile:
 
 
 def _entry(item: dict[str, Any]) -> Entry:
+    choices = tuple(_choice(_dict(c, "a choice")) for c in _list(item.get("choices", []), "choices"))
+    whole = item.get("choices_sha256")
+    if whole is not None and not isinstance(whole, str):
+        raise Shape("`choices_sha256` must be a string")
     return Entry(
         id=_str(item, "id"),
         kind=_str(item, "kind"),
         sha256=_str(item, "sha256"),
         value=_dict(item.get("certificate"), "`certificate`"),
+        choices=choices,
+        choices_sha256=whole,
     )
+
+
+def _choice(item: dict[str, Any]) -> dict[str, Any]:
+    _str(item, "sha256")
+    _dict(item.get("certificate"), "a choice's `certificate`")
+    chosen = [k for k in ("every_control_failed", "accounts", "failed") if k in item]
+    if len(chosen) != 1:
+        raise Shape("a choice has one of `every_control_failed`, `accounts` or `failed`")
+    if "every_control_failed" in item and item["every_control_failed"] is not True:
+        raise Shape("`every_control_failed` must be true")
+    if "accounts" in item:
+        _strs(item, "accounts")
+        _strs(item, "places")
+    for c in _list(item.get("failed", []), "failed"):
+        control = _dict(c, "a failed control")
+        for key in ("kind", "name", *(k for k in ("from", "to") if k in control)):
+            _str(control, key)
+    return item
 
 
 def _dict(value: object, what: str) -> dict[str, Any]:

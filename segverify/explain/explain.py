@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from segverify.encode.solve import Budget
-from segverify.explain.cited import cited
 from segverify.explain.margin import Margin, Search
 from segverify.model.controls import Control, controls_of
 from segverify.model.ir import Model, Policy
 from segverify.results import Blocked, ClosedSetCertificate, PolicyResult, Status, Witness
+from segverify.semantics.cited import cited
 from segverify.semantics.resilience import bare
 
 EXPLAINED_KINDS = ("isolated", "only_via", "blast_radius")

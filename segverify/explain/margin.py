@@ -18,11 +18,11 @@ from typing import Literal
 from segverify.encode.hitting import minimum_hitting_set
 from segverify.encode.solve import Budget
 from segverify.errors import InternalError
-from segverify.explain.cited import cited
 from segverify.explain.recheck import Recheck, recheck
 from segverify.model.controls import Control, controls_of, sort_controls
 from segverify.model.ir import Model, Policy
 from segverify.results import ClosedSetCertificate, Status, Witness
+from segverify.semantics.cited import cited
 
 MarginStatus = Literal["exact", "unbreakable", "above", "unknown"]
 
@@ -60,6 +60,8 @@ class Search:
     cores: list[Core] = field(default_factory=list)
     checks: int = 0
     everything: Status | None = None  # the verdict with every control failed, once known
+    # Each proved failure set's certificate (by the sorted failed controls): resilient's evidence.
+    proofs: dict[tuple[Control, ...], ClosedSetCertificate] = field(default_factory=dict)
 
     def check(self, failed: Iterable[Control]) -> Recheck:
         done = recheck(self.model, self.policy, sort_controls(failed), self.budget)
@@ -69,6 +71,7 @@ class Search:
             gone = set(done.variant.failed)
             rests = sort_controls(c for c in cited(done.variant, cert) if c not in gone)
             self.cores.append(Core(done.variant.failed, rests))
+            self.proofs[done.variant.failed] = cert
         return done
 
     def margin(self, at_most: int | None = None) -> Margin:

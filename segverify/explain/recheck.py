@@ -29,7 +29,15 @@ def recheck(model: Model, policy: Policy, failed: Iterable[Control], budget: Bud
     return Recheck(variant, result)
 
 
-def check_all(model: Model, policies: tuple[Policy, ...], budget: Budget) -> tuple[PolicyResult, ...]:
-    """Several policies on one model in one check: they share its context and movement graph."""
-    options = api.CheckOptions(budget=budget, use_waivers=False, fork_self_checks=False)
+def check_all(
+    model: Model, policies: tuple[Policy, ...], budget: Budget, certificates: bool = True
+) -> tuple[PolicyResult, ...]:
+    """Several policies on one model in one check: they share its context and movement graph.
+
+    `certificates=False` leaves the proofs' certificates to the caller's check (witnesses are
+    always replayed): resilient accounts checks each one once, in the form it is reported.
+    """
+    options = api.CheckOptions(
+        budget=budget, use_waivers=False, fork_self_checks=False, verify_certificates=certificates
+    )
     return api.check(replace(model, policies=policies, waivers=()), options).results

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from segverify.explain.explain import Explanation
 from segverify.explain.margin import Core, Margin
-from segverify.model.controls import Control
-from segverify.render.plain import Json, blocked_json, witness_json
+from segverify.render.plain import Json, blocked_json, control_json, witness_json
 from segverify.render.text import MARK, witness_lines
 from segverify.results import Blocked
 
 SHOWN_MOVES = 3  # per control in text; JSON lists every move
-
-
-def control_json(c: Control) -> Json:
-    out: Json = {"kind": c.kind, "name": c.name, "label": c.label()}
-    if c.kind == "default":
-        out.update({"from": c.source, "to": c.destination})
-    if c.span is not None and c.span.line:
-        out.update({"file": c.span.file, "line": c.span.line})
-    return out
 
 
 def proof_text(m: Margin) -> str:

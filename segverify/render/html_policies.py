@@ -26,6 +26,7 @@ from segverify.results import (
     AccountsWitness,
     BlastWitness,
     Certificate,
+    Choice,
     ClosedSetCertificate,
     Hop,
     MatrixWitness,
@@ -228,6 +229,31 @@ def certificate_html(c: Certificate, model: Model) -> str:
     return ""
 
 
+def choices_html(choices: tuple[Choice, ...]) -> str:
+    """A resilient proof: what the certificates of its choices cover (each in the certificate file)."""
+    stolen = [c for c in choices if c.accounts]
+    failed = [c for c in choices if c.failed]
+    parts = []
+    if stolen:
+        accounts = sum(len(c.accounts) for c in stolen)
+        parts.append(
+            f"{len(stolen)} certificates for the {accounts} accounts that log in somewhere (alike ones share)"
+        )
+    if any(c.every for c in choices):
+        parts.append(
+            "1 certificate with every control failed at once (failing fewer is never more permissive)"
+        )
+    if failed:
+        parts.append(
+            f"{len(failed)} certificates with load-bearing controls failed (failing others keeps a proof)"
+        )
+    return (
+        '<p class="panel">Proved for every choice of <code>resilient</code>: besides this certificate, the '
+        "certificate file holds " + "; ".join(parts) + ". <code>verify-certificate</code> re-checks each "
+        "and that together they cover every choice.</p>"
+    )
+
+
 def recheck_html(digest: str, certificate_file: str) -> str:
     target = esc(certificate_file) if certificate_file else "CERTIFICATES.json"
     return (
@@ -297,6 +323,8 @@ def _verdict_html(
         out.append(witness_html(r.witness))
     if r.status == Status.PROVED and r.certificate is not None:
         out.append(certificate_html(r.certificate, model))
+        if r.choices:
+            out.append(choices_html(r.choices))
         out.append(recheck_html(digest, certificate_file))
     if r.stale_waiver is not None:
         out.append(

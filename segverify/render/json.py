@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from json.encoder import encode_basestring, encode_basestring_ascii
 
 from segverify.evidence.binding import Binding
-from segverify.evidence.digest import report_digests
+from segverify.evidence.digest import report_choice_digests, report_digests
 from segverify.render.paths import certificates_json
-from segverify.render.plain import BoundaryJson, Json, blocked_json, report_json
+from segverify.render.plain import BoundaryJson, ChoiceDigests, Json, blocked_json, report_json
 from segverify.results import Blocked, Report
 
 _STRING = {True: encode_basestring_ascii, False: encode_basestring}
@@ -33,11 +33,18 @@ def render_json(report: Report, digests: Mapping[str, str] | None = None) -> str
     return "".join(report_chunks(report, digests))
 
 
-def report_chunks(report: Report, digests: Mapping[str, str] | None = None) -> Iterator[str]:
-    """The report; `digests` (policy id -> certificate SHA-256) are computed when not given."""
+def report_chunks(
+    report: Report,
+    digests: Mapping[str, str] | None = None,
+    choices: Mapping[str, ChoiceDigests] | None = None,
+) -> Iterator[str]:
+    """The report; `digests` (policy id -> certificate SHA-256) and `choices` (a resilient
+    proof's choice digests) are computed when not given."""
     if digests is None:
         digests = report_digests(report)
-    yield indented(report_json(report, digests), "", ascii_only=False) + "\n"
+    if choices is None:
+        choices = report_choice_digests(report)
+    yield indented(report_json(report, digests, choices), "", ascii_only=False) + "\n"
 
 
 def certificate_chunks(report: Report, binding: Binding) -> Iterator[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, assert_never
 
 from segverify.model.addresses import format_address
+from segverify.model.controls import Control
 from segverify.model.ir import Waiver
 from segverify.model.ports import split_svc
 from segverify.results import (
@@ -19,6 +20,7 @@ from segverify.results import (
     BlastWitness,
     Blocked,
     Certificate,
+    Choice,
     ClosedSetCertificate,
     Hop,
     MatrixWitness,
@@ -175,6 +177,24 @@ def certificate_json(c: Certificate, boundary: BoundaryJson = boundary_list) -> 
     assert_never(c)
 
 
+def control_json(c: Control) -> Json:
+    out: Json = {"kind": c.kind, "name": c.name, "label": c.label()}
+    if c.kind == "default":
+        out.update({"from": c.source, "to": c.destination})
+    if c.span is not None and c.span.line:
+        out.update({"file": c.span.file, "line": c.span.line})
+    return out
+
+
+def choice_json(c: Choice) -> Json:
+    """A `resilient` choice as the certificate file names it, its certificate aside."""
+    if c.every:
+        return {"every_control_failed": True}
+    if c.accounts:
+        return {"accounts": list(c.accounts), "places": list(c.places)}
+    return {"failed": [control_json(f) for f in c.failed]}
+
+
 def certificate_summary(c: Certificate) -> Json:
     """What a report says of a certificate: counts only; the certificate itself is in its own file."""
     if isinstance(c, RegionCertificate):
@@ -211,7 +231,7 @@ def waiver_json(w: Waiver) -> Json:
     )
 
 
-def result_json(r: PolicyResult, digest: str = "") -> Json:
+def result_json(r: PolicyResult, digest: str = "", choices: ChoiceDigests | None = None) -> Json:
     out: Json = {
         "id": r.id,
         "title": r.title,
@@ -225,6 +245,8 @@ def result_json(r: PolicyResult, digest: str = "") -> Json:
         out["witness"] = witness_json(r.witness)
     if r.certificate is not None:
         out["certificate"] = {"sha256": digest, "summary": certificate_summary(r.certificate)}
+        if choices is not None:  # a resilient proof: how many choices, and the digest of their list
+            out["certificate"].update({"choices": len(r.choices), "choices_sha256": choices[1]})
     if r.waiver is not None:
         out["waiver"] = waiver_json(r.waiver)
     if r.stale_waiver is not None:
@@ -238,10 +260,18 @@ def result_json(r: PolicyResult, digest: str = "") -> Json:
     return out
 
 
-def report_json(report: Report, digests: Mapping[str, str]) -> Json:
-    """The JSON report; `digests`: policy id -> SHA-256 of its certificate (evidence/digest.py)."""
+# Per policy with choices: each choice's certificate SHA-256, and the SHA-256 of the list.
+ChoiceDigests = tuple[tuple[str, ...], str]
+
+
+def report_json(
+    report: Report, digests: Mapping[str, str], choices: Mapping[str, ChoiceDigests] | None = None
+) -> Json:
+    """The JSON report; `digests`: policy id -> SHA-256 of its certificate (evidence/digest.py);
+    `choices`: policy id -> the digests of a resilient proof's choices."""
+    choices = choices or {}
     return {
         "segverify": "1",
         "summary": report.summary(),
-        "results": [result_json(r, digests.get(r.id, "")) for r in report.results],
+        "results": [result_json(r, digests.get(r.id, ""), choices.get(r.id)) for r in report.results],
     }

@@ -10,6 +10,7 @@ from segverify.results import (
     AccountsWitness,
     BlastWitness,
     Certificate,
+    Choice,
     ClosedSetCertificate,
     Hop,
     MatrixWitness,
@@ -92,6 +93,20 @@ def certificate_lines(c: Certificate) -> list[str]:
     assert_never(c)
 
 
+def choices_text(choices: tuple[Choice, ...]) -> str:
+    """What the certificates of a resilient proof's choices cover (written by --certificate)."""
+    stolen = [c for c in choices if c.accounts]
+    failed = [c for c in choices if c.failed]
+    parts = []
+    if stolen:
+        parts.append(f"{sum(len(c.accounts) for c in stolen)} stolen accounts in {len(stolen)} certificates")
+    if any(c.every for c in choices):
+        parts.append("every control failed in 1 certificate")
+    if failed:
+        parts.append(f"{len(failed)} certificates with load-bearing controls failed")
+    return ", ".join(parts)
+
+
 def result_lines(r: PolicyResult) -> list[str]:
     where = f"  ({r.source})" if r.source is not None and r.source.line else ""
     lines = [f"{MARK[r.status]} {r.id} [{r.severity}] {r.title or r.kind}{where}"]
@@ -99,6 +114,8 @@ def result_lines(r: PolicyResult) -> list[str]:
         lines += witness_lines(r.witness)
     if r.status == Status.PROVED and r.certificate is not None:
         lines += certificate_lines(r.certificate)
+        if r.choices:
+            lines.append(f"  resilient: proved for every choice, {choices_text(r.choices)}")
     if r.waiver is not None:
         lines.append(f"  waiver: {r.waiver.reason} (expires {r.waiver.expires.isoformat()}, {r.waiver.span})")
     if r.stale_waiver is not None:

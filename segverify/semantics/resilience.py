@@ -36,7 +36,21 @@ def login_hosts(sem: Semantics, account: str) -> tuple[str, ...]:
 
 def login_places(sem: Semantics, account: str) -> tuple[str, ...]:
     """The zones (and `any`) the stolen account is used from, sorted."""
-    hosts = [sem.model.hosts[h] for h in login_hosts(sem, account)]
+    return places_of(sem, login_hosts(sem, account))
+
+
+def places_of(sem: Semantics, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The places of an account that may log in on the hosts `names` (they decide its places),
+    kept per check in `sem.memo`: each is a sweep of the rules per zone and host."""
+    key = ("login places", names)
+    found = sem.memo.get(key)
+    if found is None:
+        found = sem.memo[key] = _places_of(sem, names)
+    return found  # type: ignore[return-value]
+
+
+def _places_of(sem: Semantics, names: tuple[str, ...]) -> tuple[str, ...]:
+    hosts = [sem.model.hosts[h] for h in names]
     zones = sem.resolver.zone_sets
     nowhere = ALL_ADDRESSES.difference(union_all(zones.values()))
     places = [z for z in sorted(zones) if _logs_in(sem, zones[z], hosts)]

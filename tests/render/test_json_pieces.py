@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from segverify import api
 from segverify.evidence.binding import Binding
-from segverify.evidence.digest import report_digests
+from segverify.evidence.digest import report_choice_digests, report_digests
 from segverify.model.load import load_model
 from segverify.render.json import certificate_chunks, indented, render_json
 from segverify.render.paths import certificates_json
@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _binding(report: Report) -> Binding:
-    return Binding("0", date(2026, 1, 1), (("m.yaml", "0" * 64),), "1" * 64, report_digests(report))
+    digests, choices = report_digests(report), report_choice_digests(report)
+    return Binding("0", date(2026, 1, 1), (("m.yaml", "0" * 64),), "1" * 64, digests, choices)
 
 
 def _whole(report: Report) -> tuple[str, str]:
@@ -40,7 +41,8 @@ def _whole(report: Report) -> tuple[str, str]:
         if r.certificate is not None
     }
     return (
-        json.dumps(report_json(report, digests), indent=2, ensure_ascii=False) + "\n",
+        json.dumps(report_json(report, digests, report_choice_digests(report)), indent=2, ensure_ascii=False)
+        + "\n",
         json.dumps(certificates_json(report, _binding(report)), indent=2) + "\n",
     )
 
@@ -60,6 +62,15 @@ def test_a_checked_report_is_written_byte_for_byte(flawed: Report) -> None:
     assert "".join(certificate_chunks(flawed, _binding(flawed))) == certificates_text
     pieces = list(certificate_chunks(flawed, _binding(flawed)))
     assert len(pieces) == 1 + 2 * len(closed)  # each boundary a piece of its own
+
+
+def test_a_resilient_proof_with_its_choices_is_written_byte_for_byte() -> None:
+    model_dir = ROOT / "examples" / "remote-access-vendor" / "segregated"
+    report = api.check(load_model([str(model_dir)], [str(ROOT / "policies" / "three-plane.yaml")]))
+    assert sum(len(r.choices) for r in report.results) > 1
+    report_text, certificates_text = _whole(report)
+    assert render_json(report) == report_text
+    assert "".join(certificate_chunks(report, _binding(report))) == certificates_text
 
 
 def test_empty_boundaries_shared_entries_and_other_alphabets() -> None:

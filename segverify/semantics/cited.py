@@ -1,4 +1,4 @@
-"""Explain stage: the controls a closed-set certificate cites, with the moves each one blocks.
+"""Semantics stage: the controls a closed-set certificate cites, with the moves each one blocks.
 
 Soundness (what the margin relies on): let a certificate prove the policy on a model. Fail any
 further controls none of which is cited here. Every boundary move stays blocked: a move blocked
@@ -56,7 +56,12 @@ def _blocking(
         if r.action != "deny":
             continue
         if r.index is not None:
-            found.append(variant.rules[r.index])
+            # A top-level deny rule is a control; an enforcement layer's rule is none (it cannot
+            # fail: model/controls.py), and its index, numbered after the top level's, maps to none.
+            control = variant.rules.get(r.index)
+            found += [control] if control is not None else []
+        elif "@" in r.name:
+            continue  # a layer's default (default:inter_zone@LAYER): no control either
         elif r.name == "default:intra_zone":
             found += [default_control(True, target, target)] if target in zones else []
         else:
