@@ -193,6 +193,24 @@ def exits(command: Callable[P, int]) -> Callable[P, None]:
     return run
 
 
+def heap_paused(command: Callable[P, int]) -> Callable[P, int]:
+    """Run a command with the cyclic collector off from its start until it returns.
+
+    For commands that load a large model and keep it, and what they derive from it, until they
+    end (collector.py): the collector comes back on only once the command's locals are freed,
+    so it never scans the model or the report.
+    """
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> int:
+        from segverify import collector
+
+        with collector.paused():
+            return command(*args, **kwargs)
+
+    return run
+
+
 def load(models: list[Path], policies: list[Path]) -> Model:
     from segverify.model.load import load_model
 
@@ -439,6 +457,7 @@ def _check_options(
 
 @app.command(cls=Command)
 @exits
+@heap_paused
 def check(
     models: list[Path] = ModelArg,
     policy: list[Path] = PolicyOpt,

@@ -197,6 +197,12 @@ class Blocked:
         """`reasons`, or `reason` alone in an entry written without them."""
         return self.reasons or (self.reason,)
 
+    def __reduce__(self) -> tuple[type[Blocked], tuple[object, ...]]:
+        # Pickled to the self-check child by the hundred thousand (selfchecks.py): the class and
+        # its fields in order, rebuilt by the constructor, not the dataclass's generic
+        # __getstate__/__setstate__, which list the fields for every object.
+        return (type(self), (self.move, self.to, self.service, self.reason, self.rules, self.reasons))
+
 
 @dataclass(frozen=True, slots=True)
 class ClosedSetCertificate:

@@ -154,3 +154,15 @@ def test_without_memory_to_spare_no_child_is_forked(monkeypatch: pytest.MonkeyPa
     assert selfchecks.should_fork(model)
     monkeypatch.setattr(selfchecks, "_room", lambda: False)
     assert not selfchecks.should_fork(model)
+
+
+def test_boundary_entries_pickle_to_equal_entries_and_stay_shared() -> None:
+    """Blocked pickles through its constructor (results.py): equal fields, shared objects kept shared."""
+    from segverify.results import Blocked, RuleRef
+
+    rules = (RuleRef("deny-lab", "deny", 4), RuleRef("default:inter_zone", "deny"))
+    entry = Blocked("login", "h1", "ssh", "mfa", rules, ("no-allowed-packet", "mfa"))
+    bare = Blocked("exploit", "h2", "http", "no-allowed-packet")
+    copies = pickle.loads(pickle.dumps((entry, bare, entry), protocol=pickle.HIGHEST_PROTOCOL))
+    assert copies == (entry, bare, entry) and copies[0] is copies[2]
+    assert copies[0].walls == ("no-allowed-packet", "mfa") and copies[1].walls == ("no-allowed-packet",)

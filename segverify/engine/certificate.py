@@ -62,65 +62,89 @@ class Entries:
             usable = _interned(same, graph.login_credentials[d.host])
             named = _interned(same, ctx.principals.login_accounts(ctx.model.hosts[d.host]))
             self.logins.append(_interned(same, (usable, named)))
-        self._refused: dict[tuple[int, BlockedReason, bool, tuple[RuleRef, ...]], Blocked] = {}
-        self._denied: dict[tuple[int, tuple[RuleRef, ...]], Blocked] = {}
-        self._cell_keys: dict[int, tuple[CellKey, ...]] = {}
-        self._key_decider: tuple[int, Callable[[tuple[CellKey, ...]], tuple[RuleRef, ...]]] | None = None
+        # Entries by door position and the id of an interned tuple of rules (ints hash fast;
+        # tuples of RuleRefs hash through a Python method, once per rule, for every door).
+        self._refused: dict[tuple[int, BlockedReason, bool, int], Blocked] = {}
+        self._denied: dict[tuple[int, int], Blocked] = {}
+        self._rules: dict[tuple[RuleRef, ...], tuple[RuleRef, ...]] = {(): ()}  # each distinct tuple once
+        # Doors meet few distinct tuples of cell keys: each door's is numbered once, and the
+        # deciding rules are worked out once per number for the senders of the boundary at hand.
+        self._class: list[int] = [-1] * len(self.doors)
+        self._classes: dict[tuple[CellKey, ...], int] = {}
+        self._class_keys: list[tuple[CellKey, ...]] = []
+        self._openers: list[int | None] = [None] * len(self.doors)
+        self._senders: int | None = None
+        self._decide: Callable[[tuple[CellKey, ...]], tuple[RuleRef, ...]] | None = None
+        self._class_rules: dict[int, tuple[RuleRef, ...]] = {}
 
     def boundary(
         self, ctx: Context, closed: ClosedSet, excluded: frozenset[str], senders: int
     ) -> tuple[Blocked, ...]:
         held, out = closed.credentials, closed.hosts | excluded
+        if self._senders is None or self._senders != senders:
+            self._senders, self._decide, self._class_rules = senders, ctx.index.key_decider(senders), {}
         reasons: dict[int, BlockedReason | None] = {}  # by id of a door's pair of account sets
         found: list[Blocked] = []
+        logins = self.logins
         for i, host in enumerate(self.hosts):
             if host in out:
                 continue
-            accounts = self.logins[i]
-            reason = None
-            if accounts is not None:
-                if id(accounts) not in reasons:  # one object per distinct pair, kept by self.logins
-                    reasons[id(accounts)] = _credential_reason(held, *accounts)
-                reason = reasons[id(accounts)]
-            found.append(
-                self._packet(ctx, i, senders)
-                if reason is None
-                else self._refused_entry(ctx, i, senders, reason)
-            )
+            accounts = logins[i]
+            if accounts is None:
+                found.append(self._packet(ctx, i))
+                continue
+            key = id(accounts)  # one object per distinct pair, kept by self.logins
+            if key in reasons:
+                reason = reasons[key]
+            else:
+                reason = reasons[key] = _credential_reason(held, *accounts)
+            if reason is None:
+                found.append(self._packet(ctx, i))
+            else:
+                found.append(self._refused_entry(ctx, i, senders, reason))
         return tuple(found)
 
-    def _keyed_rules(self, ctx: Context, i: int, senders: int) -> tuple[RuleRef, ...]:
-        """The deciding rules of door i from `senders`, by the door's cell keys (kept per door)."""
-        if self._key_decider is None or self._key_decider[0] != senders:
-            self._key_decider = (senders, ctx.index.key_decider(senders))
-        keys = self._cell_keys.get(i)
-        if keys is None:
+    def _keyed_rules(self, ctx: Context, i: int) -> tuple[RuleRef, ...]:
+        """The deciding rules of door i from the current senders (one interned tuple per answer)."""
+        c = self._class[i]
+        if c < 0:
             door = self.doors[i]
             dst, svc = ctx.model.hosts[door.host].addresses, ctx.model.services[door.service].ports
-            keys = self._cell_keys[i] = ctx.index.cell_keys(dst, svc)
-        return self._key_decider[1](keys)
+            keys = ctx.index.cell_keys(dst, svc)
+            c = self._class[i] = self._classes.setdefault(keys, len(self._classes))
+            if c == len(self._class_keys):
+                self._class_keys.append(keys)
+        rules = self._class_rules.get(c)
+        if rules is None:
+            assert self._decide is not None  # set by boundary() before any door
+            decided = self._decide(self._class_keys[c])
+            rules = self._class_rules[c] = self._rules.setdefault(decided, decided)
+        return rules
 
-    def _packet(self, ctx: Context, i: int, senders: int) -> Blocked:
-        rules = self._keyed_rules(ctx, i, senders)
-        entry = self._denied.get((i, rules))
+    def _packet(self, ctx: Context, i: int) -> Blocked:
+        rules = self._keyed_rules(ctx, i)
+        entry = self._denied.get((i, id(rules)))
         if entry is None:
             door = self.doors[i]
-            entry = self._denied[i, rules] = Blocked(
+            entry = self._denied[i, id(rules)] = Blocked(
                 door.move, door.host, door.service, "no-allowed-packet", rules, ("no-allowed-packet",)
             )
         return entry
 
     def _refused_entry(self, ctx: Context, i: int, senders: int, reason: BlockedReason) -> Blocked:
         """A login no held credential opens; when every packet to it is denied too, both walls."""
-        # The door's opener atoms are memoized per door: one AND says whether a packet passes,
+        # The door's opener atoms are kept per door: one AND says whether a packet passes,
         # and the deciding rules are worked out only for the doors it does not.
-        passes = bool(door_openers(ctx, self.doors[i]) & senders)
-        rules = () if passes else self._keyed_rules(ctx, i, senders)
-        entry = self._refused.get((i, reason, passes, rules))
+        openers = self._openers[i]
+        if openers is None:
+            openers = self._openers[i] = door_openers(ctx, self.doors[i])
+        passes = bool(openers & senders)
+        rules = self._rules[()] if passes else self._keyed_rules(ctx, i)
+        entry = self._refused.get((i, reason, passes, id(rules)))
         if entry is None:
             door = self.doors[i]
             walls: tuple[BlockedReason, ...] = (reason,) if passes else ("no-allowed-packet", reason)
-            entry = self._refused[i, reason, passes, rules] = Blocked(
+            entry = self._refused[i, reason, passes, id(rules)] = Blocked(
                 door.move, door.host, door.service, reason, rules, walls
             )
         return entry

@@ -67,14 +67,21 @@ class CertificateDigests:
 
     At 100,000 hosts the boundaries are ~175,000 entries each, and certificates share entries
     (engine/certificate.Entries) and, between policies from the same footholds, whole
-    boundaries: each distinct entry is encoded once, and the hash of a boundary seen before
-    (the same entries in the same order) is taken up where it stopped (hashlib's copy()).
+    boundaries: each distinct entry is encoded once, from pieces that entries share in turn
+    (a door's service and host, a tuple of rules, a move and its walls), and the hash of a
+    boundary seen before (the same entries in the same order) is taken up where it stopped
+    (hashlib's copy()). Caches keyed by id() keep the object with its text, so an id cannot
+    be reused while it is a key.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[int, bytes] = {}  # by id of an entry, alive in the report
+        self._entries: dict[int, bytes] = {}  # by id of an entry (kept alive in _kept)
+        self._kept: list[tuple[Blocked, ...]] = []  # every boundary encoded
         self._boundaries: dict[tuple[int, ...], Any] = {}  # entry ids -> hash state after them
         self._rules: dict[RuleRef, str] = {}
+        self._rule_lists: dict[int, tuple[tuple[RuleRef, ...], str]] = {}  # by id of a tuple of rules
+        self._heads: dict[tuple[str, str, tuple[str, ...]], str] = {}  # (move, reason, walls)
+        self._tails: dict[tuple[str, str], str] = {}  # (service, to)
 
     def of(self, cert: Certificate) -> str:
         if not isinstance(cert, ClosedSetCertificate):
@@ -91,16 +98,17 @@ class CertificateDigests:
         key = tuple(map(id, entries))
         state = self._boundaries.get(key)
         if state is None:
+            self._kept.append(entries)
+            known = self._entries.get  # an encoded entry is never empty: `or` encodes the rest
+            texts = [known(id(b)) or self._entry(b) for b in entries]
             state = hashlib.sha256(b'{"boundary":[')
-            state.update(b",".join([self._entry(b) for b in entries]))
+            state.update(b",".join(texts))
             state.update(b"],")
             self._boundaries[key] = state
         return state
 
-    def _entry(self, entry: Blocked) -> bytes:
-        text = self._entries.get(id(entry))
-        if text is None:
-            text = self._entries[id(entry)] = self._blocked(entry).encode("ascii")
+    def _entry(self, b: Blocked) -> bytes:
+        text = self._entries[id(b)] = self._blocked(b).encode("ascii")
         return text
 
     def _blocked(self, b: Blocked) -> str:
@@ -109,18 +117,34 @@ class CertificateDigests:
         Keys in sorted order (move, reason, reasons, rules, service, to), empty values left out
         as blocked_json leaves them; tests hold the two equal.
         """
-        walls = "[" + ",".join(_STR(w) for w in b.walls) + "]"
-        fields = [("move", _STR(b.move)), ("reason", _STR(b.reason)), ("reasons", walls)]
+        walls = b.walls
+        head = self._heads.get((b.move, b.reason, walls))
+        if head is None:
+            listed = "[" + ",".join(_STR(w) for w in walls) + "]"
+            fields = [("move", _STR(b.move)), ("reason", _STR(b.reason)), ("reasons", listed)]
+            head = self._heads[b.move, b.reason, walls] = _members(fields)
+        tail = self._tails.get((b.service, b.to))
+        if tail is None:
+            tail = self._tails[b.service, b.to] = _members([("service", _STR(b.service)), ("to", _STR(b.to))])
+        rules = ""
         if b.rules:
-            fields.append(("rules", "[" + ",".join(self._rule(r) for r in b.rules) + "]"))
-        fields += [("service", _STR(b.service)), ("to", _STR(b.to))]
-        return "{" + ",".join(f'"{k}":{v}' for k, v in fields if v != '""') + "}"
+            kept = self._rule_lists.get(id(b.rules))
+            if kept is None:
+                text = '"rules":[' + ",".join(self._rule(r) for r in b.rules) + "]"
+                kept = self._rule_lists[id(b.rules)] = (b.rules, text)
+            rules = kept[1]
+        return "{" + ",".join(part for part in (head, rules, tail) if part) + "}"
 
     def _rule(self, r: RuleRef) -> str:
         text = self._rules.get(r)
         if text is None:
             text = self._rules[r] = canonical(rule_json(r))
         return text
+
+
+def _members(fields: list[tuple[str, str]]) -> str:
+    """`"key":value` members joined by commas, empty strings left out (as blocked_json does)."""
+    return ",".join(f'"{k}":{v}' for k, v in fields if v != '""')
 
 
 def report_digests(report: Report) -> dict[str, str]:

@@ -51,3 +51,35 @@ def test_a_closed_set_summary_counts_by_reason_and_rule() -> None:
     }
     canonical = json.dumps(certificate_json(cert), sort_keys=True, separators=(",", ":"))
     assert CertificateDigests().of(cert) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_one_digester_over_shared_entries_and_boundaries_gives_each_canonical_hash() -> None:
+    """The digester reuses encoded entries, rule lists, door texts and boundary hashes across
+    certificates: each hash must still be that of the certificate's own canonical JSON."""
+    rules = (DENY, DEFAULT)
+    same_rules = tuple(rules)  # an equal tuple, another object
+    entries = (
+        Blocked("login", "ünïcode-host", "ssh", "no-allowed-packet", rules, ("no-allowed-packet",)),
+        Blocked("login", "b", "ssh", "mfa", (), ("mfa",)),
+        Blocked("exploit", "b", "http", "no-allowed-packet", same_rules),
+        Blocked(
+            "login",
+            'c\u2028"q',
+            "rdp",
+            "no-usable-credential",
+            (DEFAULT,),
+            ("no-allowed-packet", "no-usable-credential"),
+        ),
+        Blocked("login", "d", "", "mfa"),
+    )
+    boundaries = [entries, entries, entries[::-1], entries[1:], (), entries[:2] + entries[:2]]
+    certs = [
+        ClosedSetCertificate(
+            (f"x{i}",), ("alice",) * (i % 2), ("zone:corp",), b, excluded=("jump",) * (i % 3 == 0)
+        )
+        for i, b in enumerate(boundaries)
+    ]
+    digests = CertificateDigests()
+    for cert in certs + certs[::-1]:
+        canonical = json.dumps(certificate_json(cert), sort_keys=True, separators=(",", ":"))
+        assert digests.of(cert) == hashlib.sha256(canonical.encode()).hexdigest()
