@@ -20,11 +20,11 @@ from segverify.encode.optimize import Constraint, HittingSet, HittingSetSolver
 from segverify.encode.solve import Budget
 from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change, Costs
-from segverify.fix.cuts import Clause, Cutters
+from segverify.fix.cuts import Cutters
 from segverify.fix.flows import Broken, Keeper, business_boxes
 from segverify.fix.oracle import witnesses
 from segverify.model.ir import Model, Policy
-from segverify.results import PolicyResult, Report, Status, Witness
+from segverify.results import BlastWitness, PolicyResult, Report, Status, Witness
 from segverify.semantics.context import Semantics
 
 ALTERNATIVE = "(alternative already found)"
@@ -125,6 +125,8 @@ class _Search:
         self.options = options
         by_id = {p.id: p for p in model.policies}
         self.policies: dict[str, Policy] = {t: by_id[t] for t in targets}
+        self.keys = {t: (p.kind, p.spec, model.attacker_for(p)) for t, p in self.policies.items()}
+        self.held_under: dict[object, list[frozenset[Change]]] = {}
         held = [by_id[r.id] for r in before.results if r.status == Status.PROVED]
         self.keeper = Keeper(model, business_boxes(model, held))
         self.cutters = Cutters(model, options.costs)
@@ -171,7 +173,9 @@ class _Search:
                 return self._confirm(chosen, solved.cost)
             self._extend(chosen, self._add_all(failing, chosen), [t for t, _ in failing])
 
-    def _extend(self, chosen: frozenset[Change], clauses: list[Clause], failing_ids: list[str]) -> None:
+    def _extend(
+        self, chosen: frozenset[Change], clauses: list[Constraint[Change]], failing_ids: list[str]
+    ) -> None:
         """Cheap rounds between two optimisations (the non-optimal phase of MaxHS solvers).
 
         Hit the new clauses greedily and ask the oracle again: each answer is a witness under
@@ -201,8 +205,10 @@ class _Search:
         if self.state.best is None or cost < self.state.best[0]:
             self.state.best = (cost, found)
 
-    def _add_all(self, failing: list[tuple[str, list[Witness]]], chosen: frozenset[Change]) -> list[Clause]:
-        out: list[Clause] = []
+    def _add_all(
+        self, failing: list[tuple[str, list[Witness]]], chosen: frozenset[Change]
+    ) -> list[Constraint[Change]]:
+        out: list[Constraint[Change]] = []
         for policy_id, found in failing:
             out.extend(self._add_clauses(policy_id, found, chosen))
         return out
@@ -227,34 +233,55 @@ class _Search:
     ) -> list[tuple[str, list[Witness]]]:
         """Every witness of every targeted policy on the changed model, by the reference."""
         started = time.perf_counter()
-        changed = apply_changes(self.model, chosen)
-        sem = Semantics(changed)
+        asked = [t for t in (self.targets if only is None else only) if not self._held(t, chosen)]
         out = []
-        for t in self.targets if only is None else only:
-            found = witnesses(changed, self.policies[t], sem)
-            if found:
-                out.append((t, found))
-        self.stats.oracle_calls += 1
+        if asked:
+            changed = apply_changes(self.model, chosen)
+            sem = Semantics(changed)
+            # Policies that ask the same question (the same spec and attacker under another id)
+            # have the same witnesses: asked once.
+            answers: dict[object, list[Witness]] = {}
+            for t in asked:
+                key = self.keys[t]
+                if key not in answers:
+                    answers[key] = witnesses(changed, self.policies[t], sem)
+                if answers[key]:
+                    out.append((t, answers[key]))
+                else:
+                    self.held_under.setdefault(key, []).append(chosen)
+            self.stats.oracle_calls += 1
         self.stats.oracle_s += time.perf_counter() - started
         return out
+
+    def _held(self, target: str, chosen: frozenset[Change]) -> bool:
+        """Whether the policy held under a subset of `chosen`: every change only takes away, so
+        it holds under `chosen` too (no need to ask)."""
+        return any(s <= chosen for s in self.held_under.get(self.keys[target], ()))
 
     def _add_witnesses(self, results: Sequence[PolicyResult]) -> None:
         for r in results:
             if r.status == Status.VIOLATED and r.witness is not None and r.id in self.policies:
                 self._add_clauses(r.id, [r.witness], frozenset())
 
-    def _add_clauses(self, policy_id: str, found: list[Witness], chosen: frozenset[Change]) -> list[Clause]:
-        out: list[Clause] = []
+    def _add_clauses(
+        self, policy_id: str, found: list[Witness], chosen: frozenset[Change]
+    ) -> list[Constraint[Change]]:
+        out: list[Constraint[Change]] = []
         policy = self.policies[policy_id]
         for witness in found:
             # No change opens a flow: a denied `reachable` packet can never be cut.
-            clauses = (
-                [frozenset()] if policy.kind == "reachable" else self.cutters.clauses(policy, witness, chosen)
-            )
-            for clause in clauses:
-                self._new_elements(clause)
-                self._constrain(Constraint(policy_id, clause))
-                out.append(clause)
+            if policy.kind == "reachable":
+                constraints = [Constraint(policy_id, frozenset())]
+            elif isinstance(witness, BlastWitness):
+                # Not just "one path cut" but "so many paths cut" (cuts.Cutters.blast_groups).
+                groups, need = self.cutters.blast_groups(policy, witness, chosen)
+                constraints = [Constraint.at_least(policy_id, groups, need)]
+            else:
+                constraints = [Constraint(policy_id, c) for c in self.cutters.clauses(policy, witness, chosen)]
+            for constraint in constraints:
+                self._new_elements(constraint.elements)
+                self._constrain(constraint)
+                out.append(constraint)
         return out
 
     def _constrain(self, constraint: Constraint[Change]) -> None:
@@ -319,17 +346,35 @@ class _Search:
 
 
 def greedy_cover(
-    clauses: list[Clause], chosen: frozenset[Change], costs: Costs, banned: set[Change]
+    constraints: list[Constraint[Change]], chosen: frozenset[Change], costs: Costs, banned: set[Change]
 ) -> frozenset[Change]:
-    """Changes that hit every clause `chosen` misses, most clauses per cost first."""
-    open_ = [c - banned for c in clauses if not (c & chosen) and c - banned]
+    """Changes that meet every constraint `chosen` misses, most groups hit per cost first.
+
+    Each constraint is a list of groups and how many of them still need a hit (a clause: one
+    group, one hit); a group left with banned changes only can never be hit and is dropped.
+    """
+    open_: list[tuple[list[frozenset[Change]], int]] = []
+    for k in constraints:
+        groups = list(k.groups) if k.groups else [k.elements]
+        need = k.need if k.groups else 1
+        need -= sum(1 for g in groups if not g.isdisjoint(chosen))
+        groups = [g - banned for g in groups if g.isdisjoint(chosen) and g - banned]
+        if need > 0 and groups:
+            open_.append((groups, need))
     picked: set[Change] = set()
     while open_:
         counts: dict[Change, int] = {}
-        for clause in open_:
-            for c in clause:
-                counts[c] = counts.get(c, 0) + 1
+        for groups, _ in open_:
+            for g in groups:
+                for c in g:
+                    counts[c] = counts.get(c, 0) + 1
         best = min(counts, key=lambda c: (costs.cost(c) / counts[c], c))
         picked.add(best)
-        open_ = [k for k in open_ if best not in k]
+        left = []
+        for groups, need in open_:
+            need -= sum(1 for g in groups if best in g)
+            groups = [g for g in groups if best not in g]
+            if need > 0 and groups:
+                left.append((groups, need))
+        open_ = left
     return frozenset(picked)
