@@ -2,9 +2,9 @@
 
 Each element is a Boolean "chosen"; a clause says at least one of its elements is chosen, a
 no-good says not all of its elements are, and a cardinality constraint that at least `need` of
-its groups each have an element chosen (a `blast_radius` witness: so many of its paths cut). The optimum is exact (Optimize's MaxSMT core), so its
-cost is a lower bound on every set that satisfies the clauses. A budget that runs out is an
-outcome, never an answer.
+its groups each have an element chosen (a `blast_radius` witness: so many of its paths cut).
+The optimum is exact (Optimize's MaxSMT core), so its cost is a lower bound on every set that
+satisfies the constraints. A budget that runs out is an outcome, never an answer.
 """
 
 from __future__ import annotations

@@ -269,6 +269,7 @@ class _Search:
         out: list[Constraint[Change]] = []
         policy = self.policies[policy_id]
         for witness in found:
+            constraints: list[Constraint[Change]]
             # No change opens a flow: a denied `reachable` packet can never be cut.
             if policy.kind == "reachable":
                 constraints = [Constraint(policy_id, frozenset())]
@@ -277,7 +278,8 @@ class _Search:
                 groups, need = self.cutters.blast_groups(policy, witness, chosen)
                 constraints = [Constraint.at_least(policy_id, groups, need)]
             else:
-                constraints = [Constraint(policy_id, c) for c in self.cutters.clauses(policy, witness, chosen)]
+                clauses = self.cutters.clauses(policy, witness, chosen)
+                constraints = [Constraint(policy_id, c) for c in clauses]
             for constraint in constraints:
                 self._new_elements(constraint.elements)
                 self._constrain(constraint)
