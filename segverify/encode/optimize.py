@@ -65,6 +65,7 @@ class HittingSetSolver(Generic[K]):
         self.order: dict[K, int] = {}  # first met first
         self.costs: dict[K, int] = {}
         self.constraints: list[Constraint[K]] = []
+        self.asserted: set[tuple[frozenset[K], bool, tuple[frozenset[K], ...], int]] = set()
 
     def add(self, constraint: Constraint[K], costs: Mapping[K, int]) -> None:
         for e in sorted(constraint.elements, key=repr):
@@ -74,7 +75,12 @@ class HittingSetSolver(Generic[K]):
                 self.costs[e] = costs[e]
                 self.opt.add_soft(z3.Not(self.names[e]), costs[e])
         self.constraints.append(constraint)
-        self.opt.add(_formula(constraint, self.names, self.order, self.ctx))
+        # Another label's constraint may say the same (two policies asking the same question):
+        # asserted once, kept under both labels for the conflict.
+        key = (constraint.elements, constraint.negative, constraint.groups, constraint.need)
+        if key not in self.asserted:
+            self.asserted.add(key)
+            self.opt.add(_formula(constraint, self.names, self.order, self.ctx))
 
     def solve(self, budget: Budget) -> HittingSet[K]:
         self.opt.set("timeout", budget.timeout_ms or 4294967295)
