@@ -142,6 +142,9 @@ class _Search:
     def _run(self) -> FixResult:
         fixes: list[FixSet] = []
         self._add_witnesses(self.before.results)
+        # The check names one witness per policy; the oracle names them all (a path to every
+        # target reached, every bad cell): the first optimum starts from every route there is.
+        self._add_all(self._try(frozenset()), frozenset())
         while len(fixes) <= self.options.alternatives:
             step = self._next_fix()
             if isinstance(step, FixResult):
