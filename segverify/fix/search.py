@@ -91,6 +91,7 @@ class _State:
     lower_bound: int = 0
     banned: set[Change] = field(default_factory=set)  # each alone denies a business flow
     best: tuple[int, frozenset[Change]] | None = None  # the cheapest fix seen, not proved optimal
+    unchanged_asked: set[str] = field(default_factory=set)  # policies asked on the unchanged model
 
 
 def find_fix(model: Model, options: FixOptions) -> FixResult:
@@ -142,9 +143,6 @@ class _Search:
     def _run(self) -> FixResult:
         fixes: list[FixSet] = []
         self._add_witnesses(self.before.results)
-        # The check names one witness per policy; the oracle names them all (a path to every
-        # target reached, every bad cell): the first optimum starts from every route there is.
-        self._add_all(self._try(frozenset()), frozenset())
         while len(fixes) <= self.options.alternatives:
             step = self._next_fix()
             if isinstance(step, FixResult):
@@ -174,7 +172,18 @@ class _Search:
             failing = self._try(chosen)
             if not failing:
                 return self._confirm(chosen, solved.cost)
+            self._learn_unchanged([t for t, _ in failing])
             self._extend(chosen, self._add_all(failing, chosen), [t for t, _ in failing])
+
+    def _learn_unchanged(self, failing_ids: list[str]) -> None:
+        """Once per policy that survives an optimum: every witness the oracle names on the
+        unchanged model (the check names one; the oracle a path to every target reached, every
+        bad cell), so the next optimum knows every route there was, not the few a round meets.
+        """
+        todo = [t for t in failing_ids if t not in self.state.unchanged_asked]
+        if todo:
+            self.state.unchanged_asked.update(todo)
+            self._add_all(self._try(frozenset(), todo), frozenset())
 
     def _extend(
         self, chosen: frozenset[Change], clauses: list[Constraint[Change]], failing_ids: list[str]
