@@ -72,10 +72,20 @@ class Cutters:
             return [self._keep(cut.path(witness.path))]
         if isinstance(witness, BlastWitness):
             # Every controlled host stays controlled unless one of its paths is cut.
-            return [self._keep(set().union(*(cut.path(h.path) for h in witness.hosts)))]
+            return [frozenset().union(*self.blast_groups(policy, witness, chosen)[0])]
         if isinstance(witness, AccountsWitness):
             return [self._keep(cut.accounts(witness))]
         raise InternalError(f"fix has no cutters for a {type(witness).__name__} ({policy.id})")
+
+    def blast_groups(
+        self, policy: Policy, witness: BlastWitness, chosen: frozenset[Change]
+    ) -> tuple[tuple[Clause, ...], int]:
+        """The cutters of each controlled host's path (hosts with none left out), and how many
+        of those paths every fix cuts: a set that cuts fewer leaves more than `max_hosts` paths
+        standing, each host on one still controlled (the hosts are distinct)."""
+        cut = _Cut(self, chosen, self.model.attacker_for(policy))
+        groups = (self._keep(cut.path(h.path)) for h in witness.hosts)
+        return tuple(g for g in groups if g), len(witness.hosts) - witness.max_hosts
 
     def _keep(self, changes: set[Change]) -> Clause:
         return frozenset(c for c in changes if self.costs.allowed(c))

@@ -96,19 +96,33 @@ class Keeper:
         self.model = model
         self.boxes = boxes
         self.resolver = Resolver(model)
+        self._pairs: dict[tuple[str, str], list[tuple[Box, IntervalSet, IntervalSet]]] = {}
 
     def deny_hits(self, change: Change) -> tuple[Box, Packet] | None:
         """An inserted deny alone denies every packet it names (apply.deny_positions puts it
         above every rule that meets them): it breaks a flow exactly when it meets a box, and
         box and deny are interval sets, so no rule needs walking."""
-        src = self.resolver.addresses(change.deny_source)
-        dst = self.resolver.addresses(change.target)
         svc = service_ports(self.model, change.deny_service)
-        for box in self.boxes:
-            s, d, v = box.src.intersection(src), box.dst.intersection(dst), box.svc.intersection(svc)
-            if s and d and v:
+        for box, s, d in self._meeting(change.deny_source, change.target):
+            v = box.svc.intersection(svc)
+            if v:
                 return box, Packet(s.first(), d.first(), v.first())
         return None
+
+    def _meeting(self, source: str, destination: str) -> list[tuple[Box, IntervalSet, IntervalSet]]:
+        """The boxes whose sources and destinations meet the deny's, in order, with the overlap:
+        the same pair comes back with each service, so it is computed once per pair."""
+        key = (source, destination)
+        if key not in self._pairs:
+            src, dst = self.resolver.addresses(source), self.resolver.addresses(destination)
+            found = []
+            for box in self.boxes:
+                s = box.src.intersection(src)
+                d = box.dst.intersection(dst) if s else s
+                if s and d:
+                    found.append((box, s, d))
+            self._pairs[key] = found
+        return self._pairs[key]
 
     def first_denied(self, changes: frozenset[Change]) -> tuple[Box, Packet] | None:
         if not self.boxes or not changes:

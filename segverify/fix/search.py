@@ -20,11 +20,11 @@ from segverify.encode.optimize import Constraint, HittingSet, HittingSetSolver
 from segverify.encode.solve import Budget
 from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change, Costs
-from segverify.fix.cuts import Clause, Cutters
+from segverify.fix.cuts import Cutters
 from segverify.fix.flows import Broken, Keeper, business_boxes
 from segverify.fix.oracle import witnesses
 from segverify.model.ir import Model, Policy
-from segverify.results import PolicyResult, Report, Status, Witness
+from segverify.results import BlastWitness, PolicyResult, Report, Status, Witness
 from segverify.semantics.context import Semantics
 
 ALTERNATIVE = "(alternative already found)"
@@ -57,13 +57,16 @@ Outcome = Literal["fixed", "nothing", "infeasible", "unknown"]
 
 @dataclass
 class FixStats:
-    """Where the search spent its time (bench/fix.py reports it; no output depends on it)."""
+    """Where the search spent its CPU time (bench/fix.py reports it; no output depends on it)."""
 
     solves: int = 0
     oracle_calls: int = 0
     clauses: int = 0
-    solve_s: float = 0.0
-    oracle_s: float = 0.0
+    solve_s: float = 0.0  # the hitting-set solves (Z3 Optimize)
+    oracle_s: float = 0.0  # the reference semantics on changed models
+    check_s: float = 0.0  # the first check and the re-check of the answer (the normal check path)
+    learn_s: float = 0.0  # witnesses to clauses, asserted in Z3 (less the flow tests below)
+    flows_s: float = 0.0  # whether a set of changes denies a business flow
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +94,13 @@ class _State:
     lower_bound: int = 0
     banned: set[Change] = field(default_factory=set)  # each alone denies a business flow
     best: tuple[int, frozenset[Change]] | None = None  # the cheapest fix seen, not proved optimal
+    unchanged_asked: set[str] = field(default_factory=set)  # policies asked on the unchanged model
 
 
 def find_fix(model: Model, options: FixOptions) -> FixResult:
+    started = time.process_time()
     before = api.check(model, _check_options(options, waivers=options.keep_waived))
+    checked = time.process_time() - started
     unknown = [r.id for r in before.results if r.status == Status.UNKNOWN]
     if unknown:
         return FixResult("unknown", before, reason=f"the check gave up on {', '.join(unknown)}")
@@ -108,6 +114,7 @@ def find_fix(model: Model, options: FixOptions) -> FixResult:
     if not targets:
         return FixResult("nothing", before, out_of_scope=out_of_scope)
     result = _Search(model, before, targets, replace(options, out_of_scope=frozenset(out_of_scope))).run()
+    result.stats.check_s += checked
     return replace(result, out_of_scope=out_of_scope)
 
 
@@ -125,6 +132,8 @@ class _Search:
         self.options = options
         by_id = {p.id: p for p in model.policies}
         self.policies: dict[str, Policy] = {t: by_id[t] for t in targets}
+        self.keys = {t: (p.kind, p.spec, model.attacker_for(p)) for t, p in self.policies.items()}
+        self.held_under: dict[object, list[frozenset[Change]]] = {}
         held = [by_id[r.id] for r in before.results if r.status == Status.PROVED]
         self.keeper = Keeper(model, business_boxes(model, held))
         self.cutters = Cutters(model, options.costs)
@@ -161,7 +170,7 @@ class _Search:
                 return solved
             chosen = solved.chosen
             self.state.lower_bound = max(self.state.lower_bound, solved.cost)
-            broken = self.keeper.broken(chosen)
+            broken = self._broken(chosen)
             if broken is not None:
                 self.state.broken[broken.label] = broken
                 self._constrain(Constraint(broken.label, broken.changes, negative=True))
@@ -169,9 +178,29 @@ class _Search:
             failing = self._try(chosen)
             if not failing:
                 return self._confirm(chosen, solved.cost)
+            self._learn_unchanged([t for t, _ in failing])
             self._extend(chosen, self._add_all(failing, chosen), [t for t, _ in failing])
 
-    def _extend(self, chosen: frozenset[Change], clauses: list[Clause], failing_ids: list[str]) -> None:
+    def _broken(self, chosen: frozenset[Change]) -> Broken | None:
+        started = time.process_time()
+        try:
+            return self.keeper.broken(chosen)
+        finally:
+            self.stats.flows_s += time.process_time() - started
+
+    def _learn_unchanged(self, failing_ids: list[str]) -> None:
+        """Once per policy that survives an optimum: every witness the oracle names on the
+        unchanged model (the check names one; the oracle a path to every target reached, every
+        bad cell), so the next optimum knows every route there was, not the few a round meets.
+        """
+        todo = [t for t in failing_ids if t not in self.state.unchanged_asked]
+        if todo:
+            self.state.unchanged_asked.update(todo)
+            self._add_all(self._try(frozenset(), todo), frozenset())
+
+    def _extend(
+        self, chosen: frozenset[Change], clauses: list[Constraint[Change]], failing_ids: list[str]
+    ) -> None:
         """Cheap rounds between two optimisations (the non-optimal phase of MaxHS solvers).
 
         Hit the new clauses greedily and ask the oracle again: each answer is a witness under
@@ -184,7 +213,7 @@ class _Search:
         # (they only take away): only the policies that failed are asked again.
         for _ in range(rounds):
             current = current | greedy_cover(clauses, current, self.options.costs, self.state.banned)
-            broken = self.keeper.broken(current)
+            broken = self._broken(current)
             if broken is not None:  # a necessary no-good too: the next optimum avoids it
                 self.state.broken[broken.label] = broken
                 self._constrain(Constraint(broken.label, broken.changes, negative=True))
@@ -201,8 +230,10 @@ class _Search:
         if self.state.best is None or cost < self.state.best[0]:
             self.state.best = (cost, found)
 
-    def _add_all(self, failing: list[tuple[str, list[Witness]]], chosen: frozenset[Change]) -> list[Clause]:
-        out: list[Clause] = []
+    def _add_all(
+        self, failing: list[tuple[str, list[Witness]]], chosen: frozenset[Change]
+    ) -> list[Constraint[Change]]:
+        out: list[Constraint[Change]] = []
         for policy_id, found in failing:
             out.extend(self._add_clauses(policy_id, found, chosen))
         return out
@@ -212,10 +243,10 @@ class _Search:
         if self.deadline is not None:
             left = max(1, int((self.deadline - time.monotonic()) * 1000))
             budget = replace(budget, timeout_ms=min(budget.timeout_ms or left, left))
-        started = time.perf_counter()
+        started = time.process_time()
         solved = self.solver.solve(budget)
         self.stats.solves += 1
-        self.stats.solve_s += time.perf_counter() - started
+        self.stats.solve_s += time.process_time() - started
         if solved.status == "unknown":
             return self._unknown(solved.reason)
         if solved.status == "infeasible":
@@ -226,35 +257,67 @@ class _Search:
         self, chosen: frozenset[Change], only: list[str] | None = None
     ) -> list[tuple[str, list[Witness]]]:
         """Every witness of every targeted policy on the changed model, by the reference."""
-        started = time.perf_counter()
-        changed = apply_changes(self.model, chosen)
-        sem = Semantics(changed)
+        started = time.process_time()
+        asked = [t for t in (self.targets if only is None else only) if not self._held(t, chosen)]
         out = []
-        for t in self.targets if only is None else only:
-            found = witnesses(changed, self.policies[t], sem)
-            if found:
-                out.append((t, found))
-        self.stats.oracle_calls += 1
-        self.stats.oracle_s += time.perf_counter() - started
+        if asked:
+            changed = apply_changes(self.model, chosen)
+            sem = Semantics(changed)
+            # Policies that ask the same question (the same spec and attacker under another id)
+            # have the same witnesses: asked once.
+            answers: dict[object, list[Witness]] = {}
+            for t in asked:
+                key = self.keys[t]
+                if key not in answers:
+                    answers[key] = witnesses(changed, self.policies[t], sem)
+                if answers[key]:
+                    out.append((t, answers[key]))
+                else:
+                    self.held_under.setdefault(key, []).append(chosen)
+            self.stats.oracle_calls += 1
+        self.stats.oracle_s += time.process_time() - started
         return out
+
+    def _held(self, target: str, chosen: frozenset[Change]) -> bool:
+        """Whether the policy held under a subset of `chosen`: every change only takes away, so
+        it holds under `chosen` too (no need to ask)."""
+        return any(s <= chosen for s in self.held_under.get(self.keys[target], ()))
 
     def _add_witnesses(self, results: Sequence[PolicyResult]) -> None:
         for r in results:
             if r.status == Status.VIOLATED and r.witness is not None and r.id in self.policies:
                 self._add_clauses(r.id, [r.witness], frozenset())
 
-    def _add_clauses(self, policy_id: str, found: list[Witness], chosen: frozenset[Change]) -> list[Clause]:
-        out: list[Clause] = []
+    def _add_clauses(
+        self, policy_id: str, found: list[Witness], chosen: frozenset[Change]
+    ) -> list[Constraint[Change]]:
+        started, flows = time.process_time(), self.stats.flows_s
+        try:
+            return self._learn(policy_id, found, chosen)
+        finally:
+            self.stats.learn_s += time.process_time() - started - (self.stats.flows_s - flows)
+
+    def _learn(
+        self, policy_id: str, found: list[Witness], chosen: frozenset[Change]
+    ) -> list[Constraint[Change]]:
+        out: list[Constraint[Change]] = []
         policy = self.policies[policy_id]
         for witness in found:
+            constraints: list[Constraint[Change]]
             # No change opens a flow: a denied `reachable` packet can never be cut.
-            clauses = (
-                [frozenset()] if policy.kind == "reachable" else self.cutters.clauses(policy, witness, chosen)
-            )
-            for clause in clauses:
-                self._new_elements(clause)
-                self._constrain(Constraint(policy_id, clause))
-                out.append(clause)
+            if policy.kind == "reachable":
+                constraints = [Constraint(policy_id, frozenset())]
+            elif isinstance(witness, BlastWitness):
+                # Not just "one path cut" but "so many paths cut" (cuts.Cutters.blast_groups).
+                groups, need = self.cutters.blast_groups(policy, witness, chosen)
+                constraints = [Constraint.at_least(policy_id, groups, need)]
+            else:
+                clauses = self.cutters.clauses(policy, witness, chosen)
+                constraints = [Constraint(policy_id, c) for c in clauses]
+            for constraint in constraints:
+                self._new_elements(constraint.elements)
+                self._constrain(constraint)
+                out.append(constraint)
         return out
 
     def _constrain(self, constraint: Constraint[Change]) -> None:
@@ -268,7 +331,7 @@ class _Search:
         """A change that alone denies a business flow is ruled out once, up front."""
         for c in sorted(clause - self.state.seen):
             self.state.seen.add(c)
-            broken = self.keeper.broken(frozenset({c}))
+            broken = self._broken(frozenset({c}))
             if broken is not None:
                 self.state.banned.add(c)
                 self.state.broken.setdefault(broken.label, broken)
@@ -277,7 +340,9 @@ class _Search:
     def _confirm(self, chosen: frozenset[Change], cost: int) -> FixSet:
         from segverify.fix.recheck import recheck
 
+        started = time.process_time()
         report = recheck(self.model, chosen, self.keeper, self.options)
+        self.stats.check_s += time.process_time() - started
         ordered = tuple(sorted(chosen))
         return FixSet(
             changes=ordered,
@@ -319,17 +384,35 @@ class _Search:
 
 
 def greedy_cover(
-    clauses: list[Clause], chosen: frozenset[Change], costs: Costs, banned: set[Change]
+    constraints: list[Constraint[Change]], chosen: frozenset[Change], costs: Costs, banned: set[Change]
 ) -> frozenset[Change]:
-    """Changes that hit every clause `chosen` misses, most clauses per cost first."""
-    open_ = [c - banned for c in clauses if not (c & chosen) and c - banned]
+    """Changes that meet every constraint `chosen` misses, most groups hit per cost first.
+
+    Each constraint is a list of groups and how many of them still need a hit (a clause: one
+    group, one hit); a group left with banned changes only can never be hit and is dropped.
+    """
+    open_: list[tuple[list[frozenset[Change]], int]] = []
+    for k in constraints:
+        groups = list(k.groups) if k.groups else [k.elements]
+        need = k.need if k.groups else 1
+        need -= sum(1 for g in groups if not g.isdisjoint(chosen))
+        groups = [g - banned for g in groups if g.isdisjoint(chosen) and g - banned]
+        if need > 0 and groups:
+            open_.append((groups, need))
     picked: set[Change] = set()
     while open_:
         counts: dict[Change, int] = {}
-        for clause in open_:
-            for c in clause:
-                counts[c] = counts.get(c, 0) + 1
+        for groups, _ in open_:
+            for g in groups:
+                for c in g:
+                    counts[c] = counts.get(c, 0) + 1
         best = min(counts, key=lambda c: (costs.cost(c) / counts[c], c))
         picked.add(best)
-        open_ = [k for k in open_ if best not in k]
+        left = []
+        for groups, need in open_:
+            need -= sum(1 for g in groups if best in g)
+            groups = [g for g in groups if best not in g]
+            if need > 0 and groups:
+                left.append((groups, need))
+        open_ = left
     return frozenset(picked)

@@ -18,11 +18,11 @@ from segverify.fix.apply import apply_changes
 from segverify.fix.changes import Change, Costs
 from segverify.fix.flows import Keeper, business_boxes
 from segverify.fix.search import FixOptions, find_fix
-from segverify.model.ir import Model, Policy
+from segverify.model.ir import BlastRadiusSpec, Model, Policy
 from segverify.results import Status
 from segverify.semantics.policies import evaluate
 from tests.fix.vocabulary import vocabulary
-from tests.strategies import examples, models, policies_for
+from tests.strategies import attack_policies_for, examples, models, policies_for
 
 COSTS = Costs()
 MAX_SUBSETS = 4000  # checked one by one by the reference: keeps an example under a few seconds
@@ -44,6 +44,27 @@ def small_cases(draw: st.DrawFn) -> Model:
     picked = [draw(policies_for(model)) for _ in range(draw(st.integers(1, 2)))]
     policies = tuple(replace(p, id=f"P-{i}") for i, p in enumerate(picked))
     return _used_services(replace(model, policies=policies))
+
+
+@st.composite
+def attack_cases(draw: st.DrawFn) -> Model:
+    """Attack policies only (a blast_radius one learns "cut k - max_hosts paths"), one of them
+    twice under two ids (the oracle asks the same question once, both must be fixed)."""
+    model = draw(models(max_hosts=5, max_flows=5))
+    picked = [draw(attack_policies_for(model)) for _ in range(draw(st.integers(1, 2)))]
+    picked.append(picked[0])
+    policies = tuple(replace(p, id=f"P-{i}") for i, p in enumerate(picked))
+    return _used_services(replace(model, policies=policies))
+
+
+@st.composite
+def blast_cases(draw: st.DrawFn) -> Model:
+    """One blast_radius policy with a small bound (often violated, often by several hosts)."""
+    model = draw(models(max_hosts=5, max_flows=5))
+    policy = draw(attack_policies_for(model))
+    assume(isinstance(policy.spec, BlastRadiusSpec))
+    spec = replace(policy.spec, max_hosts=draw(st.integers(1, 3)))
+    return _used_services(replace(model, policies=(replace(policy, id="P-0", spec=spec),)))
 
 
 def fixes(model: Model, targets: list[Policy], keeper: Keeper, changes: frozenset[Change]) -> bool:
@@ -90,6 +111,25 @@ def check_against_brute_force(model: Model, max_size: int) -> None:
 @given(small_cases())
 def test_fix_is_minimal_and_keeps_flows(model: Model) -> None:
     check_against_brute_force(model, max_size=1)
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
+@given(attack_cases())
+def test_fix_of_attack_policies_is_minimal(model: Model) -> None:
+    check_against_brute_force(model, max_size=1)
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
+@given(blast_cases())
+def test_fix_of_blast_radius_is_minimal(model: Model) -> None:
+    check_against_brute_force(model, max_size=2)
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=list(HealthCheck))
+@given(attack_cases())
+def test_fix_of_attack_policies_exhaustive(model: Model) -> None:
+    check_against_brute_force(model, max_size=2)
 
 
 @pytest.mark.slow
