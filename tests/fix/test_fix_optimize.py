@@ -35,6 +35,16 @@ def satisfied(chosen: set[str], constraints: list[Constraint[str]]) -> bool:
     return True
 
 
+def feasible_costs(costs: dict[str, int], constraints: list[Constraint]) -> list[int]:
+    """The cost of every subset of ELEMENTS that satisfies the constraints: the brute-force oracle."""
+    return [
+        sum(costs[x] for x in sub)
+        for k in range(len(ELEMENTS) + 1)
+        for sub in combinations(ELEMENTS, k)
+        if satisfied(set(sub), constraints)
+    ]
+
+
 @settings(max_examples=examples(40), deadline=None)
 @given(
     st.dictionaries(st.sampled_from(ELEMENTS), st.integers(1, 5), min_size=len(ELEMENTS)),
@@ -49,12 +59,7 @@ def test_optimum_is_the_brute_force_minimum(
 ) -> None:
     constraints = [Constraint(f"P{i}", e, negative=n) for i, (e, n) in enumerate(raw)]
     found = solver(costs, constraints).solve(Budget())
-    feasible = [
-        sum(costs[x] for x in sub)
-        for k in range(len(ELEMENTS) + 1)
-        for sub in combinations(ELEMENTS, k)
-        if satisfied(set(sub), constraints)
-    ]
+    feasible = feasible_costs(costs, constraints)
     if not feasible:
         assert found.status == "infeasible" and found.conflict
         return
@@ -86,12 +91,7 @@ def test_cardinality_optimum_is_the_brute_force_minimum(
     constraints = [Constraint.at_least("B", tuple(groups), need)]
     constraints += [Constraint(f"P{i}", c) for i, c in enumerate(clauses)]
     found = solver(costs, constraints).solve(Budget())
-    feasible = [
-        sum(costs[x] for x in sub)
-        for k in range(len(ELEMENTS) + 1)
-        for sub in combinations(ELEMENTS, k)
-        if satisfied(set(sub), constraints)
-    ]
+    feasible = feasible_costs(costs, constraints)
     if not feasible:
         assert found.status == "infeasible"
         return
